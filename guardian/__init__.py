@@ -1,0 +1,3 @@
+"""Guardian: privacy controls as code."""
+
+__version__ = "0.1.0"

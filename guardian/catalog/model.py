@@ -1,0 +1,156 @@
+"""The typed, immutable catalog: what personal data the organisation holds, why, and where.
+
+Every object keeps the `Location` it was read from so that anything reported about it (a
+validation error, a catalog rule's finding) can point at the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Classification = Literal["public", "internal", "confidential", "restricted"]
+CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
+Action = Literal["read", "write", "delete"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int  # 1-based
+    col: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+NOWHERE = Location("<unknown>", 0, 0)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    contact: str
+    dpo: Person | None = None
+    representative: str | None = None
+
+
+@dataclass(frozen=True)
+class Retention:
+    days: int
+    basis: str | None = None
+    legal_hold: bool = False
+
+
+@dataclass(frozen=True)
+class Use:
+    use: str  # fideslang data use key
+    legal_basis: str
+    special_category_condition: str | None = None
+    opt_out: str | None = None
+    double_opt_in: bool = False
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Access:
+    role: str  # IAM role name
+    use: str
+    actions: tuple[str, ...]
+    human: bool = False
+    training_valid_until: date | None = None
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    use: str
+    country: str  # ISO 3166 alpha-2
+    safeguard: str  # adequacy | scc | bcr | derogation | none
+    aws_account: str | None = None
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Storage:
+    kind: str  # s3 | dynamodb
+    name: str  # physical bucket or table name, also the Pulumi resource name
+    subject_key: str | None = None
+    index: str | None = None
+    ttl_attribute: str | None = None  # dynamodb: Number attribute, epoch seconds
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    name: str
+    owner: str
+    classification: str
+    categories: tuple[str, ...]
+    subjects: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    residency: tuple[str, ...]
+    retention: Retention
+    uses: tuple[Use, ...]
+    access: tuple[Access, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    breach_contacts: tuple[str, ...] = ()
+    storage: tuple[Storage, ...] = ()
+    description: str | None = None
+    loc: Location = field(default=NOWHERE, compare=False)
+
+    @property
+    def use_keys(self) -> tuple[str, ...]:
+        return tuple(u.use for u in self.uses)
+
+    @property
+    def sensitive(self) -> bool:
+        """Confidential or restricted: the classes that need a CMK, data events and more."""
+        return self.classification in ("confidential", "restricted")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    resource: str  # Pulumi resource name (or URN) the waiver applies to
+    reason: str
+    approved_by: str
+    expires: date
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: int
+    organization: Organization
+    datasets: tuple[Dataset, ...]
+    waivers: tuple[Waiver, ...] = ()
+    path: str = "catalog.yaml"
+    files: tuple[str, ...] = ()  # every file read, the root first
+
+    def dataset(self, dataset_id: str) -> Dataset | None:
+        for ds in self.datasets:
+            if ds.id == dataset_id:
+                return ds
+        return None
+
+    @property
+    def dataset_ids(self) -> frozenset[str]:
+        return frozenset(ds.id for ds in self.datasets)
+
+    def store(self, name: str) -> tuple[Dataset, Storage] | None:
+        """The dataset and storage entry declaring the store with this physical name."""
+        for ds in self.datasets:
+            for st in ds.storage:
+                if st.name == name:
+                    return ds, st
+        return None

@@ -1,0 +1,153 @@
+"""ResourceGraph: the one normalised shape every source (program, preview, state, live) becomes.
+
+Values are plain JSON data. Property names are Pulumi wire names (camelCase, as in
+`pulumi preview --json`). A value that could not be known offline is the string `UNKNOWN`
+(Pulumi's own unknown sentinel); a secret is the string `SECRET`, its value never kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET = "[secret]"
+DATASET_TAG = "privacy:dataset"
+CLASSIFICATION_TAG = "privacy:classification"
+OWNER_TAG = "privacy:owner"
+PURPOSE_TAG = "privacy:purpose"
+GRAPH_FORMAT = "guardian.graph/v1"
+
+
+@dataclass(frozen=True)
+class Resource:
+    urn: str
+    type: str  # Pulumi type token, e.g. aws:s3/bucket:Bucket
+    name: str  # Pulumi logical name
+    custom: bool = True
+    parent: str | None = None  # URN
+    provider: str | None = None  # provider reference "<urn>::<id>", None for the default
+    region: str | None = None
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    outputs: Mapping[str, Any] = field(default_factory=dict)  # state; empty when unknown
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A property's value: the state when known, else the input."""
+        if key in self.outputs and self.outputs[key] is not None:
+            return self.outputs[key]
+        return self.inputs.get(key, default)
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        tags = self.get("tags") or self.get("tagsAll") or {}
+        return tags if isinstance(tags, Mapping) else {}
+
+    @property
+    def dataset(self) -> str | None:
+        value = self.tags.get(DATASET_TAG)
+        return value if isinstance(value, str) else None
+
+    @property
+    def arn(self) -> str | None:
+        value = self.get("arn")
+        return value if isinstance(value, str) and value != UNKNOWN else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "region": self.region,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "dependencies": list(self.dependencies),
+            "propertyDependencies": {k: list(v) for k, v in self.property_dependencies.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Resource:
+        return cls(
+            urn=data["urn"],
+            type=data["type"],
+            name=data["name"],
+            custom=bool(data.get("custom", True)),
+            parent=data.get("parent") or None,
+            provider=data.get("provider") or None,
+            region=data.get("region"),
+            inputs=data.get("inputs") or {},
+            outputs=data.get("outputs") or {},
+            dependencies=tuple(data.get("dependencies") or ()),
+            property_dependencies={
+                k: tuple(v) for k, v in (data.get("propertyDependencies") or {}).items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # program | preview | state | graph | live
+    path: str
+
+
+class ResourceGraph:
+    """Resources sorted by URN, indexed once by URN, type, name and ARN."""
+
+    def __init__(self, resources: Iterable[Resource], source: Source) -> None:
+        self.resources: tuple[Resource, ...] = tuple(sorted(resources, key=lambda r: r.urn))
+        self.source = source
+        self._by_urn = {r.urn: r for r in self.resources}
+        self._by_type: dict[str, list[Resource]] = {}
+        self._by_name: dict[str, list[Resource]] = {}
+        self._by_arn: dict[str, Resource] = {}
+        for r in self.resources:
+            self._by_type.setdefault(r.type, []).append(r)
+            self._by_name.setdefault(r.name, []).append(r)
+            if r.arn:
+                self._by_arn[r.arn] = r
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def by_urn(self, urn: str) -> Resource | None:
+        return self._by_urn.get(urn)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for t in types for r in self._by_type.get(t, ())]
+
+    def named(self, name: str) -> list[Resource]:
+        return self._by_name.get(name, [])
+
+    def by_arn(self, arn: str) -> Resource | None:
+        return self._by_arn.get(arn)
+
+    def children(self, urn: str) -> list[Resource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": GRAPH_FORMAT,
+            "source": {"kind": self.source.kind, "path": self.source.path},
+            "resources": [r.to_json() for r in self.resources],
+        }
+
+    def dumps(self) -> str:
+        """Deterministic JSON: the same graph always gives the same bytes."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResourceGraph:
+        src = data.get("source") or {}
+        return cls(
+            (Resource.from_json(r) for r in data.get("resources", ())),
+            Source(src.get("kind", "graph"), src.get("path", "")),
+        )
