@@ -114,3 +114,27 @@ class Result:
                 "expires": self.waiver.expires.isoformat(),
             },
         }
+
+
+@dataclass(frozen=True)
+class Report:
+    """A check run: what was read, what was found, which waivers matched nothing."""
+
+    source_kind: str  # program | preview | state | graph | live
+    source_path: str
+    resources: int
+    results: tuple[Result, ...]  # deterministic order: dataset, resource, rule
+    unused_waivers: tuple[Waiver, ...] = ()
+    fail_on: str = "high"
+
+    @property
+    def blocking(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.results if r.blocking)
+
+    @property
+    def waived(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.results if r.waiver is not None)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.blocking else 0
