@@ -1,0 +1,494 @@
+"""Load catalog.yaml into a `Catalog`, or say every mistake in it with its file and line.
+
+Order: read and parse each file (root and includes), validate it against the JSON Schema,
+then check what a schema cannot (unique ids, references between fields, taxonomy keys,
+regions). Problems from every stage are collected, never raised one at a time.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from guardian.catalog import regions, taxonomy
+from guardian.catalog.model import (
+    Access,
+    Catalog,
+    Dataset,
+    Location,
+    Organization,
+    Person,
+    Recipient,
+    Retention,
+    Storage,
+    Use,
+    Waiver,
+)
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_NODES = 1_000_000  # aliases can make a small file huge once expanded
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    location: Location
+    field: str  # dotted path, e.g. datasets[2].retention.days
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{where}{self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        loc = self.location
+        return {"file": loc.file, "line": loc.line, "column": loc.col, "field": self.field,
+                "message": self.message, "severity": self.severity}
+
+
+class CatalogError(Exception):
+    """The catalog has errors; `problems` lists every one of them, located."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+    catalog, problems = check_catalog(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or catalog is None:
+        raise CatalogError(errors)
+    return catalog
+
+
+def check_catalog(path: str | os.PathLike[str]) -> tuple[Catalog | None, list[Problem]]:
+    """The catalog (None when it has errors) and every problem found, sorted by place."""
+    reader = _Reader()
+    root = reader.read(Path(path), fragment=False, chain=())
+    datasets = [ds for doc in reader.docs for ds in doc["datasets"]]
+    waivers = [w for doc in reader.docs for w in doc["waivers"]]
+    problems = sorted(set(reader.problems + _semantic_problems(datasets, waivers)))
+    if root is None or any(p.severity == "error" for p in problems):
+        return None, problems
+    return _build(root, datasets, waivers, tuple(reader.files)), problems
+
+
+# --- reading YAML with positions -------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    """A plain value with the position of every mapping key and sequence item below it."""
+
+    value: Any
+    loc: Location
+    children: dict[Any, _Node] = field(default_factory=dict)
+
+    def at(self, path: tuple[Any, ...]) -> Location:
+        node = self
+        for part in path:
+            nxt = node.children.get(part)
+            if nxt is None:
+                break
+            node = nxt
+        return node.loc
+
+
+@dataclass
+class _Reader:
+    problems: list[Problem] = field(default_factory=list)
+    docs: list[dict[str, Any]] = field(default_factory=list)  # plain documents, dicts of _Located
+    files: list[str] = field(default_factory=list)
+
+    def error(self, loc: Location, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(Problem(loc, _dotted(path), message))
+
+    def read(self, path: Path, *, fragment: bool, chain: tuple[Path, ...]) -> _Node | None:
+        shown = _shown(path)
+        top = Location(shown, 1, 1)
+        text = self._text(path, top)
+        if text is None:
+            return None
+        node = self._parse(text, shown)
+        if node is None:
+            return None
+        if node.value is None:
+            self.error(top, (), "the file is empty; expected a catalog (version, organization, datasets)"
+                       if not fragment else "the file is empty; expected datasets or waivers")
+            return None
+        errors = sorted(_validator(fragment).iter_errors(node.value), key=lambda e: list(e.absolute_path))
+        for err in errors:
+            rel = tuple(err.absolute_path)
+            self.error(node.at(rel), rel, _schema_message(err))
+        if not isinstance(node.value, dict):
+            return node
+        self.files.append(shown)
+        self.docs.append(_located_doc(node))
+        resolved = path.resolve()
+        for i, pattern in enumerate(node.value.get("include", ())):
+            loc = node.at(("include", i))
+            matches = sorted(glob.glob(str(path.parent / pattern), recursive=True))
+            if not matches:
+                self.error(loc, ("include", i), f"{pattern!r} matches no file")
+            for match in matches:
+                target = Path(match).resolve()
+                if target == resolved or target in chain:
+                    self.error(loc, ("include", i), f"{pattern!r} includes {_shown(Path(match))} again (a cycle)")
+                    continue
+                self.read(Path(match), fragment=True, chain=(*chain, resolved))
+        return node
+
+    def _text(self, path: Path, top: Location) -> str | None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                self.error(top, (), f"the file is {size / 1e6:.1f} MB; a catalog is at most {MAX_BYTES // 2**20} MiB")
+                return None
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.error(top, (), "no such file")
+            return None
+        except IsADirectoryError:
+            self.error(top, (), "is a directory; expected a YAML file")
+            return None
+        except OSError as exc:
+            self.error(top, (), f"cannot read: {exc.strerror}")
+            return None
+        if b"\x00" in data:
+            self.error(top, (), "is a binary file; expected YAML text")
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.error(Location(top.file, line, 1), (), "is not UTF-8 text")
+            return None
+
+    def _parse(self, text: str, shown: str) -> _Node | None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError
+
+        yaml = YAML(typ="rt")
+        try:
+            data = yaml.load(text)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
+            what = " ".join(x for x in (exc.context, exc.problem) if x)
+            self.error(loc, (), f"malformed YAML: {what or 'cannot parse'}")
+            return None
+        except (Exception, RecursionError) as exc:  # ruamel raises a few unmarked errors
+            self.error(Location(shown, 1, 1), (), f"malformed YAML: {exc}")
+            return None
+        try:
+            return _to_node(data, Location(shown, 1, 1), shown, [0], set())
+        except _TooBig as exc:
+            self.error(exc.loc, (), str(exc))
+            return None
+
+
+class _TooBig(Exception):
+    def __init__(self, loc: Location, message: str) -> None:
+        self.loc = loc
+        super().__init__(message)
+
+
+def _to_node(data: Any, loc: Location, shown: str, count: list[int], active: set[int]) -> _Node:
+    """ruamel's round-trip tree to plain JSON-like values, keeping positions."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise _TooBig(loc, f"the document expands to more than {MAX_NODES} values (aliases?)")
+    if isinstance(data, Mapping | list):
+        if id(data) in active:
+            raise _TooBig(loc, "the document refers to itself through an alias")
+        active = active | {id(data)}
+    lc = getattr(data, "lc", None)
+    if isinstance(data, Mapping):
+        node = _Node({}, loc)
+        for key, value in data.items():
+            try:
+                line, col = lc.value(key) if lc is not None else (loc.line - 1, loc.col - 1)
+            except (KeyError, TypeError, AttributeError):
+                line, col = loc.line - 1, loc.col - 1
+            # Keys that are not strings (`1: x`, `? [a]`) become strings; the schema rejects them.
+            skey = key if isinstance(key, str) else str(key)
+            child = _to_node(value, Location(shown, line + 1, col + 1), shown, count, active)
+            node.children[skey] = child
+            node.value[skey] = child.value
+        return node
+    if isinstance(data, list):
+        node = _Node([], loc)
+        for i, value in enumerate(data):
+            try:
+                line, col = lc.item(i) if lc is not None else (loc.line - 1, loc.col - 1)
+            except (KeyError, TypeError, AttributeError):
+                line, col = loc.line - 1, loc.col - 1
+            child = _to_node(value, Location(shown, line + 1, col + 1), shown, count, active)
+            node.children[i] = child
+            node.value.append(child.value)
+        return node
+    if isinstance(data, datetime):
+        return _Node(data.isoformat(), loc)
+    if isinstance(data, date):
+        return _Node(data.isoformat(), loc)  # unquoted YAML dates are dates, kept as ISO text
+    if isinstance(data, bool) or data is None:
+        return _Node(data, loc)
+    if isinstance(data, int):
+        return _Node(int(data), loc)
+    if isinstance(data, float):
+        return _Node(float(data), loc)
+    if isinstance(data, str):
+        return _Node(str(data), loc)
+    return _Node(str(data), loc)
+
+
+@dataclass(frozen=True)
+class _Located:
+    """A mapping or list item from the catalog, with the node that knows its positions."""
+
+    value: Any
+    node: _Node
+
+    def loc(self, *path: Any) -> Location:
+        return self.node.at(path)
+
+
+_LISTS = ("datasets", "waivers")
+
+
+_LISTS = ("datasets", "waivers")
+
+
+def _located_doc(node: _Node) -> dict[str, list[_Located]]:
+    """The document's datasets and waivers; items that are not mappings were reported already."""
+    out: dict[str, list[_Located]] = {}
+    for key in _LISTS:
+        items = node.value.get(key)
+        out[key] = [
+            _Located(item, node.children[key].children[i])
+            for i, item in _items(items, dict)
+        ]
+    return out
+
+
+def _items(value: Any, kind: type) -> list[tuple[int, Any]]:
+    """(index, item) of a list's items of the given type; nothing when it is not a list."""
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, kind)] if isinstance(value, list) else []
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("guardian.catalog").joinpath("catalog.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(fragment: bool) -> Any:
+    from jsonschema import Draft202012Validator
+
+    root = schema()
+    target = {"$ref": "#/$defs/fragment", "$defs": root["$defs"]} if fragment else root
+    return Draft202012Validator(target, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _schema_message(err: Any) -> str:
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(err.schema.get("properties", {}))
+        return f"unknown field {', '.join(map(repr, extra))}; allowed: {allowed}"
+    if err.validator == "pattern" and isinstance(err.instance, str):
+        return f"{err.instance!r} does not match {err.schema.get('description') or err.validator_value}"
+    return err.message
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# --- what a schema cannot check ----------------------------------------------------------
+
+
+def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> list[Problem]:
+    out: list[Problem] = []
+
+    def err(item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...], message: str,
+            severity: str = "error") -> None:
+        out.append(Problem(item.loc(*rel), _dotted(path + rel), message, severity))
+
+    seen_ids: dict[str, Location] = {}
+    seen_stores: dict[str, Location] = {}
+    for i, item in enumerate(datasets):
+        ds, path = item.value, ("datasets", i)
+        ds_id = ds.get("id")
+        if isinstance(ds_id, str):
+            if ds_id in seen_ids:
+                err(item, path, ("id",), f"duplicate dataset id {ds_id!r} (first at {seen_ids[ds_id]})")
+            seen_ids.setdefault(ds_id, item.loc("id"))
+        for rel, kind, key in _taxonomy_keys(ds):
+            out.extend(_taxonomy_problem(item, path, rel, kind, key))
+        for j, entry in _items(ds.get("residency"), str):
+            if not regions.is_known(entry):
+                close = _closest(entry, [*regions.REGIONS, *regions.GROUPS])
+                hint = f"; did you mean {close!r}?" if close else ""
+                err(item, path, ("residency", j), f"{entry!r} is neither a region group nor an AWS region{hint}")
+        uses = [u.get("use") for _, u in _items(ds.get("uses"), dict)]
+        for j, u in _items(ds.get("uses"), dict):
+            if u.get("use") in [x.get("use") for _, x in _items(ds["uses"][:j], dict)]:
+                err(item, path, ("uses", j, "use"), f"use {u.get('use')!r} is declared twice")
+        for section in ("access", "recipients"):
+            for j, entry in _items(ds.get(section), dict):
+                if isinstance(entry.get("use"), str) and entry["use"] not in uses:
+                    declared = ", ".join(str(u) for u in uses)
+                    err(item, path, (section, j, "use"),
+                        f"{entry['use']!r} is not one of this dataset's uses ({declared})")
+        for j, entry in _items(ds.get("access"), dict):
+            if entry.get("training_valid_until") and not entry.get("human"):
+                err(item, path, ("access", j, "training_valid_until"),
+                    "a training attestation is for human roles; set human: true", "warning")
+        for j, st in _items(ds.get("storage"), dict):
+            name, kind, key = st.get("name"), st.get("kind"), st.get("subject_key")
+            if isinstance(name, str):
+                if name in seen_stores:
+                    err(item, path, ("storage", j, "name"),
+                        f"store {name!r} is declared twice (first at {seen_stores[name]})")
+                seen_stores.setdefault(name, item.loc("storage", j, "name"))
+            if kind == "s3" and isinstance(key, str) and not _valid_prefix_template(key):
+                err(item, path, ("storage", j, "subject_key"),
+                    f"{key!r} must contain {{subject_id}} once, followed by '/' (e.g. 'users/{{subject_id}}/')")
+            for opt in ("index", "ttl_attribute"):
+                if kind == "s3" and opt in st:
+                    err(item, path, ("storage", j, opt), f"{opt} applies to dynamodb stores only")
+            if st.get("index") and not key:
+                err(item, path, ("storage", j, "index"), "an index needs the subject_key it is keyed on")
+    for i, item in enumerate(waivers):
+        resource = item.value.get("resource")
+        if isinstance(resource, str) and resource not in seen_stores and not resource.startswith("urn:"):
+            # Waivers may name any resource of a deployment; only say when it looks like a typo.
+            close = _closest(resource, list(seen_stores))
+            if close:
+                err(item, ("waivers", i), ("resource",),
+                    f"{resource!r} is not a declared store; did you mean {close!r}?", "warning")
+    return out
+
+
+def _valid_prefix_template(key: str) -> bool:
+    head, _, tail = key.partition("{subject_id}")
+    return key.count("{subject_id}") == 1 and tail.startswith("/") and "*" not in key and ".." not in key
+
+
+def _taxonomy_keys(ds: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], taxonomy.Kind, str]]:
+    for j, key in _items(ds.get("categories"), str):
+        yield ("categories", j), "data_category", key
+    for j, key in _items(ds.get("subjects"), str):
+        yield ("subjects", j), "data_subject", key
+    for j, u in _items(ds.get("uses"), dict):
+        if isinstance(u.get("use"), str):
+            yield ("uses", j, "use"), "data_use", u["use"]
+
+
+def _taxonomy_problem(item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...],
+                      kind: taxonomy.Kind, key: str) -> list[Problem]:
+    term = taxonomy.terms(kind).get(key)
+    loc, where = item.loc(*rel), _dotted(path + rel)
+    noun = kind.replace("_", " ")
+    if term is None:
+        close = taxonomy.suggest(kind, key)
+        hint = f"; did you mean {close!r}?" if close else ""
+        return [Problem(loc, where, f"{key!r} is not a fideslang {noun}{hint}")]
+    if term.deprecated:
+        instead = f"; use {term.replaced_by!r}" if term.replaced_by else ""
+        return [Problem(loc, where, f"{key!r} is a deprecated fideslang {noun}{instead}", "warning")]
+    return []
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# --- building the typed catalog ----------------------------------------------------------
+
+
+def _build(root: _Node, datasets: list[_Located], waivers: list[_Located], files: tuple[str, ...]) -> Catalog:
+    doc = root.value
+    org = doc["organization"]
+    dpo = org.get("dpo")
+    return Catalog(
+        version=doc["version"],
+        organization=Organization(
+            name=org["name"],
+            contact=org["contact"],
+            dpo=Person(dpo["name"], dpo["email"]) if dpo else None,
+            representative=org.get("representative"),
+        ),
+        datasets=tuple(_dataset(item) for item in datasets),
+        waivers=tuple(
+            Waiver(w.value["rule"], w.value["resource"], w.value["reason"], w.value["approved_by"],
+                   date.fromisoformat(w.value["expires"]), loc=w.loc())
+            for w in waivers
+        ),
+        path=files[0],
+        files=files,
+    )
+
+
+def _dataset(item: _Located) -> Dataset:
+    ds = item.value
+    ret = ds["retention"]
+    return Dataset(
+        id=ds["id"],
+        name=ds["name"],
+        owner=ds["owner"],
+        classification=ds["classification"],
+        categories=tuple(ds["categories"]),
+        subjects=tuple(ds["subjects"]),
+        jurisdictions=tuple(ds["jurisdictions"]),
+        residency=tuple(ds["residency"]),
+        retention=Retention(ret["days"], ret.get("basis"), bool(ret.get("legal_hold", False))),
+        uses=tuple(
+            Use(u["use"], u["legal_basis"], u.get("special_category_condition"), u.get("opt_out"),
+                bool(u.get("double_opt_in", False)), loc=item.loc("uses", j))
+            for j, u in enumerate(ds["uses"])
+        ),
+        access=tuple(
+            Access(a["role"], a["use"], tuple(a["actions"]), bool(a.get("human", False)),
+                   date.fromisoformat(a["training_valid_until"]) if a.get("training_valid_until") else None,
+                   loc=item.loc("access", j))
+            for j, a in enumerate(ds.get("access", ()))
+        ),
+        recipients=tuple(
+            Recipient(r["name"], r["use"], r["country"], r["safeguard"], r.get("aws_account"),
+                      loc=item.loc("recipients", j))
+            for j, r in enumerate(ds.get("recipients", ()))
+        ),
+        breach_contacts=tuple(ds.get("breach_contacts", ())),
+        storage=tuple(
+            Storage(s["kind"], s["name"], s.get("subject_key"), s.get("index"), s.get("ttl_attribute"),
+                    loc=item.loc("storage", j))
+            for j, s in enumerate(ds.get("storage", ()))
+        ),
+        description=ds.get("description"),
+        loc=item.loc(),
+    )
