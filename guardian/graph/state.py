@@ -1,0 +1,50 @@
+"""`pulumi stack export` -> ResourceGraph: the stack as deployed, inputs and outputs.
+
+Resources pending deletion (`delete: true`) are left out. Secrets in the state are envelopes
+(ciphertext); they become SECRET.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from guardian.graph.model import ResourceGraph, Source
+from guardian.graph.pulumi_json import (
+    REGION_CONFIG,
+    load_json,
+    resource,
+    shape_error,
+    usable,
+    with_regions,
+)
+
+EXPECTED = "`pulumi stack export` output: an object with `deployment.resources`"
+
+
+def read_state(path: str | Path, *, config: Mapping[str, Any] | None = None) -> ResourceGraph:
+    """Read a stack export; `config` (the stack's) supplies `aws:region` where nothing else does."""
+    path = Path(path)
+    data = load_json(path, EXPECTED)
+    deployment = data.get("deployment") if isinstance(data, Mapping) else None
+    if not isinstance(deployment, Mapping) or not isinstance(
+        deployment.get("resources", []), list
+    ):
+        hint = " (this looks like `pulumi preview --json` output: use --preview)" if (
+            isinstance(data, Mapping) and "steps" in data
+        ) else ""
+        raise shape_error(path, "top level", f"expected {EXPECTED}{hint}")
+    version = data.get("version")
+    if version is not None and version != 3:
+        raise shape_error(path, "version", f"unsupported export version {version!r} (expected 3)")
+
+    resources = []
+    for i, obj in enumerate(deployment.get("resources") or []):
+        where = f"deployment.resources[{i}]"
+        if isinstance(obj, Mapping) and obj.get("delete"):
+            continue
+        outputs = obj.get("outputs") if isinstance(obj, Mapping) else None
+        resources.append(resource(obj, path, where, outputs=outputs))
+    region = usable((config or {}).get(REGION_CONFIG))
+    return ResourceGraph(with_regions(resources, region), Source("state", str(path)))
