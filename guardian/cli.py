@@ -18,7 +18,7 @@ from guardian import __version__
 from guardian.errors import UserError
 
 # Modules that define `register(subparsers)`; each parser sets `run=<function(args) -> int>`.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("guardian.graph.cli_synth",)
 
 DEFAULT_CATALOG = "catalog.yaml"
 

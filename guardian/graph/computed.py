@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from guardian.graph.model import UNKNOWN
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 FALLBACK_REGION = "us-east-1"  # only inside ARNs, when neither provider nor config names one
@@ -88,14 +90,6 @@ _EC2_ARN_KIND = {
     "i": "instance", "eni": "network-interface", "lt": "launch-template", "key": "key-pair",
     "sgr": "security-group-rule",
 }
-
-
-def _module_and_kind(type_token: str) -> tuple[str, str]:
-    """aws:s3/bucket:Bucket -> ("s3", "bucket")."""
-    parts = type_token.split(":")
-    module = parts[1] if len(parts) > 1 else ""
-    service, _, kind = module.partition("/")
-    return service, kind
 
 
 def physical_name(type_token: str, logical: str, urn: str, inputs: Mapping[str, Any]) -> str:
@@ -303,13 +297,12 @@ def computed(
     builder = _BUILDERS.get(type_token)
     if builder is not None:
         out = builder(name, region, urn, inputs)
-    else:
-        service, kind = _module_and_kind(type_token)
-        rid = f"{logical}-{digest(urn, 7)}"
-        out = {"id": rid, "arn": _arn(service, region, f"{kind.lower()}/{rid}")}
+    else:  # a type without an ARN of its own (policies, configurations, attachments)
+        out = {"id": f"{logical}-{digest(urn, 7)}"}
     if type_token in NAME_PROPERTY:
         out.setdefault(NAME_PROPERTY[type_token], name)
-    return out
+    # Attributes built from an unknown input are unknown themselves.
+    return {k: UNKNOWN if isinstance(v, str) and UNKNOWN in v else v for k, v in out.items()}
 
 
 def tags_all(inputs: Mapping[str, Any], default_tags: Mapping[str, Any]) -> dict[str, Any]:

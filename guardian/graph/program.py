@@ -1,0 +1,436 @@
+"""Offline synthesis: run a Pulumi Python program in-process under mocks and capture its graph.
+
+No Pulumi CLI, no cloud account, no network. The program runs exactly as `pulumi preview`
+would run it (its directory as working directory and first on `sys.path`, config from
+`Pulumi.<stack>.yaml`), against a resource monitor that records every `RegisterResource`
+request in full (parent, provider, dependencies, inputs) and answers with the attributes the
+cloud would compute (guardian.graph.computed). Values the program cannot know offline (stack
+references, outputs nobody computes) stay unknown and show as `UNKNOWN`; secrets show as
+`SECRET`.
+
+`pulumi` is imported only when a program runs, so importing guardian.graph stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from guardian.errors import UserError
+from guardian.graph import computed
+from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+AWS_PROVIDER_TYPE = "pulumi:providers:aws"
+
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+
+# Pulumi's runtime settings are process-wide: one synthesis at a time.
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Pulumi project: the directory holding Pulumi.yaml and the program it points at."""
+
+    name: str
+    root: Path  # directory of Pulumi.yaml
+    program: Path  # directory holding __main__.py
+    config: Mapping[str, Any] = field(default_factory=dict)  # project-level config defaults
+    stack_config_dir: Path | None = None
+
+    def stack_file(self, stack: str) -> Path:
+        return (self.stack_config_dir or self.root) / f"Pulumi.{stack}.yaml"
+
+    def qualify(self, key: str) -> str:
+        """Config keys without a namespace belong to the project."""
+        return key if ":" in key else f"{self.name}:{key}"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise UserError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def find_project(program_dir: Path) -> Project:
+    """The project for a program directory: the nearest Pulumi.yaml at or above it."""
+    start = program_dir.resolve()
+    if not start.is_dir():
+        raise UserError(f"{program_dir}: no such program directory")
+    for folder in (start, *start.parents):
+        project_file = next(
+            (p for p in (folder / "Pulumi.yaml", folder / "Pulumi.yml") if p.is_file()), None
+        )
+        if project_file is not None:
+            return _project(project_file, start)
+    raise UserError(f"{program_dir}: no Pulumi.yaml here or in any parent directory")
+
+
+def _project(project_file: Path, start: Path) -> Project:
+    data = _read_yaml(project_file)
+    if not isinstance(data, Mapping) or not isinstance(data.get("name"), str):
+        raise UserError(f"{project_file}: name: a Pulumi project needs a name")
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, Mapping) else runtime
+    if runtime_name != "python":
+        raise UserError(f"{project_file}: runtime: only Python programs can be synthesized, "
+                        f"not {runtime_name!r}")
+    root = project_file.parent
+    program = start
+    if start == root and isinstance(data.get("main"), str):
+        program = (root / data["main"]).resolve()
+    if not (program / "__main__.py").is_file():
+        raise UserError(f"{program}: no __main__.py (the entry point of a Python program)")
+    config_dir = data.get("stackConfigDir")
+    return Project(
+        name=data["name"],
+        root=root,
+        program=program,
+        config=data.get("config") or {},
+        stack_config_dir=root / config_dir if isinstance(config_dir, str) else None,
+    )
+
+
+def _config_text(value: Any) -> str:
+    """Pulumi config values are strings; structured values are JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def stack_config(
+    project: Project, stack: str, overrides: Mapping[str, str] = {}
+) -> tuple[dict[str, str], list[str]]:
+    """The fully qualified config of a stack and its secret keys.
+
+    Project defaults, then Pulumi.<stack>.yaml, then overrides. Encrypted (`secure:`) values
+    cannot be decrypted offline: they read as SECRET and are marked secret.
+    """
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, spec in project.config.items():
+        value = spec.get("default", spec.get("value")) if isinstance(spec, Mapping) else spec
+        if value is not None:
+            config[project.qualify(str(key))] = _config_text(value)
+    stack_file = project.stack_file(stack)
+    if stack_file.is_file():
+        data = _read_yaml(stack_file) or {}
+        values = data.get("config") if isinstance(data, Mapping) else None
+        for key, value in (values or {}).items():
+            qualified = project.qualify(str(key))
+            if isinstance(value, Mapping) and "secure" in value:
+                config[qualified] = SECRET
+                secret_keys.append(qualified)
+            else:
+                config[qualified] = _config_text(value)
+    for key, value in overrides.items():
+        config[project.qualify(key)] = value
+    return config, sorted(secret_keys)
+
+
+# --- values off the wire -------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A protobuf value as JSON data: secrets hidden, unknowns kept, whole floats as ints."""
+    from google.protobuf import struct_pb2
+
+    if isinstance(value, struct_pb2.Struct):
+        if _SIG in value:
+            sig = value[_SIG]
+            if sig == _SECRET_SIG:
+                return SECRET
+            if sig == _RESOURCE_SIG:
+                return value["urn"]
+            return {k: _plain(v) for k, v in value.items() if k != _SIG}  # asset or archive
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, struct_pb2.ListValue):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _struct(state: Mapping[str, Any]) -> Any:
+    """State to hand back to the program, top-level unknowns left out so they stay unknown.
+
+    Built directly (not with the SDK's async serializer) so the monitor's threads need no
+    event loop of their own.
+    """
+    from google.protobuf import struct_pb2
+
+    out = struct_pb2.Struct()
+    out.update({k: v for k, v in state.items() if v != UNKNOWN})
+    return out
+
+
+@dataclass
+class _Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    region: str | None
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]]
+
+    def resource(self) -> Resource:
+        return Resource(
+            urn=self.urn, type=self.type, name=self.name, custom=self.custom,
+            parent=self.parent, provider=self.provider, region=self.region,
+            inputs=self.inputs, outputs=self.outputs, dependencies=self.dependencies,
+            property_dependencies=self.property_dependencies,
+        )
+
+
+def _make_monitor(project: str, stack: str, region: str | None) -> Any:
+    """A resource monitor that records every registration and answers like the cloud would."""
+    from pulumi.runtime.mocks import MockMonitor, Mocks
+    from pulumi.runtime.proto import resource_pb2
+
+    class _NoMocks(Mocks):  # the monitor below answers everything itself
+        def call(self, args: Any) -> Any:
+            return {}, None
+
+        def new_resource(self, args: Any) -> Any:
+            return "", {}
+
+    class Monitor(MockMonitor):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(_NoMocks())
+            self.lock = threading.Lock()
+            self.captured: dict[str, _Registration] = {}
+            self.provider_regions: dict[str, str | None] = {}
+            self.provider_tags: dict[str, dict[str, Any]] = {}
+            self.stack_urn = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+
+        def make_urn(self, parent: str, type_: str, name: str) -> str:
+            # The engine's URN: the parent's qualified type chain, the stack left out.
+            if parent and parent != self.stack_urn:
+                type_ = parent.split("::")[2] + "$" + type_
+            return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+        def _region(self, provider_ref: str, inputs: Mapping[str, Any]) -> str | None:
+            own = inputs.get("region")
+            if isinstance(own, str) and own != UNKNOWN:
+                return own
+            if provider_ref:
+                return self.provider_regions.get(provider_ref.rsplit("::", 1)[0], region)
+            return region
+
+        def _record(self, request: Any, urn: str, custom: bool, inputs: dict[str, Any],
+                    outputs: dict[str, Any], region_: str | None) -> None:
+            prop_deps = getattr(request, "propertyDependencies", {})
+            deps = {
+                key: tuple(sorted(set(value.urns))) for key, value in sorted(prop_deps.items())
+            }
+            with self.lock:
+                self.captured[urn] = _Registration(
+                    urn=urn, type=request.type, name=request.name, custom=custom,
+                    parent=request.parent or None, provider=request.provider or None,
+                    region=region_, inputs=inputs, outputs=outputs,
+                    dependencies=tuple(sorted(set(getattr(request, "dependencies", ())))),
+                    property_dependencies=deps,
+                )
+
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+            urn = self.make_urn(request.parent, request.type, request.name)
+            if request.type == STACK_TYPE:
+                self.stack_urn = urn
+                self._record(request, urn, False, {}, {}, None)
+                return resource_pb2.RegisterResourceResponse(urn=urn)
+            inputs = _plain(request.object)
+            custom = bool(request.custom)
+            if not custom:
+                state: dict[str, Any] = {}
+                where = None
+            elif request.type.startswith("pulumi:providers:"):
+                rid = computed.uuid_of(urn)
+                where = inputs.get("region") if request.type == AWS_PROVIDER_TYPE else None
+                where = where if isinstance(where, str) and where != UNKNOWN else region
+                with self.lock:
+                    self.provider_regions[urn] = where
+                    default_tags = inputs.get("defaultTags")
+                    tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
+                    self.provider_tags[urn] = tags if isinstance(tags, dict) else {}
+                state = {**inputs, "id": rid}
+            else:
+                where = self._region(request.provider, inputs)
+                state = {**inputs, **computed.computed(
+                    request.type, request.name, urn, inputs, where
+                )}
+                if request.type.startswith("aws:") and ("tags" in inputs or request.provider):
+                    provider_urn = request.provider.rsplit("::", 1)[0]
+                    default_tags = self.provider_tags.get(provider_urn, {})
+                    if "tags" in inputs or default_tags:
+                        state["tagsAll"] = computed.tags_all(inputs, default_tags)
+            self._record(request, urn, custom, inputs, state, where)
+            rid = str(state.get("id", ""))
+            obj = _struct(state)
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+        def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+            # Existing resources (`.get`, stack references) are not created by the program;
+            # only stack references go in the graph, their outputs unknown.
+            urn = self.make_urn(request.parent, request.type, request.name)
+            inputs = _plain(request.properties)
+            if request.type == STACK_REFERENCE_TYPE:
+                state = {"name": request.id, "outputs": UNKNOWN}
+                self._record(request, urn, True, {"name": request.id}, state, None)
+            else:
+                where = self._region(request.provider, inputs)
+                state = {**inputs, **computed.computed(
+                    request.type, request.name, urn, inputs, where
+                ), "id": request.id}
+            obj = _struct(state)
+            return resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+            outputs = _plain(request.outputs)
+            with self.lock:
+                found = self.captured.get(request.urn)
+                if found is not None and not found.custom:
+                    found.outputs = outputs
+            return super().RegisterResourceOutputs(request)
+
+        def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+            args = _plain(request.args)
+            where = self._region(request.provider, args)
+            result = computed.invoke(request.tok, args, where)
+            ret = _struct(result)
+            return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret})
+
+    return Monitor()
+
+
+# --- running the program -------------------------------------------------------------------
+
+_SDK_PATHS = tuple(
+    os.sep + part + os.sep
+    for part in ("pulumi", "pulumi_aws", "asyncio", "concurrent", "grpc", "google")
+)
+
+
+def _user_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The traceback without Pulumi's, asyncio's and our own frames."""
+    here = os.path.abspath(__file__)
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [
+        f for f in frames
+        if os.path.abspath(f.filename) != here
+        and not any(p in f.filename for p in _SDK_PATHS)
+        and not f.filename.endswith(("runpy.py", "threading.py"))
+        and not f.filename.startswith("<frozen")
+    ]
+
+
+def _program_error(project: Project, exc: BaseException) -> UserError:
+    frames = "".join(traceback.format_list(_user_frames(exc)))
+    message = str(exc) or type(exc).__name__
+    text = f"the Pulumi program in {project.program} failed: {type(exc).__name__}: {message}"
+    if frames:
+        text += "\nTraceback (the program's frames):\n" + frames.rstrip("\n")
+    return UserError(text)
+
+
+def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list[str]) -> Any:
+    """Run the program once under a fresh monitor; the monitor holds what it registered."""
+    import runpy
+
+    import pulumi.runtime
+    from pulumi.runtime import settings
+    from pulumi.runtime.mocks import MockEngine, MockSettings
+    from pulumi.runtime.stack import run_in_stack
+
+    region = config.get("aws:region")
+    monitor = _make_monitor(project.name, stack, region)
+    loop = asyncio.new_event_loop()
+    # A failed program leaves many futures holding its one error, which is reported once.
+    loop.set_exception_handler(lambda _loop, _context: None)
+    asyncio.set_event_loop(loop)
+    before = set(sys.modules)
+    cwd = os.getcwd()
+    sys.path.insert(0, str(project.program))
+    try:
+        # What `set_mocks` does, minus the extra root Stack it would register.
+        settings.configure(MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            engine=MockEngine(None), project=project.name, stack=stack, dry_run=True,
+            organization="organization", callbacks=None,
+        ))
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(config, secret_keys)
+        os.chdir(project.program)
+        loop.run_until_complete(
+            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
+        )
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(str(project.program))
+        # The program's own modules must not leak into the next run or the next program.
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin.startswith(str(project.program)):
+                del sys.modules[name]
+        loop.close()
+        asyncio.set_event_loop(None)
+    return monitor
+
+
+def synthesize(
+    program_dir: Path, stack: str = "dev", config: Mapping[str, str] = {}
+) -> ResourceGraph:
+    """Run the Pulumi program in `program_dir` offline and return every resource it registers.
+
+    `program_dir` is the project directory (with Pulumi.yaml, whose `main` is followed) or the
+    program directory itself. Config comes from Pulumi.<stack>.yaml, then `config` overrides
+    (keys with or without the project namespace). Raises UserError for a missing or broken
+    project and for a program that raises (its message and its own frames only).
+    """
+    project = find_project(Path(program_dir))
+    values, secret_keys = stack_config(project, stack, config)
+    with _LOCK:
+        try:
+            monitor = contextvars.copy_context().run(_run, project, stack, values, secret_keys)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (any program failure is the user's to fix)
+            raise _program_error(project, exc) from None
+    resources = [r.resource() for r in monitor.captured.values()]
+    return ResourceGraph(resources, Source("program", _shown(project.program)))
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would write it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
