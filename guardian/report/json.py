@@ -1,0 +1,23 @@
+"""The JSON contract other tools read (issue 4): tool, source, summary, findings, unused waivers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from guardian.findings import Report
+from guardian.report.common import TOOL, VERSION, summary, waiver_json
+
+
+def document(report: Report) -> dict[str, Any]:
+    return {
+        "tool": {"name": TOOL, "version": VERSION},
+        "source": {"kind": report.source_kind, "path": report.source_path},
+        "summary": summary(report),
+        "findings": [r.to_json() for r in report.results],
+        "unused_waivers": [waiver_json(w) for w in report.unused_waivers],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,57 @@
+"""Plain text for a CI log: findings grouped by dataset, one summary line at the end."""
+
+from __future__ import annotations
+
+from guardian.findings import Report, Result
+from guardian.report.common import status, summary, target, waiver_text
+
+LABELS = {"fail": "FAIL", "waived": "WAIVED", "note": "NOTE"}
+NO_DATASET = "(no dataset)"
+INDENT = " " * 10
+
+
+def render(report: Report) -> str:
+    s = summary(report)
+    lines = [
+        f"guardian check: {report.source_kind} {report.source_path} "
+        f"({report.resources} resources, fail on {report.fail_on})"
+    ]
+    groups: dict[str, list[Result]] = {}
+    for result in report.results:
+        groups.setdefault(result.finding.dataset or NO_DATASET, []).append(result)
+    for dataset, results in groups.items():
+        lines += ["", dataset]
+        for result in results:
+            lines += _result(result)
+    if report.unused_waivers:
+        lines += ["", "unused waivers (they match no finding; remove them):"]
+        for w in report.unused_waivers:
+            where = f" ({w.loc})" if w.loc.line else ""
+            lines.append(f"  {w.rule} on {w.resource}{where}: {waiver_text(w)}")
+    verdict = "FAIL" if s["blocking"] else "PASS"
+    lines += [
+        "",
+        f"{verdict}: {s['resources']} resources, {s['findings']} findings: "
+        f"{s['blocking']} blocking, {s['waived']} waived, {s['unknown']} unknown, "
+        f"{len(report.unused_waivers)} unused waivers",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _result(result: Result) -> list[str]:
+    f, rule = result.finding, result.rule
+    label = LABELS[status(result)]
+    lines = [
+        f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
+        f"{INDENT}on {target(result)}",
+        f"{INDENT}{'UNKNOWN offline: ' if f.unknown else ''}{f.message}",
+    ]
+    if f.related:
+        related = ", ".join(f"{r.type} {r.name}" for r in f.related)
+        lines.append(f"{INDENT}related: {related}")
+    if result.waiver is not None:
+        state = "waived" if label == "WAIVED" else "waiver EXPIRED"
+        lines.append(f"{INDENT}{state}: {waiver_text(result.waiver)}")
+    if label != "WAIVED":
+        lines.append(f"{INDENT}fix: {rule.remediation}")
+    return lines

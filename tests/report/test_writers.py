@@ -1,0 +1,271 @@
+"""The text, JSON, SARIF and JUnit writers on hand-built reports."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from guardian import __version__
+from guardian.catalog.model import Location, Waiver
+from guardian.errors import UserError
+from guardian.findings import Finding, Report, ResourceRef, Result, Rule
+from guardian.report import FORMATS, render
+
+REPO = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = REPO.parent / "shared" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+
+BUCKET = ResourceRef(
+    "aws:s3/bucket:Bucket",
+    "acme-customer-profiles",
+    "urn:pulumi:dev::acme::aws:s3/bucket:Bucket::acme-customer-profiles",
+)
+TABLE = ResourceRef(
+    "aws:dynamodb/table:Table",
+    "acme-orders",
+    "urn:pulumi:dev::acme::aws:dynamodb/table:Table::acme-orders",
+)
+SSE = ResourceRef(
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "acme-customer-profiles-sse",
+    "urn:pulumi:dev::acme::aws:s3/bucketServerSideEncryptionConfiguration:"
+    "BucketServerSideEncryptionConfiguration::acme-customer-profiles-sse",
+)
+
+
+def rule(rule_id: str, control: str, severity: str, title: str) -> Rule:
+    return Rule(
+        id=rule_id,
+        control=control,
+        severity=severity,
+        title=title,
+        rationale=f"Why {rule_id} matters.",
+        remediation=f"How to fix {rule_id}.",
+        references=("GDPR Art. 32", "NIST SC-28(1)"),
+        evaluate=lambda catalog, graph: (),
+    )
+
+
+ENC = rule("GRD-ENC-001", "encryption-at-rest", "high", "Personal data under a customer key")
+RET = rule("GRD-RET-001", "retention", "medium", "Expiration within the declared retention")
+PUB = rule("GRD-PUB-001", "public-access", "critical", "Public access block on every store")
+CAT = rule("GRD-CAT-001", "catalog", "high", "Special-category data needs an Art. 9 condition")
+INV = rule("GRD-INV-002", "inventory", "info", "Catalog store deployed")
+
+WAIVER = Waiver(
+    "GRD-RET-001", "acme-customer-profiles", "Legal hold during audit", "Dana Okafor",
+    date(2099, 1, 31), Location("catalog.yaml", 140, 7),
+)
+EXPIRED = Waiver(
+    "GRD-PUB-001", "acme-orders", "Migration window", "Sam Lee", date(2020, 1, 1),
+    Location("catalog.yaml", 150, 7),
+)
+UNUSED = Waiver(
+    "GRD-NET-001", "acme-gone", "Old exception", "Sam Lee", date(2099, 1, 1),
+    Location("catalog.yaml", 160, 7),
+)
+
+
+def sample_report() -> Report:
+    results = (
+        Result(
+            Finding("GRD-ENC-001", "Bucket acme-customer-profiles is encrypted with AES256.",
+                    "customer_profiles", BUCKET, (SSE,)),
+            ENC, "high", True,
+        ),
+        Result(
+            Finding("GRD-RET-001", "No expiration rule.", "customer_profiles", BUCKET),
+            RET, "medium", False, WAIVER,
+        ),
+        Result(
+            Finding("GRD-PUB-001", "Table policy allows '*'.", "orders_payments", TABLE),
+            PUB, "critical", True, EXPIRED,
+        ),
+        Result(
+            Finding("GRD-ENC-001", "Key of table acme-orders is not known offline.",
+                    "orders_payments", TABLE, unknown=True),
+            ENC, "high", True,
+        ),
+        Result(
+            Finding("GRD-CAT-001", "health data without an Art. 9 condition.", "patients",
+                    location="catalog.yaml:88:9"),
+            CAT, "high", True,
+        ),
+        Result(
+            Finding("GRD-INV-002", "Store acme-archive is not in this deployment.", None,
+                    severity="info"),
+            INV, "info", False,
+        ),
+    )
+    return Report("preview", "previews/dev.json", 42, results, (UNUSED,), "high")
+
+
+EMPTY = Report("program", "stacks", 13, ())
+
+
+def test_json_follows_the_contract() -> None:
+    report = sample_report()
+    doc = json.loads(render(report, "json"))
+    assert doc["tool"] == {"name": "guardian", "version": __version__}
+    assert doc["source"] == {"kind": "preview", "path": "previews/dev.json"}
+    assert doc["summary"] == {
+        "resources": 42, "findings": 6, "blocking": 4, "waived": 1, "unknown": 1,
+        "unused_waivers": 1, "fail_on": "high",
+    }
+    assert doc["findings"] == [r.to_json() for r in report.results]
+    first = doc["findings"][0]
+    assert first["rule"] == "GRD-ENC-001" and first["control"] == "encryption-at-rest"
+    assert first["resource"] == {"type": BUCKET.type, "name": BUCKET.name, "urn": BUCKET.urn}
+    assert first["related"] == [SSE.to_json()]
+    assert first["remediation"] == "How to fix GRD-ENC-001." and first["waiver"] is None
+    assert doc["findings"][1]["waiver"]["expires"] == "2099-01-31"
+    assert doc["unused_waivers"] == [{
+        "rule": "GRD-NET-001", "resource": "acme-gone", "reason": "Old exception",
+        "approved_by": "Sam Lee", "expires": "2099-01-01", "location": "catalog.yaml:160:7",
+    }]
+    assert json.loads(render(EMPTY, "json"))["summary"]["findings"] == 0
+
+
+def test_text_groups_by_dataset_and_marks_status() -> None:
+    out = render(sample_report(), "text")
+    lines = out.splitlines()
+    assert lines[0] == "guardian check: preview previews/dev.json (42 resources, fail on high)"
+    headers = [line for line in lines if line and not line.startswith(" ")]
+    assert headers[1:5] == ["customer_profiles", "orders_payments", "patients", "(no dataset)"]
+    assert "  FAIL    high     GRD-ENC-001 Personal data under a customer key" \
+        " [encryption-at-rest]" in lines
+    assert "          on aws:s3/bucket:Bucket acme-customer-profiles" in lines
+    assert f"          related: {SSE.type} {SSE.name}" in lines
+    assert any(line.startswith("  WAIVED  medium   GRD-RET-001") for line in lines)
+    assert "          waived: Legal hold during audit (approved by Dana Okafor, " \
+        "expires 2099-01-31)" in lines
+    assert any(line.startswith("          waiver EXPIRED: Migration window") for line in lines)
+    assert "          UNKNOWN offline: Key of table acme-orders is not known offline." in lines
+    assert "          on catalog.yaml:88:9" in lines
+    assert any(line.startswith("  NOTE    info     GRD-INV-002") for line in lines)
+    assert "  GRD-NET-001 on acme-gone (catalog.yaml:160:7): Old exception" \
+        " (approved by Sam Lee, expires 2099-01-01)" in lines
+    assert lines[-1] == (
+        "FAIL: 42 resources, 6 findings: 4 blocking, 1 waived, 1 unknown, 1 unused waivers"
+    )
+    assert render(EMPTY, "text").splitlines()[-1].startswith("PASS: 13 resources, 0 findings")
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (../shared absent)")
+    from jsonschema import Draft7Validator
+
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def test_sarif_is_valid_and_complete(sarif_validator) -> None:
+    doc = json.loads(render(sample_report(), "sarif"))
+    errors = sorted(sarif_validator.iter_errors(doc), key=str)
+    assert not errors, [e.message for e in errors]
+    assert doc["version"] == "2.1.0"
+    [run] = doc["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "guardian" and driver["version"] == __version__
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert list(rules) == sorted(rules) == [
+        "GRD-CAT-001", "GRD-ENC-001", "GRD-INV-002", "GRD-PUB-001", "GRD-RET-001"
+    ]
+    enc = rules["GRD-ENC-001"]
+    assert enc["name"] == "PersonalDataUnderACustomerKey"
+    assert enc["shortDescription"]["text"] == ENC.title
+    assert enc["fullDescription"]["text"] == ENC.rationale
+    assert enc["help"]["text"] == ENC.remediation
+    assert "- NIST SC-28(1)" in enc["help"]["markdown"]
+    assert enc["properties"]["tags"] == ["privacy", "encryption-at-rest"]
+    assert enc["properties"]["severity"] == "high"
+
+    results = run["results"]
+    assert [r["ruleId"] for r in results] == [r.finding.rule for r in sample_report().results]
+    assert [r["level"] for r in results] == ["error", "warning", "error", "error", "error", "note"]
+    for r in results:
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+    bucket = results[0]
+    [loc] = bucket["locations"]
+    assert loc["logicalLocations"] == [{
+        "name": BUCKET.name, "fullyQualifiedName": BUCKET.urn, "kind": "resource",
+    }]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"] == "previews/dev.json"
+    assert bucket["relatedLocations"][0]["logicalLocations"][0]["fullyQualifiedName"] == SSE.urn
+    assert "suppressions" not in bucket
+    assert results[1]["suppressions"] == [{
+        "kind": "external", "status": "accepted",
+        "justification": "Legal hold during audit (approved by Dana Okafor, expires 2099-01-31)",
+    }]
+    assert "suppressions" not in results[2]  # its waiver expired: it blocks again
+    assert results[2]["properties"]["waiverExpired"] == "2020-01-01"
+    assert results[3]["message"]["text"].startswith("Unknown offline: ")
+    assert results[3]["properties"]["unknown"] is True
+    catalog = results[4]["locations"][0]
+    assert catalog == {"physicalLocation": {
+        "artifactLocation": {"uri": "catalog.yaml"}, "region": {"startLine": 88, "startColumn": 9},
+    }}
+    fingerprints = [r["partialFingerprints"]["guardianFinding/v1"] for r in results]
+    assert len(set(fingerprints)) == len(fingerprints)
+    assert run["properties"]["summary"]["blocking"] == 4
+
+
+def test_sarif_program_source_and_empty_report(sarif_validator) -> None:
+    finding = Finding("GRD-ENC-001", "m", "customer_profiles", BUCKET)
+    report = Report("program", "/work/acme/infra", 3, (Result(finding, ENC, "high", True),))
+    doc = json.loads(render(report, "sarif"))
+    assert not list(sarif_validator.iter_errors(doc))
+    uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri == {"uri": "file:///work/acme/infra/Pulumi.yaml"}
+    empty = json.loads(render(EMPTY, "sarif"))
+    assert not list(sarif_validator.iter_errors(empty))
+    assert empty["runs"][0]["results"] == [] and empty["runs"][0]["tool"]["driver"]["rules"] == []
+
+
+def test_junit_failures_are_the_blocking_findings() -> None:
+    root = ET.fromstring(render(sample_report(), "junit"))
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("skipped"), root.get("errors")) == (
+        "6", "4", "1", "0"
+    )
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert list(suites) == [  # the fixed control order
+        "guardian.catalog", "guardian.inventory", "guardian.encryption-at-rest",
+        "guardian.public-access", "guardian.retention",
+    ]
+    enc = suites["guardian.encryption-at-rest"]
+    assert (enc.get("tests"), enc.get("failures")) == ("2", "2")
+    case = enc.find("testcase")
+    assert case is not None
+    assert case.get("name") == "GRD-ENC-001 aws:s3/bucket:Bucket acme-customer-profiles"
+    assert case.get("classname") == "guardian.encryption-at-rest.GRD-ENC-001"
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "high"
+    assert failure.get("message") == "Bucket acme-customer-profiles is encrypted with AES256."
+    assert "fix: How to fix GRD-ENC-001." in (failure.text or "")
+    waived = suites["guardian.retention"].find("testcase/skipped")
+    assert waived is not None and waived.get("message", "").startswith("waived: Legal hold")
+    expired = suites["guardian.public-access"].find("testcase/failure")
+    assert expired is not None and "waiver expired: Migration window" in (expired.text or "")
+    note = suites["guardian.inventory"].find("testcase")
+    assert note is not None and note.find("failure") is None and note.find("skipped") is None
+    assert "below the threshold" in (note.findtext("system-out") or "")
+
+    empty = ET.fromstring(render(EMPTY, "junit"))
+    assert (empty.get("tests"), empty.get("failures")) == ("1", "0")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_output_is_deterministic(fmt: str) -> None:
+    assert render(sample_report(), fmt) == render(sample_report(), fmt)
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(UserError, match="unknown output format 'xml'"):
+        render(EMPTY, "xml")
