@@ -1,0 +1,242 @@
+"""The loader: every class of mistake is reported with its file, line, column and field."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from guardian.catalog import CatalogError, load_catalog
+from guardian.catalog import taxonomy
+from guardian.catalog.loader import check_catalog
+from guardian.cli import main
+from tests.conftest import EXAMPLE_CATALOG
+
+EXAMPLE = EXAMPLE_CATALOG.read_text()
+
+
+def write(tmp_path: Path, text: str, name: str = "catalog.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def line_of(text: str, needle: str, nth: int = 0) -> int:
+    """1-based line of the nth line containing needle."""
+    hits = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
+    return hits[nth]
+
+
+def errors(path: Path) -> list[str]:
+    os.chdir(path.parent)  # locations are shown relative to the working directory
+    _, problems = check_catalog(path.name)
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def edit(old: str, new: str, count: int = 1) -> str:
+    assert EXAMPLE.count(old) >= count, old
+    return EXAMPLE.replace(old, new, count)
+
+
+def test_example_is_valid(example_catalog):
+    assert [d.id for d in example_catalog.datasets] == [
+        "customer_profiles", "orders_payments", "store_location_pings", "marketing_engagement",
+        "pharmacy_prescriptions", "employee_records", "support_tickets",
+    ]
+    analyst = example_catalog.dataset("marketing_engagement").access[1]
+    assert analyst.human and analyst.training_valid_until == date(2027, 6, 30)  # unquoted date
+    assert example_catalog.store("acme-orders")[1].index == "by-customer"
+    assert example_catalog.dataset("employee_records").retention.legal_hold is True
+    assert analyst.loc.line == line_of(EXAMPLE, "role: marketing-analyst")
+
+
+def test_value_below_minimum(tmp_path):
+    text = edit("retention: {days: 30,", "retention: {days: -5,")
+    line = line_of(text, "days: -5")
+    assert errors(write(tmp_path, text)) == [
+        f"catalog.yaml:{line}:23: datasets[2].retention.days: -5 is less than the minimum of 1"
+    ]
+
+
+def test_wrong_type_and_unknown_field_and_missing_field_all_in_one_run(tmp_path):
+    text = edit("retention: {days: 365}", "retention: {days: a year}")
+    text = text.replace("    owner: team-stores\n", "    owner: team-stores\n    colour: blue\n")
+    text = text.replace("    owner: team-people\n", "")
+    found = errors(write(tmp_path, text))
+    assert found == [
+        f"catalog.yaml:{line_of(text, 'id: store_location_pings')}:5: datasets[2]: "
+        "unknown field 'colour'; allowed: id, name, description, owner, classification, categories, "
+        "subjects, jurisdictions, residency, retention, uses, access, recipients, breach_contacts, storage",
+        f"catalog.yaml:{line_of(text, 'days: a year')}:23: datasets[3].retention.days: "
+        "'a year' is not of type 'integer'",
+        f"catalog.yaml:{line_of(text, 'id: employee_records')}:5: datasets[5]: "
+        "'owner' is a required property",
+    ]
+
+
+def test_unknown_taxonomy_keys_suggest_the_closest(tmp_path):
+    text = edit("user.location.precise,", "user.location.precse,")
+    text = text.replace("subjects: [patient]", "subjects: [patients]")
+    text = text.replace("- use: employment\n", "- use: employmnt\n")
+    text = text.replace("use: employment\n        actions", "use: employmnt\n        actions")
+    found = errors(write(tmp_path, text))
+    assert found == [
+        f"catalog.yaml:{line_of(text, 'user.location.precse')}:18: datasets[2].categories[0]: "
+        "'user.location.precse' is not a fideslang data category; did you mean 'user.location.precise'?",
+        f"catalog.yaml:{line_of(text, '[patients]')}:16: datasets[4].subjects[0]: "
+        "'patients' is not a fideslang data subject; did you mean 'patient'?",
+        f"catalog.yaml:{line_of(text, '- use: employmnt')}:14: datasets[5].uses[0].use: "
+        "'employmnt' is not a fideslang data use; did you mean 'employment'?",
+    ]
+
+
+def test_deprecated_taxonomy_key_warns_and_names_its_replacement(tmp_path, monkeypatch):
+    real = taxonomy.terms
+
+    def with_deprecated(kind):
+        out = dict(real(kind))
+        if kind == "data_category":
+            out["user.old_location"] = taxonomy.Term(
+                "user.old_location", "Old location", "", True, "user.location.precise")
+        return out
+
+    monkeypatch.setattr(taxonomy, "terms", with_deprecated)
+    text = edit("user.location.precise,", "user.old_location,")
+    os.chdir(tmp_path)
+    catalog, problems = check_catalog(write(tmp_path, text).name)
+    assert catalog is not None
+    assert [str(p) for p in problems] == [
+        f"catalog.yaml:{line_of(text, 'user.old_location')}:18: warning: datasets[2].categories[0]: "
+        "'user.old_location' is a deprecated fideslang data category; use 'user.location.precise'"
+    ]
+
+
+def test_dangling_references_and_duplicates(tmp_path):
+    text = edit("        use: essential.service.notifications.email\n        actions: [read]",
+                "        use: analytics\n        actions: [read]")
+    text = text.replace("  - id: support_tickets", "  - id: customer_profiles")
+    text = text.replace("name: acme-support-tickets", "name: acme-orders")
+    text = text.replace("residency: [us]", "residency: [us, eu-wst-1]")
+    found = errors(write(tmp_path, text))
+    uses = "essential.service, essential.service.notifications.email"
+    assert found == [
+        f"catalog.yaml:{line_of(text, 'use: analytics')}:14: datasets[0].access[1].use: "
+        f"'analytics' is not one of this dataset's uses ({uses})",
+        f"catalog.yaml:{line_of(text, 'eu-wst-1')}:21: datasets[4].residency[1]: "
+        "'eu-wst-1' is neither a region group nor an AWS region; did you mean 'eu-west-1'?",
+        f"catalog.yaml:{line_of(text, 'id: customer_profiles', 1)}:9: datasets[6].id: "
+        f"duplicate dataset id 'customer_profiles' (first at catalog.yaml:{line_of(text, 'id: customer_profiles')}:9)",
+        f"catalog.yaml:{line_of(text, 'name: acme-orders', 1)}:15: datasets[6].storage[0].name: "
+        f"store 'acme-orders' is declared twice (first at catalog.yaml:{line_of(text, 'name: acme-orders')}:15)",
+    ]
+
+
+@pytest.mark.parametrize("key", ["*", "users/", "users/{subject_id}", "a/{subject_id}/../{subject_id}/"])
+def test_s3_subject_prefix_must_isolate_one_subject(tmp_path, key):
+    text = edit('subject_key: "pings/{subject_id}/"', f'subject_key: "{key}"')
+    [message] = errors(write(tmp_path, text))
+    assert message.startswith(f"catalog.yaml:{line_of(text, key)}:22: datasets[2].storage[0].subject_key: ")
+
+
+def test_malformed_yaml_points_at_the_line(tmp_path):
+    text = edit("    classification: internal\n", "    classification: [internal\n")
+    [message] = errors(write(tmp_path, text))
+    assert message.startswith("catalog.yaml:")
+    assert "malformed YAML" in message
+    assert int(message.split(":")[1]) >= line_of(text, "[internal")
+
+
+def test_duplicate_key_is_malformed(tmp_path):
+    text = edit("    owner: team-stores\n", "    owner: team-stores\n    owner: team-other\n")
+    [message] = errors(write(tmp_path, text))
+    assert message.startswith(f"catalog.yaml:{line_of(text, 'team-other')}:")
+    assert "duplicate key" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)"),
+        (b"# nothing but a comment\n", "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "catalog.yaml:1:1: is a binary file; expected YAML text"),
+        (b"version: 1\nname: caf\xe9\n", "catalog.yaml:2:1: is not UTF-8 text"),
+        (b"- just\n- a list\n", "catalog.yaml:1:1: ['just', 'a list'] is not of type 'object'"),
+        (b"&a\nx: *a\n", "catalog.yaml:1:1: the document refers to itself through an alias"),
+    ],
+)
+def test_files_that_are_not_catalogs(tmp_path, content, expected):
+    path = tmp_path / "catalog.yaml"
+    path.write_bytes(content)
+    assert errors(path) == [expected]
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
+              for i in range(1, 9)]
+    [message] = errors(write(tmp_path, "\n".join(lines) + "\n"))
+    assert "expands to more than" in message
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "catalog.yaml"
+    with path.open("wb") as f:
+        f.truncate(50 * 1000 * 1000)
+    assert errors(path) == ["catalog.yaml:1:1: the file is 50.0 MB; a catalog is at most 10 MiB"]
+
+
+def test_missing_file(tmp_path):
+    assert errors(tmp_path / "catalog.yaml") == ["catalog.yaml:1:1: no such file"]
+
+
+def test_includes_merge_and_report_their_own_lines(tmp_path):
+    (tmp_path / "teams").mkdir()
+    root = EXAMPLE.replace("waivers: []\n", "include: [teams/*.yaml]\nwaivers: []\n")
+    part = EXAMPLE[EXAMPLE.index("  - id: support_tickets"):EXAMPLE.index("waivers: []")]
+    part = part.replace("support_tickets", "support_archive").replace("acme-support-tickets", "acme-support-archive")
+    write(tmp_path, "datasets:\n" + part, "teams/support.yaml")
+    catalog = load_catalog(write(tmp_path, root))
+    assert catalog.dataset("support_archive") is not None
+    assert len(catalog.files) == 2
+    broken = "datasets:\n" + part.replace("days: 730", "days: 0")
+    write(tmp_path, broken, "teams/support.yaml")
+    assert errors(tmp_path / "catalog.yaml") == [
+        f"teams/support.yaml:{line_of(broken, 'days: 0')}:23: "
+        "datasets[0].retention.days: 0 is less than the minimum of 1"
+    ]
+
+
+def test_include_missing_and_cyclic(tmp_path):
+    root = EXAMPLE.replace("waivers: []\n", "include: [parts/*.yaml, more.yaml]\nwaivers: []\n")
+    write(tmp_path, "include: [catalog.yaml]\n", "more.yaml")
+    found = errors(write(tmp_path, root))
+    line = line_of(root, "include:")
+    assert found == [
+        f"catalog.yaml:{line}:11: include[0]: 'parts/*.yaml' matches no file",
+        f"more.yaml:1:11: include[0]: 'catalog.yaml' includes catalog.yaml again (a cycle)",
+    ]
+
+
+def test_load_catalog_raises_with_every_problem(tmp_path):
+    text = edit("retention: {days: 30,", "retention: {days: -5,").replace("days: 365", "days: 0")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(write(tmp_path, text))
+    assert len(info.value.problems) == 2
+
+
+def test_cli_validate_exit_codes_and_json(tmp_path, capsys):
+    assert main(["validate", str(EXAMPLE_CATALOG)]) == 0
+    assert "valid: 7 datasets, 8 stores" in capsys.readouterr().out
+    bad = write(tmp_path, edit("retention: {days: 30,", "retention: {days: -5,"))
+    os.chdir(tmp_path)
+    assert main(["validate", "--catalog", bad.name]) == 2
+    err = capsys.readouterr().err
+    assert f"catalog.yaml:{line_of(bad.read_text(), 'days: -5')}:23: datasets[2].retention.days" in err
+    assert "Traceback" not in err
+    assert main(["validate", bad.name, "--format", "json"]) == 2
+    import json
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is False
+    assert out["problems"][0]["field"] == "datasets[2].retention.days"
