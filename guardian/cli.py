@@ -18,7 +18,10 @@ from guardian import __version__
 from guardian.errors import UserError
 
 # Modules that define `register(subparsers)`; each parser sets `run=<function(args) -> int>`.
-COMMANDS: tuple[str, ...] = ("guardian.graph.cli_synth",)
+COMMANDS: tuple[str, ...] = (
+    "guardian.graph.cli_synth",
+    "guardian.check_cli",
+)
 
 DEFAULT_CATALOG = "catalog.yaml"
 

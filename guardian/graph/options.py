@@ -1,0 +1,53 @@
+"""The source options every graph-reading command shares (check, export, report).
+
+`--program DIR` (the default, `Pulumi.yaml`'s project in the working directory), `--preview
+FILE`, `--state FILE`, `--graph FILE`, or `--live` (boto3 against an account).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from guardian.errors import UserError
+from guardian.graph.model import ResourceGraph
+
+
+def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True) -> None:
+    group = parser.add_argument_group("where the deployment comes from (default: --program .)")
+    one = group.add_mutually_exclusive_group()
+    one.add_argument("--program", metavar="DIR",
+                     help="a Pulumi Python project or program directory, run offline under mocks")
+    one.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output")
+    one.add_argument("--state", metavar="FILE", help="`pulumi stack export` output")
+    one.add_argument("--graph", metavar="FILE", help="`guardian synth` output")
+    if live:
+        one.add_argument("--live", action="store_true",
+                         help="discover the resources of a live AWS account with boto3")
+        group.add_argument("--region", action="append", default=[], metavar="REGION",
+                           help="with --live: a region to scan (repeatable; default: the profile's)")
+        group.add_argument("--endpoint-url", metavar="URL",
+                           help="with --live: an AWS API endpoint (e.g. a local emulator)")
+        group.add_argument("--profile", metavar="NAME", help="with --live: the AWS profile")
+    group.add_argument("--stack", default="dev", metavar="NAME",
+                       help="with --program: use Pulumi.<NAME>.yaml (default: dev)")
+    group.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                       help="with --program: override a config value (repeatable)")
+
+
+def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
+    """Read the deployment the options name."""
+    from guardian.graph.cli_synth import parse_config
+    from guardian.graph.sources import read_source
+
+    if getattr(args, "live", False):
+        from guardian.graph.live import read_live_from_args
+
+        return read_live_from_args(args)
+    for kind in ("preview", "state", "graph"):
+        path = getattr(args, kind, None)
+        if path:
+            return read_source(kind, path)
+    if getattr(args, "region", None) or getattr(args, "endpoint_url", None):
+        raise UserError("--region and --endpoint-url apply to --live only")
+    return read_source("program", args.program or ".", stack=args.stack,
+                       config=parse_config(args.config))
