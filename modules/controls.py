@@ -1,0 +1,65 @@
+"""Control strength by classification: the one table every module and the README follow.
+
+Pure data (no Pulumi import), so the policy layer can hold deployments to the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+KeyKind = Literal["s3-managed", "aws-managed", "shared-cmk", "dedicated-cmk"]
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What a dataset of one classification gets."""
+
+    key: KeyKind  # who holds the key its stores are encrypted under
+    data_events: bool  # CloudTrail records every object/item read and write
+    vpc_endpoint_only: bool  # stores refuse requests that do not come through the VPC endpoint
+    human_mfa: bool  # human roles need MFA to assume
+
+    @property
+    def customer_managed_key(self) -> bool:
+        """A KMS key of our own, rotated yearly, whose policy we control."""
+        return self.key in ("shared-cmk", "dedicated-cmk")
+
+    @property
+    def sse_algorithm(self) -> str:
+        return "AES256" if self.key == "s3-managed" else "aws:kms"
+
+
+CONTROLS: dict[str, Controls] = {
+    # SSE-S3 is allowed: the data is public, encryption only guards the disks.
+    "public": Controls(key="s3-managed", data_events=False, vpc_endpoint_only=False,
+                       human_mfa=False),
+    # SSE-KMS under the AWS-managed key: every use is a KMS call, logged by CloudTrail.
+    "internal": Controls(key="aws-managed", data_events=False, vpc_endpoint_only=False,
+                         human_mfa=False),
+    # A customer-managed key with rotation (shared by confidential datasets), data events.
+    "confidential": Controls(key="shared-cmk", data_events=True, vpc_endpoint_only=False,
+                             human_mfa=False),
+    # A key for this dataset alone, access only through the VPC endpoint, MFA for humans.
+    "restricted": Controls(key="dedicated-cmk", data_events=True, vpc_endpoint_only=True,
+                           human_mfa=True),
+}
+
+# Human roles: the longest session a role allows (seconds) and the MFA condition key.
+HUMAN_MAX_SESSION_SECONDS = 3600
+MFA_CONDITION_KEY = "aws:MultiFactorAuthPresent"
+# Days a deleted object's old versions stay recoverable before they expire too.
+NONCURRENT_VERSION_DAYS = 7
+# Days before an unfinished multipart upload is aborted (its parts hold data, unseen).
+ABORT_MULTIPART_DAYS = 7
+# Days flow logs and other security logs are kept.
+SECURITY_LOG_DAYS = 365
+
+
+def controls_for(classification: str) -> Controls:
+    try:
+        return CONTROLS[classification]
+    except KeyError:
+        raise ValueError(
+            f"unknown classification {classification!r}; expected one of {', '.join(CONTROLS)}"
+        ) from None
