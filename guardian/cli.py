@@ -21,6 +21,7 @@ from guardian.errors import UserError
 COMMANDS: tuple[str, ...] = (
     "guardian.graph.cli_synth",
     "guardian.check_cli",
+    "guardian.erasure.cli",
 )
 
 DEFAULT_CATALOG = "catalog.yaml"

@@ -1,0 +1,99 @@
+"""Talking to AWS: one place that builds boto3 clients and classifies their errors.
+
+boto3 is imported only when a client is first built, so commands that never call AWS stay fast.
+Every command that calls AWS takes `--region`, `--endpoint-url` and `--profile` (see
+`add_aws_options`); the endpoint is how tests point Guardian at a local emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from guardian.errors import UserError
+
+# botocore's standard mode retries throttling, 5xx and connection errors with backoff.
+MAX_ATTEMPTS = 8
+
+ACCESS_DENIED = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+    "UnrecognizedClientException", "InvalidClientTokenId", "AllAccessDisabled",
+    "UnauthorizedAccess", "Forbidden",
+})
+
+
+def add_aws_options(parser: argparse.ArgumentParser, *, many_regions: bool = False) -> None:
+    group = parser.add_argument_group("AWS")
+    if many_regions:
+        group.add_argument("--region", action="append", metavar="REGION", dest="regions",
+                           help="AWS region to read (repeat for several; default: the profile's)")
+    else:
+        group.add_argument("--region", metavar="REGION",
+                           help="AWS region (default: the profile's or AWS_DEFAULT_REGION)")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="send every AWS call to this endpoint (e.g. a local emulator)")
+    group.add_argument("--profile", metavar="NAME", help="named profile from the AWS config")
+
+
+class Clients:
+    """boto3 clients by (service, region), built once, all from one session."""
+
+    def __init__(self, *, profile: str | None = None, endpoint_url: str | None = None,
+                 max_attempts: int = MAX_ATTEMPTS) -> None:
+        import boto3
+        import botocore.config
+        import botocore.exceptions
+
+        try:
+            self.session = boto3.Session(profile_name=profile)
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise UserError(str(exc)) from None
+        self.endpoint_url = endpoint_url
+        self._config = botocore.config.Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            # Regional S3 endpoints with an emulator too; path style works for every bucket name.
+            s3={"addressing_style": "path"} if endpoint_url else None,
+        )
+        self._clients: dict[tuple[str, str | None], Any] = {}
+
+    @property
+    def default_region(self) -> str | None:
+        return self.session.region_name
+
+    def region_or_default(self, region: str | None) -> str:
+        chosen = region or self.default_region
+        if not chosen:
+            raise UserError("no AWS region: pass --region or set one in the profile")
+        return chosen
+
+    def __call__(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=self._config,
+            )
+        return self._clients[key]
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ClientError, None for anything else."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
+    return None
+
+
+def is_access_denied(exc: BaseException) -> bool:
+    return error_code(exc) in ACCESS_DENIED
+
+
+def credentials_error(exc: BaseException) -> UserError | None:
+    """A UserError for missing credentials or an unreachable endpoint, else None."""
+    import botocore.exceptions as bx
+
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return UserError(f"no AWS credentials ({exc}); use --profile or the AWS_* variables")
+    if isinstance(exc, bx.EndpointConnectionError):
+        return UserError(f"cannot reach AWS: {exc}")
+    return None

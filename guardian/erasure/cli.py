@@ -1,0 +1,143 @@
+"""`guardian erase`: the right to be forgotten, for one data subject, with a certificate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from guardian.aws import add_aws_options
+from guardian.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from guardian.cli import add_catalog_option
+
+    p = sub.add_parser(
+        "erase", help="erase one data subject from every store the catalog names",
+        description="Delete one data subject's objects and items from the catalog's stores "
+                    "(S3 prefixes, every version; DynamoDB items by key or index), verify that "
+                    "nothing remains and write a certificate. Resumable through a journal.",
+    )
+    p.add_argument("--subject", required=True, metavar="ID", help="the data subject's id")
+    p.add_argument("--dataset", action="append", default=[], metavar="ID",
+                   help="erase only from this dataset (repeat for several; default: all)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list what would be deleted (counts, sample keys); delete nothing")
+    p.add_argument("--journal", metavar="FILE",
+                   help="journal to write, or to resume an interrupted run from "
+                        "(default: a new file in the certificate directory)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--certificate-dir", default=".", metavar="DIR",
+                   help="where the certificate (JSON and Markdown) goes (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_catalog_option(p)
+    add_aws_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guardian.aws import Clients, credentials_error
+    from guardian.catalog import load_catalog
+    from guardian.erasure.journal import Journal
+    from guardian.erasure.plan import plan_erasure
+    from guardian.erasure.run import dry_run, erase_and_certify, is_outage
+
+    plan = plan_erasure(load_catalog(args.catalog), args.subject, args.dataset)
+    interactive = sys.stdin.isatty()
+    if not (args.dry_run or args.yes or interactive):
+        raise UserError("refusing to erase without confirmation: no terminal to ask on; "
+                        "pass --yes, or --dry-run to see what would go")
+    clients = Clients(profile=args.profile, endpoint_url=args.endpoint_url)
+    region = clients.region_or_default(args.region)
+    try:
+        if args.dry_run:
+            previews = dry_run(plan, clients, region)
+            _print_preview(previews, args.format)
+            return 1 if any(p.error for p in previews) else 0
+
+        journal_path = Path(args.journal) if args.journal else Path(args.certificate_dir) / (
+            "erasure-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ".jsonl")
+        if journal_path.exists():
+            done = Journal.read(journal_path)
+            if done.finished:  # checked before the confirmation: a finished erasure is a no-op
+                _say(f"{journal_path}: this erasure finished at {done.finished['time']}; "
+                     f"nothing to do (certificate: {done.finished.get('certificate')})")
+                return 0
+        if interactive and not args.yes and not _confirm(plan, clients, region):
+            _say("nothing deleted")
+            return 1
+        journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
+        _say(f"journal: {journal_path} (if interrupted, rerun with --journal {journal_path})")
+        try:
+            cert, json_path, md_path = erase_and_certify(
+                plan, clients, region, journal, args.certificate_dir,
+                _progress() if _tty() else None)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            _say(f"interrupted: {exc}\nthe journal kept its place; resume with the same "
+                 f"command and --journal {journal_path}")
+            return 1
+    except Exception as exc:
+        user = credentials_error(exc)
+        if user is None:
+            raise
+        raise user from None
+    if args.format == "json":
+        print(json.dumps(cert, indent=2, sort_keys=True))
+    else:
+        for r in cert["stores"]:
+            detail = r.get("reason") or r.get("error") or f"{r.get('deleted', 0)} deleted, " \
+                f"{r.get('remaining', '?')} remaining"
+            print(f"{r['status']:<10} {r.get('dataset', '')}/{r['store']}: {detail}")
+        print(f"certificate: {json_path} and {md_path}")
+    return 0 if cert["complete"] else 1
+
+
+def _print_preview(previews: list, fmt: str) -> None:  # type: ignore[type-arg]
+    if fmt == "json":
+        print(json.dumps({"dry_run": True, "stores": [p.to_json() for p in previews]},
+                         indent=2, sort_keys=True))
+        return
+    for p in previews:
+        t = p.target
+        head = f"{t.dataset}/{t.store} ({t.kind})"
+        if t.skip:
+            print(f"skip  {head}: {t.skip}")
+        elif p.error:
+            print(f"error {head}: {p.error}")
+        else:
+            print(f"would {head}: {p.count} to delete via {p.method}")
+            for sample in p.samples:
+                print(f"        {sample}")
+            if p.warning:
+                print(f"      warning: {p.warning}")
+    print("dry run: nothing was deleted")
+
+
+def _confirm(plan, clients, region) -> bool:  # type: ignore[no-untyped-def]
+    from guardian.erasure.run import dry_run
+
+    previews = dry_run(plan, clients, region)
+    _print_preview(previews, "text")
+    total = sum(p.count for p in previews)
+    answer = input(f"Permanently delete {total} object version(s)/item(s)? Type 'erase': ")
+    return answer.strip() == "erase"
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    def show(store: str, deleted: int) -> None:
+        print(f"\r{store}: {deleted} deleted", end="", file=sys.stderr, flush=True)
+
+    return show

@@ -1,0 +1,173 @@
+"""Erase one subject's items from a DynamoDB table.
+
+Items are found by Query on the subject key: on the index the catalog names, or on the table
+when the subject key is its partition key. Only when neither holds (the catalog declares no key
+DynamoDB can query) is the table Scanned with a filter, and the run says so. BatchWriteItem
+takes 25 deletes per call and is not atomic: UnprocessedItems are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from guardian.erasure.store import Copy, DeleteResult, Ref, StoreError, probe
+
+BATCH = 25  # BatchWriteItem limit
+RETRIES = 8
+PITR_DEFAULT_DAYS = 35
+STREAM_HOURS = 24
+
+
+@dataclass(frozen=True)
+class DynamoStore:
+    client: Any
+    table: str
+    subject_key: str
+    value: dict[str, str]  # the subject id as an AttributeValue
+    key_attrs: tuple[str, ...]  # the table's primary key
+    mode: str  # query | query-index | scan
+    index: str | None = None
+    description: Any = None  # DescribeTable's Table, for the outliving copies
+    batch_size: int = BATCH
+    backoff: float = 0.05  # seconds, doubled on each retry
+
+    @classmethod
+    def connect(cls, client: Any, table: str, subject_key: str, index: str | None,
+                subject: str) -> DynamoStore:
+        desc = client.describe_table(TableName=table)["Table"]
+        key_attrs = tuple(k["AttributeName"] for k in desc["KeySchema"])
+        types = {a["AttributeName"]: a["AttributeType"] for a in desc["AttributeDefinitions"]}
+        if index:
+            indexes = {i["IndexName"]: i for i in (*desc.get("GlobalSecondaryIndexes", ()),
+                                                   *desc.get("LocalSecondaryIndexes", ()))}
+            if index not in indexes:
+                raise StoreError(f"table {table} has no index {index!r} "
+                                 f"(it has: {', '.join(sorted(indexes)) or 'none'})")
+            if _hash_key(indexes[index]["KeySchema"]) != subject_key:
+                raise StoreError(f"index {index!r} of table {table} is not keyed on "
+                                 f"{subject_key!r}")
+            mode = "query-index"
+        elif _hash_key(desc["KeySchema"]) == subject_key:
+            mode = "query"
+        else:
+            mode = "scan"
+        kind = types.get(subject_key, "S")
+        if kind not in ("S", "N"):
+            raise StoreError(f"{table}.{subject_key} is of type {kind}; ids are strings or numbers")
+        if kind == "N" and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", subject):
+            raise StoreError(f"{table}.{subject_key} holds numbers; the subject id is not one")
+        return cls(client, table, subject_key, {kind: subject}, key_attrs, mode, index, desc)
+
+    @property
+    def warning(self) -> str | None:
+        if self.mode != "scan":
+            return None
+        return (f"{self.table}: {self.subject_key!r} is neither the table's partition key nor "
+                "a declared index, so the whole table is scanned; declare an index in the "
+                "catalog to avoid it")
+
+    @property
+    def method(self) -> str:
+        how = {"query": f"Query on the table's key {self.subject_key}",
+               "query-index": f"Query on index {self.index}",
+               "scan": f"Scan filtered on {self.subject_key} (no key declared)"}[self.mode]
+        return f"{how}, BatchWriteItem deletes by primary key"
+
+    def _request(self) -> dict[str, Any]:
+        names = {"#s": self.subject_key, **{f"#k{i}": a for i, a in enumerate(self.key_attrs)}}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {":v": self.value},
+            "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(self.key_attrs))),
+        }
+        if self.mode == "scan":
+            request["FilterExpression"] = "#s = :v"
+        else:
+            request["KeyConditionExpression"] = "#s = :v"
+        if self.index:
+            request["IndexName"] = self.index
+        else:  # a global index cannot be read consistently; the table can
+            request["ConsistentRead"] = True
+        return request
+
+    def pages(self) -> Iterator[list[Ref]]:
+        operation = "scan" if self.mode == "scan" else "query"
+        for page in self.client.get_paginator(operation).paginate(**self._request()):
+            yield [self._ref(item) for item in page.get("Items", ())]
+
+    def _ref(self, item: dict[str, Any]) -> Ref:
+        key = {a: item[a] for a in self.key_attrs}
+        ident = json.dumps(key, sort_keys=True)
+        label = ", ".join(f"{a}={next(iter(v.values()))}" for a, v in key.items())
+        return Ref(ident, key, label)
+
+    def delete(self, refs: list[Ref]) -> DeleteResult:
+        by_id = {r.id: r for r in refs}
+        pending = [{"DeleteRequest": {"Key": dict(r.key)}} for r in refs]
+        for attempt in range(RETRIES + 1):
+            response = self.client.batch_write_item(RequestItems={self.table: pending})
+            pending = response.get("UnprocessedItems", {}).get(self.table, [])
+            if not pending:
+                return DeleteResult(deleted=len(refs))
+            if attempt < RETRIES:  # full jitter, as AWS advises for batch leftovers
+                time.sleep(random.uniform(0, self.backoff * 2**attempt))
+        reason = f"UnprocessedItems after {RETRIES} retries"
+        failed = {json.dumps(p["DeleteRequest"]["Key"], sort_keys=True): reason for p in pending}
+        return DeleteResult(deleted=len(refs) - len(failed),
+                            failed={i: r for i, r in failed.items() if i in by_id})
+
+    def remaining(self) -> list[Ref]:
+        left = [r for page in self.pages() for r in page]
+        if self.mode != "query-index":
+            return left
+        # A global index catches up asynchronously: confirm each hit on the table itself.
+        return [r for r in left if self.client.get_item(
+            TableName=self.table, Key=dict(r.key), ConsistentRead=True).get("Item")]
+
+    def outliving(self) -> list[Copy]:
+        copies = []
+        now = datetime.now(UTC)
+        backups = probe(lambda: self.client.describe_continuous_backups(TableName=self.table))
+        if isinstance(backups, str):
+            copies.append(Copy("backups", f"point-in-time recovery unknown ({backups})"))
+        elif backups:
+            pitr = backups["ContinuousBackupsDescription"].get(
+                "PointInTimeRecoveryDescription", {})
+            if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
+                days = int(pitr.get("RecoveryPeriodInDays") or PITR_DEFAULT_DAYS)
+                copies.append(Copy(
+                    "backups", f"point-in-time recovery can restore the deleted items for "
+                    f"{days} days", _iso(now + timedelta(days=days))))
+        listed = probe(lambda: self.client.list_backups(TableName=self.table))
+        if isinstance(listed, str):
+            copies.append(Copy("backups", f"on-demand backups unknown ({listed})"))
+        elif listed and listed.get("BackupSummaries"):
+            n = len(listed["BackupSummaries"])
+            copies.append(Copy("backups", f"{n} on-demand backup(s) taken before the erasure "
+                               "hold the items until they are deleted"))
+        spec = (self.description or {}).get("StreamSpecification") or {}
+        if spec.get("StreamEnabled"):
+            copies.append(Copy("streams", f"the table's stream ({spec.get('StreamViewType')}) "
+                               f"keeps the deletions' records for {STREAM_HOURS} hours",
+                               _iso(now + timedelta(hours=STREAM_HOURS))))
+        replicas = [r.get("RegionName") for r in (self.description or {}).get("Replicas", ())]
+        if replicas:
+            copies.append(Copy("replicas", "global table replicas in " + ", ".join(replicas) +
+                               " receive the deletes asynchronously"))
+        return copies
+
+
+def _hash_key(schema: list[dict[str, str]]) -> str | None:
+    return next((k["AttributeName"] for k in schema if k["KeyType"] == "HASH"), None)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

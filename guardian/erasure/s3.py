@@ -1,0 +1,112 @@
+"""Erase one subject's objects from an S3 bucket: every version under the subject's prefix.
+
+On a versioned bucket a plain delete only adds a delete marker and keeps the data, so the
+subject's prefix is listed with ListObjectVersions (versions and delete markers) and each is
+deleted by VersionId, which removes it for good. DeleteObjects takes up to 1,000 keys per call
+and reports failures per key in `Errors`: transient ones are retried, the rest reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guardian.erasure.store import Copy, DeleteResult, Ref, probe
+
+BATCH = 1000  # DeleteObjects limit
+RETRIES = 5
+TRANSIENT = frozenset({"InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout",
+                       "OperationAborted", "Throttling", "ThrottlingException"})
+
+
+@dataclass(frozen=True)
+class S3Store:
+    client: Any
+    bucket: str
+    prefix: str
+    versioned: bool
+    batch_size: int = BATCH
+    backoff: float = 0.1  # seconds, doubled on each retry
+
+    @classmethod
+    def connect(cls, client: Any, bucket: str, prefix: str) -> S3Store:
+        status = client.get_bucket_versioning(Bucket=bucket).get("Status")
+        # Suspended still keeps the versions written while versioning was on.
+        return cls(client, bucket, prefix, versioned=status in ("Enabled", "Suspended"))
+
+    @property
+    def method(self) -> str:
+        how = "ListObjectVersions (every version and delete marker)" if self.versioned \
+            else "ListObjectsV2"
+        return f"{how} under s3://{self.bucket}/{self.prefix}, DeleteObjects by key and version"
+
+    def pages(self) -> Iterator[list[Ref]]:
+        if self.versioned:
+            pager = self.client.get_paginator("list_object_versions")
+            for page in pager.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                entries = [*page.get("Versions", ()), *page.get("DeleteMarkers", ())]
+                yield [_ref(e["Key"], e.get("VersionId")) for e in entries]
+        else:
+            pager = self.client.get_paginator("list_objects_v2")
+            for page in pager.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                yield [_ref(e["Key"], None) for e in page.get("Contents", ())]
+
+    def remaining(self) -> list[Ref]:
+        return [r for page in self.pages() for r in page]
+
+    def delete(self, refs: list[Ref]) -> DeleteResult:
+        todo = list(refs)
+        failed: dict[str, str] = {}
+        for attempt in range(RETRIES + 1):
+            objects = [{"Key": r.key["Key"], **({"VersionId": r.key["VersionId"]}
+                                                if r.key.get("VersionId") else {})}
+                       for r in todo]
+            response = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True},
+            )
+            errors = {(e.get("Key"), e.get("VersionId") or None): e for e in
+                      response.get("Errors", ())}
+            retry = []
+            for r in todo:
+                err = errors.get((r.key["Key"], r.key.get("VersionId")))
+                if err is None:
+                    continue
+                if err.get("Code") in TRANSIENT and attempt < RETRIES:
+                    retry.append(r)
+                else:
+                    failed[r.id] = f"{err.get('Code')}: {err.get('Message', '')}".strip()
+            if not retry:
+                break
+            todo = retry
+            time.sleep(self.backoff * 2**attempt)
+        return DeleteResult(deleted=len(refs) - len(failed), failed=failed)
+
+    def outliving(self) -> list[Copy]:
+        copies = []
+        replication = probe(lambda: self.client.get_bucket_replication(Bucket=self.bucket),
+                            absent={"ReplicationConfigurationNotFoundError"})
+        if isinstance(replication, str):
+            copies.append(Copy("replicas", f"replication configuration unknown ({replication})"))
+        elif replication:
+            targets = sorted({r.get("Destination", {}).get("Bucket", "?") for r in
+                              replication["ReplicationConfiguration"].get("Rules", ())})
+            copies.append(Copy("replicas", "replicated copies in " + ", ".join(targets) +
+                               ": S3 does not replicate deletes by version id, erase there too"))
+        logging = probe(lambda: self.client.get_bucket_logging(Bucket=self.bucket))
+        if isinstance(logging, str):
+            copies.append(Copy("logs", f"server access logging unknown ({logging})"))
+        elif logging and logging.get("LoggingEnabled"):
+            target = logging["LoggingEnabled"]
+            copies.append(Copy("logs", "server access logs in s3://{}/{} name the erased keys "
+                               "until their own retention ends".format(
+                                   target.get("TargetBucket"), target.get("TargetPrefix", ""))))
+        return copies
+
+
+def _ref(key: str, version: str | None) -> Ref:
+    # Unversioned listings give no version; "null" is the id S3 gives objects from before
+    # versioning was switched on, and deleting by it is permanent too.
+    spec = {"Key": key, "VersionId": version} if version else {"Key": key}
+    return Ref(f"{key}\0{version or ''}", spec, key + (f" (version {version})" if version else ""))

@@ -1,0 +1,122 @@
+"""A real AWS API over HTTP for the operations tests: moto in server mode on 127.0.0.1.
+
+One server process per test session (started with `python -m moto.server`), reset before each
+test through its own `/moto-api/reset` endpoint. Never in-process patching: every call goes
+through botocore, HTTP and the server's request parsing, like against AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REGION = "eu-west-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class MotoServer:
+    url: str
+    process: subprocess.Popen  # type: ignore[type-arg]
+
+    def post(self, path: str, body: bytes = b"") -> None:
+        req = urllib.request.Request(self.url + path, data=body, method="POST",
+                                     headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+
+    def reset(self) -> None:
+        self.post("/moto-api/reset")
+
+    def enforce_auth(self, on: bool) -> None:
+        """Make the server check IAM permissions on every later request (or stop checking)."""
+        self.post("/moto-api/reset-auth", b"0" if on else b"inf")
+
+
+def start_server(env: dict[str, str]) -> MotoServer:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-p", str(port), "-H", "127.0.0.1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/moto-api/data.json", timeout=1) as resp:
+                resp.read()
+            return MotoServer(url, proc)
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"moto server did not start on {url}") from None
+            time.sleep(0.1)
+
+
+def stop_server(server: MotoServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+}
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    empty = tmp_path_factory.mktemp("aws")
+    env = {**os.environ, **AWS_ENV, "AWS_CONFIG_FILE": str(empty / "config"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(empty / "credentials")}
+    server = start_server(env)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Dummy credentials and no user AWS config: nothing here can reach a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    return tmp_path
+
+
+@pytest.fixture
+def moto(moto_server: MotoServer, aws_env: Path) -> Iterator[MotoServer]:
+    """The server with empty state and no permission checks."""
+    moto_server.enforce_auth(False)
+    moto_server.reset()
+    yield moto_server
+    moto_server.enforce_auth(False)
+
+
+@pytest.fixture
+def clients(moto: MotoServer):  # type: ignore[no-untyped-def]
+    from guardian.aws import Clients
+
+    return Clients(endpoint_url=moto.url, max_attempts=3)
