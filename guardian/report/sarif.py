@@ -2,7 +2,7 @@
 
 Each result names its resource by URN as a logical location. Code scanning shows only results
 with a file, so resource results also point at the file the graph was read from (the program's
-`Pulumi.yaml`, the preview or the export); catalog results point at their catalog line. Waived
+`__main__.py`, the preview or the export); catalog results point at their catalog line. Waived
 results carry an external, accepted suppression: reported, not dropped.
 """
 
@@ -149,12 +149,13 @@ def _fingerprint(result: Result) -> str:
 
 
 def _source_uri(report: Report) -> str | None:
-    """The file a resource result points at; None for sources that are no file (live)."""
+    """The file a resource result points at; None for sources that are no file (live).
+    A program source is its directory: results point at the program's `__main__.py`."""
     if report.source_kind == "live" or not report.source_path:
         return None
     path = report.source_path
-    if report.source_kind == "program" and not path.endswith((".yaml", ".yml")):
-        path = str(PurePath(path) / "Pulumi.yaml")
+    if report.source_kind == "program" and not path.endswith(".py"):
+        path = str(PurePath(path) / "__main__.py")
     return _uri(path)
 
 

@@ -222,7 +222,7 @@ def test_sarif_program_source_and_empty_report(sarif_validator) -> None:
     doc = json.loads(render(report, "sarif"))
     assert not list(sarif_validator.iter_errors(doc))
     uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-    assert uri == {"uri": "file:///work/acme/infra/Pulumi.yaml"}
+    assert uri == {"uri": "file:///work/acme/infra/__main__.py"}
     empty = json.loads(render(EMPTY, "sarif"))
     assert not list(sarif_validator.iter_errors(empty))
     assert empty["runs"][0]["results"] == [] and empty["runs"][0]["tool"]["driver"]["rules"] == []
