@@ -72,7 +72,10 @@ def _retained(ds: Dataset, stores: Sequence[deployed.Store]) -> str:
     if not stores:
         return "unknown: no store tagged with this dataset is deployed"
     ttl = {st.name: st.ttl_attribute for st in ds.storage}
-    gaps = [s for s in stores if not deployed.kept_within(s, ds.retention.days, ttl.get(s.name))]
+    kept = {s.urn: deployed.kept_within(s, ds.retention.days, ttl.get(s.name)) for s in stores}
+    gaps = [s for s in stores if kept[s.urn] is False]
+    if not gaps and None in kept.values():
+        return "unknown: " + ", ".join(s.name for s in stores if kept[s.urn] is None)
     if not gaps:
         return f"yes: every store deletes within {ds.retention.days} days"
     return "no: " + "; ".join(
@@ -85,7 +88,7 @@ def _retained(ds: Dataset, stores: Sequence[deployed.Store]) -> str:
 
 
 def row(catalog: Catalog, graph: ResourceGraph, ds: Dataset, use: Use) -> dict[str, str]:
-    stores = deployed.stores(graph, ds.id)
+    stores = deployed.stores(catalog, graph, ds.id)
     recipients = [r for r in ds.recipients if r.use == use.use]
     roles = sorted({a.role for a in ds.access if a.use == use.use})
     gdpr = any(j in GDPR_REGIMES for j in ds.jurisdictions)
@@ -120,7 +123,7 @@ def row(catalog: Catalog, graph: ResourceGraph, ds: Dataset, use: Use) -> dict[s
         ),
         "Retention schedule": retention,
         "Technical and organisational security measures": "\n".join(
-            deployed.measures(graph, ds.id)
+            deployed.measures(catalog, graph, ds.id)
         ) or "none deployed: no store tagged with this dataset",
         "Article 6 lawful basis": LEGAL_BASES[use.legal_basis],
         "Article 9 condition for special category data": (

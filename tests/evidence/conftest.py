@@ -17,6 +17,7 @@ import json
 
 import pytest
 
+from guardian.findings import Finding, Report, ResourceRef, Result, Rule
 from guardian.graph.model import DATASET_TAG, SECRET, Resource, ResourceGraph, Source
 
 STACK = "urn:pulumi:dev::guardian::"
@@ -96,3 +97,42 @@ def example_graph() -> ResourceGraph:
 @pytest.fixture(scope="session")
 def graph() -> ResourceGraph:
     return example_graph()
+
+
+def _rule(rule_id: str, control: str, severity: str, title: str) -> Rule:
+    return Rule(rule_id, control, severity, title, "why", "fix", ("NIST test",),
+                lambda c, g: ())
+
+
+RULES = (
+    _rule("GRD-ENC-001", "encryption-at-rest", "high", "CMK for sensitive data"),
+    _rule("GRD-ENC-002", "encryption-at-rest", "medium", "keys rotate"),
+    _rule("GRD-TLS-001", "encryption-in-transit", "high", "TLS only"),
+    _rule("GRD-RET-001", "retention", "high", "expiration within retention"),
+    _rule("GRD-RES-001", "residency", "critical", "stores in allowed regions"),
+)
+
+
+def example_report() -> Report:
+    """A check run over example_graph(): what the rules above find in it, by hand."""
+    g = example_graph()
+    enc2, tls, ret, res_ = RULES[1], RULES[2], RULES[3], RULES[4]
+    pings = g.named("acme-location-pings")[0]
+    pharmacy = g.named("acme-pharmacy-prescriptions")[0]
+    results = (
+        Result(Finding("GRD-ENC-002", "key 'pings-key' does not rotate", "store_location_pings",
+                       ResourceRef.of(pings), (ResourceRef.of(g.named("pings-key")[0]),)),
+               enc2, "medium", False),
+        Result(Finding("GRD-TLS-001", "no statement denies aws:SecureTransport=false",
+                       "pharmacy_prescriptions", ResourceRef.of(pharmacy)), tls, "high", True),
+        Result(Finding("GRD-RET-001", "no lifecycle expiration; the catalog keeps this data "
+                       "2190 days", "pharmacy_prescriptions", ResourceRef.of(pharmacy)),
+               ret, "high", True),
+    )
+    del res_
+    return Report("graph", g.source.path, len(g), results)
+
+
+@pytest.fixture(scope="session")
+def report() -> Report:
+    return example_report()
