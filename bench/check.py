@@ -1,0 +1,299 @@
+"""Benchmark `guardian check` against checkov on the same resources.
+
+Builds graphs of 1,000, 10,000 and 50,000 resources by cloning one realistic unit: the plain
+pulumi_aws program in bench/unit (two buckets with their encryption, versioning, public access
+block, lifecycle and policy; a DynamoDB table; a KMS key and alias; two roles with inline
+policies), run offline once by `guardian.graph.program.synthesize`, then renumbered. Each unit is
+bound to its own dataset in a generated catalog. Every 10th unit lacks a lifecycle on one bucket
+and every 25th a public access block, so the rules have something to find.
+
+Measured per size: building the ResourceGraph (indexing), `guardian.check.evaluate` (best of
+--repeat runs), its peak traced memory (a separate run under tracemalloc), and the end-to-end
+path a CI job takes (read the graph JSON, evaluate, render JSON). checkov runs on the same graph
+converted to a Terraform plan by `guardian.graph.tfplan.to_tfplan`, with --skip-download, in the
+same run, for the sizes in --checkov-sizes; its fixed start-up cost is measured on a one-unit
+plan and reported separately.
+
+    python bench/check.py                       # 1k, 10k, 50k; checkov at 1k and 10k
+    python bench/check.py --sizes 1000 --checkov-sizes 1000 --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from guardian.catalog.model import (
+    Access,
+    Catalog,
+    Dataset,
+    Organization,
+    Retention,
+    Storage,
+    Use,
+)
+from guardian.graph.model import Resource, ResourceGraph, Source
+
+HERE = Path(__file__).resolve().parent
+UNIT_PROGRAM = HERE / "unit"
+TOKEN = "u00000"
+STACK = "pulumi:pulumi:Stack"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+# ---------------------------------------------------------------- the generated deployment
+
+
+def unit_resources() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The unit program's resources as JSON (without its stack), and the stack resource."""
+    from guardian.graph.program import synthesize
+
+    graph = synthesize(UNIT_PROGRAM, stack="dev")
+    stack = next(r.to_json() for r in graph if r.type == STACK)
+    return [r.to_json() for r in graph if r.type != STACK], stack
+
+
+def unit_name(i: int) -> str:
+    return f"u{i:05d}"
+
+
+def clone(template: str, i: int) -> list[dict[str, Any]]:
+    """Unit i: every name renumbered, every KMS key id made unique."""
+    text = template.replace(TOKEN, unit_name(i))
+    text = UUID.sub(lambda m: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{i}/{m[0]}")), text)
+    resources = json.loads(text)
+    dropped = set()
+    if i % 10 == 3:
+        dropped.add(f"acme-{unit_name(i)}-raw-lifecycle")
+    if i % 25 == 7:
+        dropped.add(f"acme-{unit_name(i)}-curated-pab")
+    return [r for r in resources if r["name"] not in dropped]
+
+
+def dataset(i: int) -> Dataset:
+    u = unit_name(i)
+    return Dataset(
+        id=f"ds_{u}",
+        name=f"Bench dataset {u}",
+        owner="team-bench",
+        classification="confidential",
+        categories=("user.name", "user.contact.email"),
+        subjects=("customer",),
+        jurisdictions=("gdpr",),
+        residency=("eu",),
+        retention=Retention(days=365, basis="Contract period plus one year"),
+        uses=(Use("essential.service", "contract"),),
+        access=(
+            Access(f"{u}-service", "essential.service", ("read", "write", "delete")),
+            Access(f"{u}-analyst", "essential.service", ("read",), human=True,
+                   training_valid_until=date(2099, 12, 31)),
+        ),
+        breach_contacts=("security@acme.example",),
+        storage=(
+            Storage("s3", f"acme-{u}-raw", subject_key="subjects/{subject_id}/"),
+            Storage("s3", f"acme-{u}-curated", subject_key="subjects/{subject_id}/"),
+            Storage("dynamodb", f"acme-{u}-index", subject_key="subject_id",
+                    ttl_attribute="expires_at"),
+        ),
+    )
+
+
+def deployment(size: int, unit: list[dict[str, Any]], stack: dict[str, Any]) -> tuple[
+    list[dict[str, Any]], Catalog
+]:
+    """About `size` resources (whole units plus the stack) and the catalog they are bound to."""
+    template = json.dumps(unit)
+    resources, units = [stack], 0
+    while len(resources) < size:
+        resources += clone(template, units)
+        units += 1
+    catalog = Catalog(
+        version=1,
+        organization=Organization("Acme Bench Ltd", "privacy@acme.example"),
+        datasets=tuple(dataset(i) for i in range(units)),
+        path="<generated>",
+    )
+    return resources, catalog
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def peak_memory(fn: Callable[[], Any]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def checkov_binary() -> str:
+    found = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}"
+                        f"{os.environ.get('PATH', '')}")
+    if not found:
+        raise SystemExit("checkov not found next to this Python or on PATH")
+    return found
+
+
+def run_checkov(graph: ResourceGraph, workdir: Path) -> dict[str, Any]:
+    """Wall time of one checkov scan of the graph as a Terraform plan, and what it checked."""
+    from guardian.graph.tfplan import to_tfplan
+
+    plan, unmapped = to_tfplan(graph)
+    path = workdir / f"plan-{len(graph)}.json"
+    path.write_text(json.dumps(plan))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_"))}
+    command = [checkov_binary(), "--framework", "terraform_plan", "-f", str(path),
+               "--skip-download", "--quiet", "--compact", "-o", "json"]
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"checkov failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    out = json.loads(proc.stdout or "{}")
+    reports = out if isinstance(out, list) else [out]
+    summary = Counter()
+    for rep in reports:
+        for key in ("passed", "failed", "skipped", "resource_count"):
+            summary[key] += int((rep.get("summary") or {}).get(key, 0))
+    return {"seconds": seconds, "unmapped_types": sorted(set(unmapped)), **summary}
+
+
+def measure(size: int, unit: list[dict[str, Any]], stack: dict[str, Any], repeat: int,
+            checkov: bool, startup: float | None, workdir: Path) -> dict[str, Any]:
+    from guardian.check import evaluate
+    from guardian.graph.sources import load_graph
+    from guardian.report import render
+
+    data, catalog = deployment(size, unit, stack)
+    resources = [Resource.from_json(r) for r in data]
+    build_s, graph = best_of(repeat, lambda: ResourceGraph(resources, Source("graph", "bench")))
+    eval_s, report = best_of(repeat, lambda: evaluate(catalog, graph))
+    eval_peak = peak_memory(lambda: evaluate(catalog, graph))
+    graph_peak = peak_memory(lambda: ResourceGraph(resources, Source("graph", "bench")))
+
+    graph_file = workdir / f"graph-{len(graph)}.json"
+    graph_file.write_text(graph.dumps())
+    e2e_s, _ = best_of(repeat, lambda: render(evaluate(catalog, load_graph(graph_file)), "json"))
+
+    n = len(graph)
+    row: dict[str, Any] = {
+        "resources": n,
+        "datasets": len(catalog.datasets),
+        "findings": len(report.results),
+        "blocking": len(report.blocking),
+        "by_rule": dict(sorted(Counter(r.finding.rule for r in report.results).items())),
+        "graph_build_s": build_s,
+        "evaluate_s": eval_s,
+        "evaluate_us_per_resource": eval_s / n * 1e6,
+        "evaluate_peak_mib": eval_peak / 2**20,
+        "graph_peak_mib": graph_peak / 2**20,
+        "end_to_end_s": e2e_s,
+    }
+    if checkov:
+        ck = run_checkov(graph, workdir)
+        scan = ck["seconds"] - (startup or 0.0)
+        row["checkov"] = ck
+        row["checkov_us_per_resource"] = ck["seconds"] / n * 1e6
+        row["ratio_wall"] = ck["seconds"] / e2e_s  # checkov run vs guardian read+check+render
+        row["ratio_scan"] = scan / eval_s  # both without start-up and parsing overheads
+    return row
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(rows: list[dict[str, Any]], startup: float | None) -> str:
+    lines = [
+        "| resources | datasets | findings (blocking) | graph build | evaluate | per resource "
+        "| eval peak mem | read+check+render | checkov | checkov per resource | ratio (wall) "
+        "| ratio (scan) |",
+        "|" + "---|" * 12,
+    ]
+    for r in rows:
+        ck = r.get("checkov")
+        lines.append(
+            f"| {r['resources']:,} | {r['datasets']:,} | {r['findings']:,} ({r['blocking']:,}) "
+            f"| {r['graph_build_s'] * 1e3:.0f} ms | {r['evaluate_s'] * 1e3:.0f} ms "
+            f"| {r['evaluate_us_per_resource']:.1f} µs | {r['evaluate_peak_mib']:.1f} MiB "
+            f"| {r['end_to_end_s'] * 1e3:.0f} ms "
+            + (f"| {ck['seconds']:.1f} s | {r['checkov_us_per_resource']:,.0f} µs "
+               f"| {r['ratio_wall']:.0f}x | {r['ratio_scan']:.0f}x |" if ck else "| - | - | - | - |")
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        growth = last["evaluate_us_per_resource"] / first["evaluate_us_per_resource"]
+        lines.append("")
+        lines.append(
+            f"per-resource evaluate time at {last['resources']:,} vs {first['resources']:,} "
+            f"resources: {growth:.2f}x (1.00 = perfectly linear)"
+        )
+    if startup is not None:
+        lines.append(f"checkov start-up (one-unit plan): {startup:.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--checkov-sizes", default="1000,10000",
+                        help="sizes to run checkov on too ('' for none)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    checkov_sizes = {int(s) for s in args.checkov_sizes.split(",") if s}
+
+    unit, stack = unit_resources()
+    print(f"unit: {len(unit)} resources ({', '.join(sorted({r['type'] for r in unit}))})",
+          file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="guardian-bench-") as tmp:
+        workdir = Path(tmp)
+        startup = None
+        if checkov_sizes:
+            one = [Resource.from_json(r) for r in [stack, *clone(json.dumps(unit), 0)]]
+            startup = run_checkov(ResourceGraph(one, Source("graph", "bench")), workdir)["seconds"]
+        rows = []
+        for size in sizes:
+            print(f"measuring {size:,} ...", file=sys.stderr)
+            rows.append(measure(size, unit, stack, args.repeat, size in checkov_sizes, startup,
+                                workdir))
+    print(f"guardian bench/check.py on {platform.python_implementation()} "
+          f"{platform.python_version()}, {os.cpu_count()} cores, {date.today()}")
+    print(table(rows, startup))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"checkov_startup_s": startup, "rows": rows},
+                                              indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

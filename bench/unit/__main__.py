@@ -1,0 +1,139 @@
+"""One dataset's stores as a team would write them with plain pulumi_aws (no Guardian modules).
+
+`u00000` marks every name; bench/check.py clones the synthesized graph by renumbering it. Two
+S3 buckets (raw and curated) and a DynamoDB index, each under the dataset's KMS key, private,
+TLS-only, with lifecycles matching a 365-day retention; a service role and an analyst role with
+inline policies for exactly the declared actions.
+"""
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+UNIT = "u00000"
+DATASET = f"ds_{UNIT}"
+TAGS = {"privacy:dataset": DATASET, "team": "bench"}
+RETENTION_DAYS = 365
+
+key = aws.kms.Key(
+    f"{UNIT}-key",
+    description=f"{DATASET} data key",
+    enable_key_rotation=True,
+    deletion_window_in_days=30,
+    tags=TAGS,
+)
+aws.kms.Alias(f"{UNIT}-key-alias", name=f"alias/{UNIT}", target_key_id=key.key_id)
+
+service = aws.iam.Role(
+    f"{UNIT}-service",
+    name=f"{UNIT}-service",
+    assume_role_policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                       "Principal": {"Service": "lambda.amazonaws.com"}}],
+    }),
+    tags=TAGS,
+)
+analyst = aws.iam.Role(
+    f"{UNIT}-analyst",
+    name=f"{UNIT}-analyst",
+    assume_role_policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                       "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                       "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}],
+    }),
+    tags=TAGS,
+)
+
+bucket_arns = []
+for part in ("raw", "curated"):
+    name = f"acme-{UNIT}-{part}"
+    bucket = aws.s3.Bucket(name, bucket=name, tags=TAGS)
+    bucket_arns.append(bucket.arn)
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-sse",
+        bucket=bucket.id,
+        rules=[{
+            "apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms", "kms_master_key_id": key.arn,
+            },
+            "bucket_key_enabled": True,
+        }],
+    )
+    aws.s3.BucketVersioning(
+        f"{name}-versioning", bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+    )
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-pab", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+        ignore_public_acls=True, restrict_public_buckets=True,
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-lifecycle",
+        bucket=bucket.id,
+        rules=[{
+            "id": "retention",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "expiration": {"days": RETENTION_DAYS},
+            "noncurrent_version_expiration": {"noncurrent_days": 30},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        }],
+    )
+    aws.s3.BucketPolicy(
+        f"{name}-policy",
+        bucket=bucket.id,
+        policy=bucket.arn.apply(lambda arn: json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }],
+        })),
+    )
+
+table = aws.dynamodb.Table(
+    f"acme-{UNIT}-index",
+    name=f"acme-{UNIT}-index",
+    billing_mode="PAY_PER_REQUEST",
+    hash_key="subject_id",
+    attributes=[{"name": "subject_id", "type": "S"}],
+    server_side_encryption={"enabled": True, "kms_key_arn": key.arn},
+    ttl={"attribute_name": "expires_at", "enabled": True},
+    point_in_time_recovery={"enabled": True},
+    tags=TAGS,
+)
+
+
+def _policy(actions: list[str], arns: list[str]) -> str:
+    resources = [*arns[:2], *(f"{a}/*" for a in arns[:2]), arns[2]]
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": actions, "Resource": resources},
+            {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+             "Resource": arns[3]},
+        ],
+    })
+
+
+everything = pulumi.Output.all(*bucket_arns, table.arn, key.arn)
+aws.iam.RolePolicy(
+    f"{UNIT}-service-data",
+    role=service.id,
+    policy=everything.apply(lambda arns: _policy(
+        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem",
+         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"], arns)),
+)
+aws.iam.RolePolicy(
+    f"{UNIT}-analyst-data",
+    role=analyst.id,
+    policy=everything.apply(lambda arns: _policy(
+        ["s3:GetObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:Query"], arns)),
+)
