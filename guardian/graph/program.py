@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,17 @@ def _struct(state: Mapping[str, Any]) -> Any:
     return out
 
 
+def _default_tags(value: Any) -> dict[str, Any]:
+    """A provider's `defaultTags.tags` (provider inputs arrive JSON-encoded)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    tags = value.get("tags") if isinstance(value, Mapping) else None
+    return dict(tags) if isinstance(tags, Mapping) else {}
+
+
 @dataclass
 class _Registration:
     urn: str
@@ -277,9 +289,7 @@ def _make_monitor(project: str, stack: str, region: str | None) -> Any:
                 where = where if isinstance(where, str) and where != UNKNOWN else region
                 with self.lock:
                     self.provider_regions[urn] = where
-                    default_tags = inputs.get("defaultTags")
-                    tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
-                    self.provider_tags[urn] = tags if isinstance(tags, dict) else {}
+                    self.provider_tags[urn] = _default_tags(inputs.get("defaultTags"))
                 state = {**inputs, "id": rid}
             else:
                 where = self._region(request.provider, inputs)
@@ -389,9 +399,12 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(config, secret_keys)
         os.chdir(project.program)
-        loop.run_until_complete(
-            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
-        )
+        with warnings.catch_warnings():
+            # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
+            loop.run_until_complete(
+                run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
+            )
     finally:
         os.chdir(cwd)
         sys.path.remove(str(project.program))
