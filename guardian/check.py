@@ -1,0 +1,81 @@
+"""The policy engine: run the rules on a graph, then apply the threshold and the waivers.
+
+Pure: no I/O. The CLI reads the catalog and the graph, calls `evaluate`, and prints the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from guardian.catalog.model import Catalog, Waiver
+from guardian.errors import UserError
+from guardian.findings import SEVERITIES, Finding, Report, Result, Rule, severity_rank
+from guardian.graph.model import ResourceGraph
+
+
+def _rules() -> tuple[Rule, ...]:
+    from guardian.policies.rules import RULES
+
+    return RULES
+
+
+def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
+    """The waiver naming this finding's rule and its resource (Pulumi name or URN); a finding
+    on the catalog itself is named by its dataset id."""
+    names = ({finding.resource.name, finding.resource.urn} if finding.resource
+             else {finding.dataset} if finding.dataset else set())
+    return next((w for w in waivers if w.rule == finding.rule and w.resource in names), None)
+
+
+def _order(result: Result) -> tuple[str, str, str, str]:
+    f = result.finding
+    return (f.dataset or "", f.resource.name if f.resource else "", f.rule, f.message)
+
+
+def evaluate(
+    catalog: Catalog,
+    graph: ResourceGraph,
+    *,
+    rules: tuple[Rule, ...] | None = None,
+    fail_on: str = "high",
+    today: date | None = None,
+) -> Report:
+    """Every finding of every rule, with its severity, whether it blocks and its waiver.
+
+    A finding blocks when its severity is `fail_on` or worse and no valid waiver covers it;
+    `info` never blocks. An expired waiver is not applied (the message says so); a waiver that
+    matches no finding is returned in `unused_waivers`.
+    """
+    from guardian.policies.rules._index import evaluation_date
+
+    if fail_on not in SEVERITIES[:-1]:
+        raise UserError(f"--fail-on must be one of {', '.join(SEVERITIES[:-1])}, not {fail_on!r}")
+    day = today or date.today()
+    threshold = severity_rank(fail_on)
+    results: list[Result] = []
+    used: set[int] = set()
+    with evaluation_date(day):
+        for rule in rules if rules is not None else _rules():
+            for finding in rule.evaluate(catalog, graph):
+                severity = finding.severity or rule.severity
+                waiver = _waiver_for(finding, catalog.waivers)
+                if waiver is not None:
+                    used.add(id(waiver))
+                    if waiver.expires < day:
+                        finding = replace(finding, message=(
+                            f"{finding.message} (waiver expired on {waiver.expires}, approved "
+                            f"by {waiver.approved_by}: it no longer applies)"))
+                        waiver = None
+                blocking = (waiver is None and severity != "info"
+                            and severity_rank(severity) <= threshold)
+                results.append(Result(finding, rule, severity, blocking, waiver))
+    return Report(
+        source_kind=graph.source.kind,
+        source_path=graph.source.path,
+        resources=len(graph),
+        results=tuple(sorted(results, key=_order)),
+        unused_waivers=tuple(w for w in catalog.waivers if id(w) not in used),
+        fail_on=fail_on,
+    )

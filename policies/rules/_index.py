@@ -1,0 +1,375 @@
+"""One index per (catalog, graph), built in a single pass, shared by every rule.
+
+It answers the questions rules ask about a deployment without rescanning it: which data stores
+there are and which dataset each holds; which S3 helper resources (encryption, versioning,
+public access block, lifecycle, policy, ...) belong to which bucket; which KMS key protects a
+store; what each IAM role may do. References are resolved the way the graph records them:
+property dependencies first, then ids, names and ARNs found in the values.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from guardian.catalog.model import Catalog, Dataset
+from guardian.findings import Finding, ResourceRef
+from guardian.graph.model import DATASET_TAG, UNKNOWN, Resource, ResourceGraph
+from guardian.policies.rules._policy import Statement, has_unknown, statements
+
+if TYPE_CHECKING:
+    from guardian.policies.rules._iam import Grants
+
+STORE_KINDS: dict[str, str] = {
+    "aws:s3/bucket:Bucket": "s3",
+    "aws:s3/bucketV2:BucketV2": "s3",
+    "aws:dynamodb/table:Table": "dynamodb",
+    "aws:rds/instance:Instance": "rds",
+    "aws:rds/cluster:Cluster": "rds-cluster",
+    "aws:efs/fileSystem:FileSystem": "efs",
+    "aws:ebs/volume:Volume": "ebs",
+    "aws:opensearch/domain:Domain": "opensearch",
+    "aws:redshift/cluster:Cluster": "redshift",
+}
+# store kind -> the input holding its physical name
+PHYSICAL_NAME: dict[str, str] = {
+    "s3": "bucket",
+    "dynamodb": "name",
+    "rds": "identifier",
+    "rds-cluster": "clusterIdentifier",
+    "efs": "creationToken",
+    "opensearch": "domainName",
+    "redshift": "clusterIdentifier",
+}
+# S3 helper resources, by their type's short name with any V2 suffix dropped
+S3_HELPERS: dict[str, str] = {
+    "bucketServerSideEncryptionConfiguration": "sse",
+    "bucketVersioning": "versioning",
+    "bucketPublicAccessBlock": "pab",
+    "bucketLifecycleConfiguration": "lifecycle",
+    "bucketPolicy": "policy",
+    "bucketLogging": "logging",
+    "bucketObjectLockConfiguration": "object_lock",
+    "bucketOwnershipControls": "ownership",
+    "bucketReplicationConfig": "replication",
+    "bucketAcl": "acl",
+}
+DYNAMODB_RESOURCE_POLICY = "aws:dynamodb/resourcePolicy:ResourcePolicy"
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+ROLE = "aws:iam/role:Role"
+IAM_POLICY = "aws:iam/policy:Policy"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+# Properties that identify a resource when another one names it in a value.
+_IDENTIFIERS = ("id", "arn", "name", "bucket", "keyId", "identifier", "clusterIdentifier",
+                "domainName", "creationToken")
+
+T = TypeVar("T")
+_TODAY: ContextVar[date | None] = ContextVar("guardian_today", default=None)
+
+
+def today() -> date:
+    """The evaluation date: the engine's `today`, else the system date."""
+    return _TODAY.get() or date.today()
+
+
+@contextmanager
+def evaluation_date(day: date | None) -> Iterator[None]:
+    token = _TODAY.set(day)
+    try:
+        yield
+    finally:
+        _TODAY.reset(token)
+
+
+def s3_helper_kind(type_token: str) -> str | None:
+    if not type_token.startswith("aws:s3/"):
+        return None
+    short = type_token.split("/", 1)[1].split(":", 1)[0]
+    return S3_HELPERS.get(short.removesuffix("V2"))
+
+
+def known_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value and value != UNKNOWN else None
+
+
+@dataclass
+class Store:
+    """A data store and everything the index attached to it."""
+
+    resource: Resource
+    kind: str
+    name: str | None  # physical name, None when unknown offline
+    arn: str | None
+    region: str | None
+    dataset_tag: str | None  # the privacy:dataset tag as written (UNKNOWN when unknown)
+    dataset: Dataset | None  # the catalog dataset it is bound to
+    helpers: dict[str, list[Resource]] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef.of(self.resource)
+
+    def helper(self, kind: str) -> list[Resource]:
+        return self.helpers.get(kind, [])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.resource.get(key, default)
+
+    def finding(
+        self,
+        rule: str,
+        message: str,
+        *,
+        related: Iterable[Resource | ResourceRef] = (),
+        unknown: bool = False,
+        severity: str | None = None,
+    ) -> Finding:
+        refs: dict[tuple[str, str], ResourceRef] = {}
+        for r in related:
+            ref = r if isinstance(r, ResourceRef) else ResourceRef.of(r)
+            if ref.urn != self.resource.urn:
+                refs.setdefault((ref.type, ref.name), ref)
+        return Finding(
+            rule=rule,
+            message=message,
+            dataset=self.dataset.id if self.dataset else None,
+            resource=self.ref,
+            related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
+            unknown=unknown,
+            severity=severity,
+        )
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    """What protects a store: a CMK in the graph, one elsewhere, an AWS key, or nothing."""
+
+    kind: str  # cmk | external | aws | none | unknown
+    key: Resource | None = None
+    raw: str | None = None
+
+    @property
+    def customer_managed(self) -> bool:
+        return self.kind in ("cmk", "external")
+
+    @property
+    def label(self) -> str:
+        return self.key.name if self.key else (self.raw or self.kind)
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One policy document attached somewhere: its statements (None when unknown) and where
+    it came from (the resource holding it, and the role or store it applies to)."""
+
+    statements: tuple[Statement, ...] | None
+    via: Resource
+
+
+@dataclass
+class RoleInfo:
+    resource: Resource
+    name: str  # the `name` input, else the Pulumi logical name (the catalog contract)
+    policies: list[PolicySource] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)  # managed policy ARNs we cannot read
+
+
+class Index:
+    def __init__(self, catalog: Catalog, graph: ResourceGraph) -> None:
+        self.catalog = catalog
+        self.graph = graph
+        self.datasets: dict[str, Dataset] = {ds.id: ds for ds in catalog.datasets}
+        self._memo: dict[str, object] = {}
+        self._by_ident: dict[str, list[Resource]] = {}
+        self.accounts: set[str] = set()  # our own AWS accounts, as seen in the graph's ARNs
+        for r in graph.resources:
+            for prop in _IDENTIFIERS:
+                value = known_str(r.outputs.get(prop)) or known_str(r.inputs.get(prop))
+                if value:
+                    self._by_ident.setdefault(value, []).append(r)
+            arn = r.arn
+            if arn:
+                parts = arn.split(":")
+                if len(parts) > 5 and parts[4].isdigit():
+                    self.accounts.add(parts[4])
+        self.stores: list[Store] = [
+            self._store(r) for r in graph.resources if r.type in STORE_KINDS
+        ]
+        self.store_by_urn: dict[str, Store] = {s.resource.urn: s for s in self.stores}
+        self.unattached: dict[str, list[Resource]] = {}  # helpers whose store is unknown
+        for r in graph.resources:
+            kind, prop, types = s3_helper_kind(r.type), "bucket", STORE_KINDS_S3
+            if r.type == DYNAMODB_RESOURCE_POLICY:
+                kind, prop, types = "policy", "resourceArn", ("aws:dynamodb/table:Table",)
+            if kind is None:
+                continue
+            target = self.ref(r, prop, types)
+            if target is not None and target.urn in self.store_by_urn:
+                self.store_by_urn[target.urn].helpers.setdefault(kind, []).append(r)
+            else:
+                self.unattached.setdefault(kind, []).append(r)
+
+    def memo(self, key: str, build: Callable[[Index], T]) -> T:
+        """A value a rule module derives from the index, built once per index."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    # --- references ----------------------------------------------------------------------
+
+    def ref(self, holder: Resource, prop: str, types: Iterable[str]) -> Resource | None:
+        """The resource of one of `types` that holder's `prop` points at, if it can be told."""
+        found = self.refs(holder, prop, types)
+        return found[0] if found else None
+
+    def refs(self, holder: Resource, prop: str, types: Iterable[str]) -> list[Resource]:
+        """Every resource of `types` that holder's `prop` (a value or a list) points at."""
+        wanted = set(types)
+        out: dict[str, Resource] = {}
+        for urn in holder.property_dependencies.get(prop, ()):
+            r = self.graph.by_urn(urn)
+            if r is not None and r.type in wanted:
+                out[r.urn] = r
+        value = holder.get(prop)
+        for v in value if isinstance(value, list) else [value]:
+            for r in self.lookup(v, wanted):
+                out.setdefault(r.urn, r)
+        return list(out.values())
+
+    def lookup(self, value: Any, types: Iterable[str]) -> list[Resource]:
+        """Resources of `types` identified by this id, name or ARN."""
+        if not known_str(value):
+            return []
+        wanted = set(types)
+        return [r for r in self._by_ident.get(value, ()) if r.type in wanted]
+
+    # --- stores --------------------------------------------------------------------------
+
+    def _store(self, r: Resource) -> Store:
+        kind = STORE_KINDS[r.type]
+        prop = PHYSICAL_NAME.get(kind)
+        name = known_str(r.get(prop)) if prop else None
+        arn = r.arn or (f"arn:aws:s3:::{name}" if kind == "s3" and name else None)
+        region = known_str(r.inputs.get("region")) or r.region or known_str(r.outputs.get("region"))
+        tags = r.get("tags")
+        if tags == UNKNOWN or (isinstance(tags, Mapping) and tags.get(DATASET_TAG) == UNKNOWN):
+            tag: str | None = UNKNOWN
+        else:
+            tag = r.dataset
+        return Store(r, kind, name, arn, region, tag, self.datasets.get(tag) if tag else None)
+
+    @cached_property
+    def bound(self) -> list[Store]:
+        """Stores bound to a catalog dataset, in URN order."""
+        return [s for s in self.stores if s.dataset is not None]
+
+    def bound_of(self, *kinds: str) -> list[Store]:
+        return [s for s in self.bound if s.kind in kinds]
+
+    @cached_property
+    def by_dataset(self) -> dict[str, list[Store]]:
+        out: dict[str, list[Store]] = {}
+        for s in self.bound:
+            out.setdefault(s.dataset.id, []).append(s)  # type: ignore[union-attr]
+        return out
+
+    @cached_property
+    def store_by_key(self) -> dict[tuple[str, str], Store]:
+        """(service, physical name) -> store: how ARNs in policies name them."""
+        out: dict[tuple[str, str], Store] = {}
+        for s in self.stores:
+            if s.name:
+                out.setdefault((s.kind, s.name), s)
+        return out
+
+    def resource_policies(self, store: Store) -> list[PolicySource]:
+        """The store's resource policies: BucketPolicy and DynamoDB ResourcePolicy resources,
+        and a bucket's inline `policy`."""
+        out = [PolicySource(statements(h.get("policy")), h) for h in store.helper("policy")]
+        inline = store.resource.get("policy") if store.kind == "s3" else None
+        if inline not in (None, ""):
+            out.append(PolicySource(statements(inline), store.resource))
+        return out
+
+    # --- KMS -----------------------------------------------------------------------------
+
+    def key_ref(self, holder: Resource, prop: str, value: Any) -> KeyRef:
+        """The key named by `value`, found at holder's `prop` (for its property dependency)."""
+        for r in self.refs(holder, prop, (KMS_KEY, KMS_ALIAS)):
+            return KeyRef("cmk", self._alias_target(r) if r.type == KMS_ALIAS else r, str(value))
+        if value is None or value == "":
+            return KeyRef("none")
+        if not isinstance(value, str) or has_unknown(value):
+            return KeyRef("unknown", raw="an unknown key reference")
+        for r in self.lookup(value, (KMS_KEY, KMS_ALIAS)):
+            return KeyRef("cmk", self._alias_target(r) if r.type == KMS_ALIAS else r, value)
+        if value.startswith("alias/aws/") or ":alias/aws/" in value:
+            return KeyRef("aws", raw=value)
+        if value.startswith("alias/"):
+            alias = self.lookup(value, (KMS_ALIAS,))
+            if alias:
+                return KeyRef("cmk", self._alias_target(alias[0]), value)
+        return KeyRef("external", raw=value)
+
+    def _alias_target(self, alias: Resource) -> Resource | None:
+        if alias.type != KMS_ALIAS:
+            return alias
+        return self.ref(alias, "targetKeyId", (KMS_KEY,))
+
+    @cached_property
+    def key_policies(self) -> dict[str, list[PolicySource]]:
+        """Key URN -> its policy documents (the key's `policy` input and KeyPolicy resources)."""
+        out: dict[str, list[PolicySource]] = {}
+        for k in self.graph.of_type(KMS_KEY):
+            if k.get("policy") not in (None, ""):
+                out.setdefault(k.urn, []).append(PolicySource(statements(k.get("policy")), k))
+        for p in self.graph.of_type(KMS_KEY_POLICY):
+            key = self.ref(p, "keyId", (KMS_KEY,))
+            if key is not None:
+                out.setdefault(key.urn, []).append(PolicySource(statements(p.get("policy")), p))
+        return out
+
+    # --- IAM -----------------------------------------------------------------------------
+
+    @cached_property
+    def roles(self) -> list[RoleInfo]:
+        from guardian.policies.rules._iam import collect_roles
+
+        return collect_roles(self)
+
+    @cached_property
+    def role_by_name(self) -> dict[str, RoleInfo]:
+        return {r.name: r for r in self.roles}
+
+    @cached_property
+    def grants(self) -> Grants:
+        from guardian.policies.rules._iam import Grants
+
+        return Grants(self)
+
+
+STORE_KINDS_S3 = tuple(t for t, k in STORE_KINDS.items() if k == "s3")
+
+_CACHE: weakref.WeakKeyDictionary[ResourceGraph, tuple[Catalog, Index]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def index(catalog: Catalog, graph: ResourceGraph) -> Index:
+    """The index of this graph against this catalog, built once and reused by every rule."""
+    cached = _CACHE.get(graph)
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    ix = Index(catalog, graph)
+    _CACHE[graph] = (catalog, ix)
+    return ix

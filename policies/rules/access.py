@@ -1,0 +1,90 @@
+"""Access control: people need MFA to reach sensitive data; keys admit no anonymous caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, ResourceRef, Rule
+from guardian.graph.model import ResourceGraph
+from guardian.policies.rules._index import KMS_KEY, index
+from guardian.policies.rules._policy import Statement, restricted, statements
+from guardian.policies.rules.encryption import at_rest
+
+
+def _requires_mfa(st: Statement) -> bool:
+    return "true" in st.condition("Bool", "aws:MultiFactorAuthPresent") or bool(
+        st.condition("NumericLessThan", "aws:MultiFactorAuthAge"))
+
+
+def _human_mfa(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for ds in catalog.datasets:
+        if not ds.sensitive:
+            continue
+        for acc in ds.access:
+            info = ix.role_by_name.get(acc.role)
+            if not acc.human or info is None:
+                continue
+            role = info.resource
+            trust = statements(role.get("assumeRolePolicy"))
+            ref = ResourceRef.of(role)
+            if trust is None:
+                yield Finding("GRD-ACC-001", f"trust policy of human role {acc.role!r} is unknown "
+                              "offline; cannot tell whether it requires MFA", dataset=ds.id,
+                              resource=ref, unknown=True)
+                continue
+            open_ = [st for st in trust if st.allow and any(
+                k == "AWS" or k == "*" for k, _ in st.principals) and not _requires_mfa(st)]
+            if open_:
+                yield Finding("GRD-ACC-001", f"human role {acc.role!r} can be assumed without "
+                              f"MFA, and reaches {ds.classification} data", dataset=ds.id,
+                              resource=ref)
+
+
+def _key_wildcard(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    used: dict[str, list] = {}
+    for s in ix.bound:
+        key = at_rest(ix, s).key.key
+        if key is not None:
+            used.setdefault(key.urn, []).append(s)
+    for key in graph.of_type(KMS_KEY):
+        for src in ix.key_policies.get(key.urn, ()):
+            if src.statements is None:
+                bad, unknown = True, True
+            else:
+                bad = any(st.allow and st.wildcard_principal and not restricted(st)
+                          for st in src.statements)
+                unknown = False
+            if not bad:
+                continue
+            message = (f"policy of key {key.name!r} is unknown offline" if unknown else
+                       f"policy of key {key.name!r} allows principal '*' with no condition "
+                       "on the caller")
+            stores = used.get(key.urn, [])
+            for s in stores:
+                yield s.finding("GRD-ACC-002", message, related=[key, src.via], unknown=unknown)
+            if not stores:
+                yield Finding("GRD-ACC-002", message, resource=ResourceRef.of(key),
+                              related=(ResourceRef.of(src.via),) if src.via is not key else (),
+                              unknown=unknown)
+
+
+ACC_001 = Rule(
+    "GRD-ACC-001", "access-control", "high",
+    "People reach confidential or restricted data only with MFA",
+    "A phished password alone must not open sensitive personal data.",
+    "Add Condition Bool aws:MultiFactorAuthPresent true to the role's trust policy.",
+    ("GDPR Art. 32(1)(b)", "NIST IA-2(1)", "NIST AC-6"), _human_mfa,
+)
+ACC_002 = Rule(
+    "GRD-ACC-002", "access-control", "critical",
+    "KMS key policies name their principals",
+    "A key policy allowing '*' lets any AWS principal that IAM does not stop use the key.",
+    "Name the account (arn:aws:iam::<account>:root) or roles, or add a condition on the caller "
+    "(kms:CallerAccount, aws:PrincipalOrgID).",
+    ("GDPR Art. 32", "NIST AC-3", "NIST AC-6", "NIST SC-12", "CKV_AWS_33"), _key_wildcard,
+)
+
+RULES: tuple[Rule, ...] = (ACC_001, ACC_002)

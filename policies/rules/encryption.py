@@ -1,0 +1,327 @@
+"""Encryption at rest (customer-managed keys, rotation, key separation) and in transit (TLS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, Rule
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.policies.rules._index import Index, KeyRef, Store, index
+from guardian.policies.rules._policy import glob_match, has_unknown
+
+_BLOCK_STORAGE = ("rds", "rds-cluster", "efs", "ebs", "opensearch", "redshift")
+# store kind -> (input saying "encrypted", its default, input naming the key)
+_ENCRYPTED_FLAG: dict[str, tuple[str, bool, str]] = {
+    "rds": ("storageEncrypted", False, "kmsKeyId"),
+    "rds-cluster": ("storageEncrypted", False, "kmsKeyId"),
+    "efs": ("encrypted", False, "kmsKeyId"),
+    "ebs": ("encrypted", False, "kmsKeyId"),
+    "redshift": ("encrypted", True, "kmsKeyId"),
+}
+
+
+@dataclass
+class AtRest:
+    encrypted: bool | None  # None: unknown offline
+    key: KeyRef
+    related: list[Resource] = field(default_factory=list)
+
+
+def _s3(ix: Index, s: Store) -> AtRest:
+    defaults: list[tuple[Resource, str, Any]] = []
+    for h in s.helper("sse"):
+        for rule in h.get("rules") or [None]:
+            by_default = rule.get("applyServerSideEncryptionByDefault") if isinstance(
+                rule, dict) else rule
+            defaults.append((h, "rules", by_default))
+    inline = s.get("serverSideEncryptionConfiguration")
+    if isinstance(inline, dict):
+        rule = inline.get("rule")
+        defaults.append((s.resource, "serverSideEncryptionConfiguration",
+                         rule.get("applyServerSideEncryptionByDefault")
+                         if isinstance(rule, dict) else rule))
+    if not defaults:
+        if ix.unattached.get("sse"):
+            return AtRest(None, KeyRef("unknown", raw="an encryption configuration whose bucket "
+                                       "could not be resolved"), ix.unattached["sse"])
+        return AtRest(True, KeyRef("none", raw="SSE-S3 (the default)"))
+    holder, prop, by_default = defaults[-1]
+    related = [holder]
+    if has_unknown(by_default) and not holder.property_dependencies.get(prop):
+        return AtRest(None, KeyRef("unknown", raw="an unknown encryption setting"), related)
+    if not isinstance(by_default, dict):
+        return AtRest(True, KeyRef("none", raw="SSE-S3"), related)
+    algorithm = by_default.get("sseAlgorithm")
+    if isinstance(algorithm, str) and algorithm.startswith("aws:kms"):
+        key = by_default.get("kmsMasterKeyId")
+        ref = ix.key_ref(holder, prop, key) if key else KeyRef("aws", raw="aws/s3")
+        return AtRest(True, ref, related)
+    if has_unknown(algorithm):
+        return AtRest(None, KeyRef("unknown", raw="an unknown SSE algorithm"), related)
+    return AtRest(True, KeyRef("none", raw=f"SSE {algorithm or 'AES256'}"), related)
+
+
+def _dynamodb(ix: Index, s: Store) -> AtRest:
+    sse = s.get("serverSideEncryption")
+    if not isinstance(sse, dict) or sse.get("enabled") is not True:
+        if has_unknown(sse):
+            return AtRest(None, KeyRef("unknown", raw="an unknown encryption setting"))
+        return AtRest(True, KeyRef("aws", raw="an AWS owned key (the default)"))
+    key = sse.get("kmsKeyArn")
+    return AtRest(True, ix.key_ref(s.resource, "serverSideEncryption", key) if key
+                  else KeyRef("aws", raw="aws/dynamodb"))
+
+
+def at_rest(ix: Index, s: Store) -> AtRest:
+    if s.kind == "s3":
+        return _s3(ix, s)
+    if s.kind == "dynamodb":
+        return _dynamodb(ix, s)
+    if s.kind == "opensearch":
+        opts = s.get("encryptAtRest")
+        flag = opts.get("enabled") if isinstance(opts, dict) else None
+        key_prop, key = "encryptAtRest", opts.get("kmsKeyId") if isinstance(opts, dict) else None
+    else:
+        name, default, key_prop = _ENCRYPTED_FLAG[s.kind]
+        flag, key = s.get(name, default), s.get(key_prop)
+    if has_unknown(flag):
+        return AtRest(None, KeyRef("unknown", raw="an unknown encryption flag"))
+    if flag is not True:
+        return AtRest(False, KeyRef("none"))
+    return AtRest(True, ix.key_ref(s.resource, key_prop, key) if key
+                  else KeyRef("aws", raw=f"the AWS managed key for {s.kind}"))
+
+
+def _not_cmk(catalog: Catalog, graph: ResourceGraph, rule: str,
+             kinds: tuple[str, ...]) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of(*kinds):
+        assert s.dataset is not None
+        if not s.dataset.sensitive:
+            continue
+        state = at_rest(ix, s)
+        if state.encrypted is False:
+            continue  # GRD-ENC-005 reports it
+        related = state.related + ([state.key.key] if state.key.key else [])
+        if state.key.kind == "unknown":
+            yield s.finding(rule, f"cannot tell which key encrypts this store: {state.key.raw}",
+                            related=related, unknown=True)
+        elif not state.key.customer_managed:
+            yield s.finding(
+                rule,
+                f"{s.dataset.classification} data encrypted with {state.key.raw}, not a "
+                "customer-managed KMS key", related=related,
+            )
+
+
+def _enc_001(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    return _not_cmk(catalog, graph, "GRD-ENC-001", ("s3", *_BLOCK_STORAGE))
+
+
+def _enc_004(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    return _not_cmk(catalog, graph, "GRD-ENC-004", ("dynamodb",))
+
+
+def _keys(ix: Index) -> Iterator[tuple[Store, AtRest]]:
+    for s in ix.bound:
+        state = at_rest(ix, s)
+        if state.key.customer_managed:
+            yield s, state
+
+
+def _rotation(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s, state in _keys(ix):
+        key = state.key.key
+        if key is None:
+            yield s.finding("GRD-ENC-002", f"key {state.key.raw} is not in this deployment; "
+                            "cannot tell whether it rotates", related=state.related, unknown=True)
+            continue
+        rotation = key.get("enableKeyRotation")
+        if has_unknown(rotation):
+            yield s.finding("GRD-ENC-002", f"rotation of key {key.name!r} is unknown offline",
+                            related=[*state.related, key], unknown=True)
+        elif rotation is not True:
+            yield s.finding("GRD-ENC-002", f"KMS key {key.name!r} does not rotate",
+                            related=[*state.related, key])
+
+
+def _shared_key(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    users: dict[str, set[str]] = {}
+    pairs = list(_keys(ix))
+    for s, state in pairs:
+        users.setdefault(_key_id(state.key), set()).add(s.dataset.id)  # type: ignore[union-attr]
+    for s, state in pairs:
+        assert s.dataset is not None
+        if s.dataset.classification != "restricted":
+            continue
+        others = sorted(users[_key_id(state.key)] - {s.dataset.id})
+        if others:
+            yield s.finding(
+                "GRD-ENC-003",
+                f"restricted data shares key {state.key.label!r} with {', '.join(others)}",
+                related=[*state.related, *([state.key.key] if state.key.key else [])],
+            )
+
+
+def _key_id(key: KeyRef) -> str:
+    return key.key.urn if key.key else str(key.raw)
+
+
+def _unencrypted(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of(*_BLOCK_STORAGE):
+        state = at_rest(ix, s)
+        if state.encrypted is None:
+            yield s.finding("GRD-ENC-005", f"cannot tell whether storage is encrypted: "
+                            f"{state.key.raw}", unknown=True)
+        elif state.encrypted is False:
+            yield s.finding("GRD-ENC-005", f"{s.kind} storage encryption is off")
+
+
+# --- in transit ------------------------------------------------------------------------
+
+
+def _denies_plain_http(statements: Any) -> bool:
+    for st in statements:
+        if st.effect != "Deny" or not st.wildcard_principal:
+            continue
+        if not any(glob_match(a, "s3:GetObject") for a in st.actions):
+            continue
+        if "false" in st.condition("Bool", "aws:SecureTransport"):
+            return True
+    return False
+
+
+def _bucket_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        sources = ix.resource_policies(s)
+        unknown = [p.via for p in sources if p.statements is None]
+        if any(_denies_plain_http(p.statements) for p in sources if p.statements):
+            continue
+        if unknown:
+            yield s.finding("GRD-TLS-001", "the bucket policy is unknown offline; cannot tell "
+                            "whether it denies plain HTTP", related=unknown, unknown=True)
+        elif ix.unattached.get("policy"):
+            yield s.finding("GRD-TLS-001", "a bucket policy exists whose bucket could not be "
+                            "resolved", related=ix.unattached["policy"], unknown=True)
+        else:
+            yield s.finding(
+                "GRD-TLS-001",
+                "no bucket policy statement denies requests with aws:SecureTransport=false",
+                related=[p.via for p in sources],
+            )
+
+
+PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+
+
+def _forces_tls(group: Resource) -> bool | None:
+    params = group.get("parameters") or []
+    if has_unknown(params):
+        return None
+    for p in params:
+        name, value = str(p.get("name", "")).lower(), str(p.get("value", "")).lower()
+        if (name, value) in {("rds.force_ssl", "1"), ("require_secure_transport", "1"),
+                             ("require_secure_transport", "on")}:
+            return True
+    return False
+
+
+def _default_forces_tls(s: Store) -> bool:
+    """RDS for PostgreSQL 15 and later sets rds.force_ssl=1 in its default parameter group."""
+    engine, version = str(s.get("engine") or ""), str(s.get("engineVersion") or "")
+    major = version.split(".")[0]
+    return "postgres" in engine and major.isdigit() and int(major) >= 15
+
+
+def _rds_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("rds", "rds-cluster"):
+        prop, typ = (("parameterGroupName", PARAMETER_GROUP) if s.kind == "rds"
+                     else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP))
+        group = ix.ref(s.resource, prop, (typ,))
+        name = s.get(prop)
+        if group is not None:
+            forced = _forces_tls(group)
+            if forced is None:
+                yield s.finding("GRD-TLS-002", f"parameters of {group.name!r} are unknown offline",
+                                related=[group], unknown=True)
+            elif not forced:
+                yield s.finding("GRD-TLS-002", f"parameter group {group.name!r} does not force "
+                                "TLS (rds.force_ssl / require_secure_transport)", related=[group])
+        elif name and not str(name).startswith("default.") and not has_unknown(name):
+            yield s.finding("GRD-TLS-002", f"parameter group {name!r} is not in this deployment; "
+                            "cannot tell whether it forces TLS", unknown=True)
+        elif has_unknown(name):
+            yield s.finding("GRD-TLS-002", "the parameter group is unknown offline", unknown=True)
+        elif not _default_forces_tls(s):
+            yield s.finding("GRD-TLS-002", "the default parameter group of this engine does not "
+                            "force TLS")
+
+
+_REFS_AT_REST = ("GDPR Art. 32(1)(a)", "NIST SC-28(1)", "NIST SC-12")
+ENC_001 = Rule(
+    "GRD-ENC-001", "encryption-at-rest", "high",
+    "Confidential and restricted data is encrypted under a customer-managed KMS key",
+    "A customer-managed key puts decryption under the organisation's own key policy and audit "
+    "trail, and lets it revoke access to the data by disabling one key.",
+    "Encrypt the store with SSE-KMS (or the service's KMS option) and a KMS key you create.",
+    (*_REFS_AT_REST, "CKV_AWS_145"), _enc_001,
+)
+ENC_002 = Rule(
+    "GRD-ENC-002", "encryption-at-rest", "medium",
+    "KMS keys protecting personal data rotate",
+    "Rotation bounds how much data one key version protects and is expected by most audits.",
+    "Set enable_key_rotation=True on the aws.kms.Key.",
+    (*_REFS_AT_REST, "CKV_AWS_7"), _rotation,
+)
+ENC_003 = Rule(
+    "GRD-ENC-003", "encryption-at-rest", "medium",
+    "Restricted data has a key of its own",
+    "A key shared with other datasets means anyone allowed to decrypt those can decrypt this; "
+    "separate keys keep the blast radius and the key policy to one dataset.",
+    "Give the restricted dataset its own KMS key.",
+    (*_REFS_AT_REST, "NIST SC-12(1)"), _shared_key,
+)
+ENC_004 = Rule(
+    "GRD-ENC-004", "encryption-at-rest", "high",
+    "DynamoDB tables with confidential or restricted data use SSE under a CMK",
+    "By default DynamoDB encrypts with an AWS owned key the organisation can neither audit nor "
+    "revoke.",
+    "Set server_side_encryption={'enabled': True, 'kms_key_arn': key.arn}.",
+    (*_REFS_AT_REST, "CKV_AWS_119"), _enc_004,
+)
+ENC_005 = Rule(
+    "GRD-ENC-005", "encryption-at-rest", "high",
+    "Database and volume storage encryption is on",
+    "Unencrypted storage exposes personal data in snapshots, backups and retired media.",
+    "Set storage_encrypted / encrypted (OpenSearch: encrypt_at_rest.enabled) to True with a "
+    "KMS key.",
+    (*_REFS_AT_REST, "CKV_AWS_16", "CKV_AWS_3", "CKV_AWS_42"), _unencrypted,
+)
+TLS_001 = Rule(
+    "GRD-TLS-001", "encryption-in-transit", "high",
+    "Buckets refuse plain HTTP",
+    "Without a policy denying aws:SecureTransport=false, S3 accepts unencrypted HTTP requests.",
+    "Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket "
+    "and its objects, Condition Bool aws:SecureTransport false.",
+    ("GDPR Art. 32(1)(a)", "NIST SC-8(1)"), _bucket_tls,
+)
+TLS_002 = Rule(
+    "GRD-TLS-002", "encryption-in-transit", "high",
+    "Databases force TLS",
+    "A database that accepts unencrypted connections lets credentials and rows cross the "
+    "network in clear text.",
+    "Use a parameter group with rds.force_ssl=1 (PostgreSQL, SQL Server) or "
+    "require_secure_transport=ON (MySQL, MariaDB).",
+    ("GDPR Art. 32(1)(a)", "NIST SC-8(1)"), _rds_tls,
+)
+
+RULES: tuple[Rule, ...] = (ENC_001, ENC_002, ENC_003, ENC_004, ENC_005, TLS_001, TLS_002)

@@ -1,0 +1,118 @@
+"""Inventory: every data store says which dataset it holds, and the catalog knows every store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, Rule
+from guardian.graph.model import DATASET_TAG, UNKNOWN, ResourceGraph
+from guardian.policies.rules._index import index
+
+# Our modules tag the stores they keep for operations (access logs, audit trails) with this.
+OPERATIONAL_TAG = "guardian:role"
+# Catalog storage kinds -> the store kinds they name.
+_CATALOG_KINDS = {"s3": "s3", "dynamodb": "dynamodb"}
+
+
+def _untagged(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    for s in index(catalog, graph).stores:
+        if s.dataset_tag == UNKNOWN:
+            yield s.finding("GRD-INV-001", f"the {DATASET_TAG} tag is unknown offline; "
+                            "cannot tell which dataset this store holds", unknown=True)
+        elif s.dataset_tag is None:
+            role = s.resource.tags.get(OPERATIONAL_TAG)
+            if isinstance(role, str) and role:
+                # Declared in code, visible in review: logs and trails, not a catalog dataset.
+                yield s.finding("GRD-INV-001", f"operational store ({OPERATIONAL_TAG}={role}) "
+                                "bound to no dataset", severity="info")
+            else:
+                yield s.finding("GRD-INV-001", f"{s.kind} store has no {DATASET_TAG} tag")
+
+
+def _unknown_dataset(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.stores:
+        if s.dataset_tag not in (None, UNKNOWN) and s.dataset is None:
+            yield s.finding(
+                "GRD-INV-002",
+                f"tagged {DATASET_TAG}={s.dataset_tag}, which is not a dataset in the catalog",
+            )
+
+
+def _declared(catalog: Catalog, graph: ResourceGraph) -> dict[str, set[str]]:
+    """Store kind -> names (physical or Pulumi) that the deployment's stores answer to."""
+    out: dict[str, set[str]] = {}
+    for s in index(catalog, graph).stores:
+        names = out.setdefault(s.kind, set())
+        names.add(s.resource.name)
+        if s.name:
+            names.add(s.name)
+    return out
+
+
+def _absent(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    present = _declared(catalog, graph)
+    for ds in catalog.datasets:
+        for st in ds.storage:
+            if st.name not in present.get(_CATALOG_KINDS.get(st.kind, st.kind), set()):
+                yield Finding(
+                    "GRD-INV-003",
+                    f"catalog store {st.kind}:{st.name} is not in this deployment",
+                    dataset=ds.id, location=str(st.loc) if st.loc.line else None,
+                )
+
+
+def _undeclared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    for s in index(catalog, graph).bound_of(*_CATALOG_KINDS.values()):
+        assert s.dataset is not None
+        declared = {st.name for st in s.dataset.storage if _CATALOG_KINDS.get(st.kind) == s.kind}
+        if s.resource.name in declared or (s.name and s.name in declared):
+            continue
+        if s.name is None:
+            yield s.finding(
+                "GRD-INV-004",
+                f"the store's physical name is unknown offline and its resource name is not "
+                f"among {s.dataset.id}'s declared stores", unknown=True,
+            )
+        else:
+            yield s.finding(
+                "GRD-INV-004",
+                f"{s.kind} store {s.name!r} holds {s.dataset.id} but is not declared in its "
+                "storage: erasure and the record of processing will miss it",
+            )
+
+
+INV_001 = Rule(
+    "GRD-INV-001", "inventory", "high",
+    "Every data store names its dataset",
+    "A store nobody can tie to a dataset holds data nobody governs: no retention, no erasure, "
+    "no breach assessment.",
+    f"Tag the store with {DATASET_TAG}=<dataset id from the catalog>.",
+    ("GDPR Art. 30", "NIST CM-8", "NIST PM-5(1)"), _untagged,
+)
+INV_002 = Rule(
+    "GRD-INV-002", "inventory", "high",
+    "A store's dataset is in the catalog",
+    "A tag naming a dataset the catalog does not declare binds the store to no promise at all.",
+    "Fix the tag's value, or declare the dataset in the catalog.",
+    ("GDPR Art. 30", "NIST CM-8"), _unknown_dataset,
+)
+INV_003 = Rule(
+    "GRD-INV-003", "inventory", "info",
+    "Catalog stores present in this deployment",
+    "One program rarely deploys the whole catalog; this lists the declared stores it does not "
+    "hold, for reviewers to confirm they live elsewhere.",
+    "None needed if the store is deployed by another program.",
+    ("GDPR Art. 30", "NIST CM-8"), _absent,
+)
+INV_004 = Rule(
+    "GRD-INV-004", "inventory", "medium",
+    "Stores holding a dataset are declared in its storage",
+    "Erasure, breach sizing and the record of processing work from the catalog's storage list; "
+    "a store missing there is missed by all of them.",
+    "Add the store (kind and name) to the dataset's `storage` in the catalog.",
+    ("GDPR Art. 17", "GDPR Art. 30", "NIST CM-8"), _undeclared,
+)
+
+RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004)

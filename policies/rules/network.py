@@ -1,0 +1,244 @@
+"""Network segmentation: restricted data only through VPC endpoints, data tiers closed to the
+internet, flow logs on every VPC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, ResourceRef, Rule
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._policy import glob_match, has_unknown
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+MOUNT_TARGET = "aws:efs/mountTarget:MountTarget"
+SUBNET_GROUPS = {"rds": "aws:rds/subnetGroup:SubnetGroup",
+                 "rds-cluster": "aws:rds/subnetGroup:SubnetGroup",
+                 "redshift": "aws:redshift/subnetGroup:SubnetGroup"}
+OPEN = ("0.0.0.0/0", "::/0")
+_PROBE = {"s3": "s3:GetObject", "dynamodb": "dynamodb:GetItem"}
+
+
+def _vpce_only(statements: object, service: str) -> bool:
+    for st in statements or ():  # type: ignore[attr-defined]
+        if st.effect != "Deny" or not st.wildcard_principal:
+            continue
+        if not any(glob_match(a, _PROBE[service]) for a in st.actions):
+            continue
+        if st.condition("StringNotEquals", "aws:SourceVpce") or st.condition(
+                "StringNotEquals", "aws:SourceVpc"):
+            return True
+    return False
+
+
+def _endpoint_only(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3", "dynamodb"):
+        assert s.dataset is not None
+        if s.dataset.classification != "restricted":
+            continue
+        sources = ix.resource_policies(s)
+        if any(_vpce_only(p.statements, s.kind) for p in sources):
+            continue
+        unknown = [p.via for p in sources if p.statements is None]
+        if unknown or ix.unattached.get("policy"):
+            yield s.finding("GRD-NET-001", "the resource policy is unknown offline; cannot tell "
+                            "whether it confines access to a VPC endpoint",
+                            related=unknown or ix.unattached["policy"], unknown=True)
+        else:
+            yield s.finding("GRD-NET-001", "restricted data is reachable from anywhere: no "
+                            "resource policy denies access outside a VPC endpoint "
+                            "(aws:SourceVpce)", related=[p.via for p in sources])
+
+
+class _Net:
+    """Security-group ingress and subnet routes, gathered once."""
+
+    def __init__(self, ix: Index) -> None:
+        self.ix = ix
+
+    @cached_property
+    def open_ingress(self) -> dict[str, list[Resource]]:
+        """Security group URN -> resources opening it to 0.0.0.0/0 or ::/0."""
+        out: dict[str, list[Resource]] = {}
+        g = self.ix.graph
+        for sg in g.of_type(SG):
+            for rule in sg.get("ingress") or []:
+                cidrs = [*(rule.get("cidrBlocks") or []), *(rule.get("ipv6CidrBlocks") or [])]
+                if any(c in OPEN for c in cidrs):
+                    out.setdefault(sg.urn, []).append(sg)
+        for r in g.of_type(SG_RULE, SG_INGRESS):
+            if r.type == SG_RULE and r.get("type") != "ingress":
+                continue
+            cidrs = [*(r.get("cidrBlocks") or []), *(r.get("ipv6CidrBlocks") or []),
+                     r.get("cidrIpv4"), r.get("cidrIpv6")]
+            if any(c in OPEN for c in cidrs):
+                for sg in self.ix.refs(r, "securityGroupId", (SG,)):
+                    out.setdefault(sg.urn, []).append(r)
+        return out
+
+    @cached_property
+    def internet_routes(self) -> dict[str, list[Resource]]:
+        """Route table URN -> routes through an internet gateway."""
+        out: dict[str, list[Resource]] = {}
+        for rt in self.ix.graph.of_type(ROUTE_TABLE):
+            for route in rt.get("routes") or []:
+                if self._to_igw(rt, "routes", route.get("gatewayId")):
+                    out.setdefault(rt.urn, []).append(rt)
+        for route in self.ix.graph.of_type(ROUTE):
+            if self._to_igw(route, "gatewayId", route.get("gatewayId")):
+                for rt in self.ix.refs(route, "routeTableId", (ROUTE_TABLE,)):
+                    out.setdefault(rt.urn, []).append(route)
+        return out
+
+    def _to_igw(self, holder: Resource, prop: str, gateway: object) -> bool:
+        if isinstance(gateway, str) and gateway.startswith("igw-"):
+            return True
+        return bool(gateway) and any(
+            r.type == IGW for r in self.ix.refs(holder, prop, (IGW,)))
+
+    @cached_property
+    def subnet_tables(self) -> dict[str, list[Resource]]:
+        out: dict[str, list[Resource]] = {}
+        for a in self.ix.graph.of_type(ASSOCIATION):
+            for subnet in self.ix.refs(a, "subnetId", (SUBNET,)):
+                out.setdefault(subnet.urn, []).extend(self.ix.refs(a, "routeTableId",
+                                                                   (ROUTE_TABLE,)))
+        return out
+
+    @cached_property
+    def mount_targets(self) -> dict[str, list[Resource]]:
+        out: dict[str, list[Resource]] = {}
+        for mt in self.ix.graph.of_type(MOUNT_TARGET):
+            for fs in self.ix.refs(mt, "fileSystemId", ("aws:efs/fileSystem:FileSystem",)):
+                out.setdefault(fs.urn, []).append(mt)
+        return out
+
+    def security_groups(self, s: Store) -> list[Resource]:
+        r = s.resource
+        if s.kind in ("rds", "rds-cluster", "redshift"):
+            return self.ix.refs(r, "vpcSecurityGroupIds", (SG,))
+        if s.kind == "opensearch":
+            return self.ix.refs(r, "vpcOptions", (SG,))
+        if s.kind == "efs":
+            return [sg for mt in self.mount_targets.get(r.urn, [])
+                    for sg in self.ix.refs(mt, "securityGroups", (SG,))]
+        return []
+
+    def subnets(self, s: Store) -> tuple[list[Resource], Resource | None, bool]:
+        """(subnets, the subnet group, whether it has none: the default VPC)."""
+        r = s.resource
+        if s.kind in SUBNET_GROUPS:
+            prop = "clusterSubnetGroupName" if s.kind == "redshift" else "dbSubnetGroupName"
+            group = self.ix.ref(r, prop, (SUBNET_GROUPS[s.kind],))
+            if group is None:
+                return [], None, not r.get(prop)
+            return self.ix.refs(group, "subnetIds", (SUBNET,)), group, False
+        if s.kind == "opensearch":
+            return self.ix.refs(r, "vpcOptions", (SUBNET,)), None, False
+        if s.kind == "efs":
+            return [sn for mt in self.mount_targets.get(r.urn, [])
+                    for sn in self.ix.refs(mt, "subnetId", (SUBNET,))], None, False
+        return [], None, False
+
+
+def _net(ix: Index) -> _Net:
+    return ix.memo("network", _Net)
+
+
+def _open_ingress(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    net = _net(ix)
+    attached: set[str] = set()
+    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
+        for sg in net.security_groups(s):
+            attached.add(sg.urn)
+            if sg.urn in net.open_ingress:
+                yield s.finding("GRD-NET-002", f"security group {sg.name!r} admits traffic from "
+                                "the whole internet (0.0.0.0/0 or ::/0)",
+                                related=[sg, *net.open_ingress[sg.urn]])
+    for sg in graph.of_type(SG):
+        if sg.urn in attached or sg.urn not in net.open_ingress:
+            continue
+        tags = sg.get("tags")
+        if isinstance(tags, dict) and tags.get("guardian:tier") == "data":
+            yield Finding("GRD-NET-002", f"data-tier security group {sg.name!r} admits traffic "
+                          "from the whole internet", resource=ResourceRef.of(sg),
+                          related=tuple(ResourceRef.of(x) for x in net.open_ingress[sg.urn]
+                                        if x.urn != sg.urn))
+
+
+def _internet_route(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    net = _net(ix)
+    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
+        subnets, group, default_vpc = net.subnets(s)
+        if default_vpc:
+            yield s.finding("GRD-NET-003", "no subnet group: the database goes into the default "
+                            "VPC, whose subnets route to an internet gateway")
+            continue
+        for sn in subnets:
+            routes = [x for rt in net.subnet_tables.get(sn.urn, [])
+                      for x in net.internet_routes.get(rt.urn, [])]
+            if routes:
+                yield s.finding("GRD-NET-003", f"subnet {sn.name!r} routes to an internet "
+                                "gateway", related=[sn, *routes, *([group] if group else [])])
+
+
+def _flow_logs(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    logged = {v.urn for fl in graph.of_type(FLOW_LOG) for v in ix.refs(fl, "vpcId", (VPC,))}
+    unknown = [fl for fl in graph.of_type(FLOW_LOG)
+               if not ix.refs(fl, "vpcId", (VPC,)) and has_unknown(fl.get("vpcId"))]
+    for vpc in graph.of_type(VPC):
+        if vpc.urn in logged:
+            continue
+        yield Finding("GRD-NET-004", "a flow log exists whose VPC is unknown offline" if unknown
+                      else "VPC has no flow log", resource=ResourceRef.of(vpc),
+                      related=tuple(ResourceRef.of(f) for f in unknown), unknown=bool(unknown))
+
+
+_REFS = ("GDPR Art. 32(1)(b)", "GDPR Art. 25", "NIST SC-7", "NIST SC-7(5)", "NIST AC-4")
+NET_001 = Rule(
+    "GRD-NET-001", "network-segmentation", "high",
+    "Restricted data is reachable only through a VPC endpoint",
+    "Credentials leak; a resource policy that refuses data calls not arriving through the VPC "
+    "endpoint makes a leaked key useless outside the network.",
+    "Add a resource policy statement: Deny, Principal *, the data actions, Condition "
+    "StringNotEquals aws:SourceVpce <endpoint id>.",
+    _REFS, _endpoint_only,
+)
+NET_002 = Rule(
+    "GRD-NET-002", "network-segmentation", "critical",
+    "Data tiers admit no traffic from the internet",
+    "A database security group open to 0.0.0.0/0 or ::/0 exposes the service to every scanner.",
+    "Admit only the application tier's security group (referenced_security_group_id).",
+    (*_REFS, "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"), _open_ingress,
+)
+NET_003 = Rule(
+    "GRD-NET-003", "network-segmentation", "high",
+    "Databases sit in subnets without an internet route",
+    "A data subnet routing to an internet gateway is one misconfiguration away from public.",
+    "Place the database in private subnets whose route tables have no internet gateway route.",
+    _REFS, _internet_route,
+)
+NET_004 = Rule(
+    "GRD-NET-004", "network-segmentation", "medium",
+    "VPCs have flow logs",
+    "Without flow logs a breach investigation cannot tell what talked to the data tier.",
+    "Add aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type='ALL', ...).",
+    ("GDPR Art. 33(3)", "NIST AU-12", "NIST SI-4", "CKV2_AWS_11"), _flow_logs,
+)
+
+RULES: tuple[Rule, ...] = (NET_001, NET_002, NET_003, NET_004)

@@ -1,0 +1,134 @@
+"""Public access: buckets and databases that anyone on the internet could reach."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, Rule
+from guardian.graph.model import ResourceGraph
+from guardian.policies.rules._index import index
+from guardian.policies.rules._policy import has_unknown, restricted
+
+PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+
+
+def _public_access_block(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        blocks = s.helper("pab")
+        if not blocks:
+            if ix.unattached.get("pab"):
+                yield s.finding("GRD-PUB-001", "a public access block exists whose bucket could "
+                                "not be resolved", related=ix.unattached["pab"], unknown=True)
+            else:
+                yield s.finding("GRD-PUB-001", "no public access block")
+            continue
+        best = min(blocks, key=lambda b: sum(b.get(f) is not True for f in PAB_FLAGS))
+        off = [f for f in PAB_FLAGS if best.get(f) is not True]
+        if any(has_unknown(best.get(f)) for f in off):
+            yield s.finding("GRD-PUB-001", "public access block settings are unknown offline",
+                            related=[best], unknown=True)
+        elif off:
+            yield s.finding("GRD-PUB-001", f"public access block leaves {', '.join(off)} off",
+                            related=[best])
+
+
+def _grants_public(grants: object) -> bool:
+    if not isinstance(grants, list):
+        return False
+    for g in grants:
+        grantee = g.get("grantee", g) if isinstance(g, dict) else {}
+        if isinstance(grantee, dict) and grantee.get("uri") in PUBLIC_GROUPS:
+            return True
+    return False
+
+
+def _public_acl(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        holders = []
+        for h in [s.resource, *s.helper("acl")]:
+            policy = h.get("accessControlPolicy")
+            grants = h.get("grants") if h is s.resource else (
+                policy.get("grants") if isinstance(policy, dict) else None)
+            if h.get("acl") in PUBLIC_ACLS or _grants_public(grants):
+                holders.append(h)
+        if holders:
+            acl = next((h.get("acl") for h in holders if h.get("acl") in PUBLIC_ACLS), None)
+            what = f"canned ACL {acl!r}" if acl else "an ACL grant to AllUsers/AuthenticatedUsers"
+            yield s.finding("GRD-PUB-002", f"bucket has {what}", related=holders)
+
+
+def _wildcard_policy(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        for src in ix.resource_policies(s):
+            if src.statements is None:
+                yield s.finding("GRD-PUB-003", "the bucket policy is unknown offline; cannot "
+                                "tell whether it allows anyone", related=[src.via], unknown=True)
+                continue
+            open_ = [st for st in src.statements
+                     if st.allow and st.wildcard_principal and not restricted(st)]
+            if open_:
+                actions = sorted({a for st in open_ for a in st.actions})
+                yield s.finding(
+                    "GRD-PUB-003",
+                    f"bucket policy allows principal '*' ({', '.join(actions)}) with no "
+                    "condition restricting the caller", related=[src.via],
+                )
+
+
+def _public_database(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
+        if s.kind == "opensearch":
+            vpc = s.get("vpcOptions")
+            if has_unknown(vpc):
+                yield s.finding("GRD-PUB-004", "VPC options unknown offline", unknown=True)
+            elif not (isinstance(vpc, dict) and vpc.get("subnetIds")):
+                yield s.finding("GRD-PUB-004", "domain has a public endpoint (no VPC options)")
+            continue
+        flag = s.get("publiclyAccessible")
+        if has_unknown(flag):
+            yield s.finding("GRD-PUB-004", "publicly_accessible is unknown offline", unknown=True)
+        elif flag is True:
+            yield s.finding("GRD-PUB-004", f"{s.kind} is publicly accessible")
+
+
+PUB_001 = Rule(
+    "GRD-PUB-001", "public-access", "high",
+    "Buckets have a complete public access block",
+    "The four public access block settings are the guard against a later ACL or policy "
+    "change exposing the bucket; one left off reopens that door.",
+    "Add aws.s3.BucketPublicAccessBlock with block_public_acls, block_public_policy, "
+    "ignore_public_acls and restrict_public_buckets all True.",
+    ("GDPR Art. 32", "GDPR Art. 25(2)", "NIST AC-3", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54",
+     "CKV_AWS_55", "CKV_AWS_56"), _public_access_block,
+)
+PUB_002 = Rule(
+    "GRD-PUB-002", "public-access", "critical",
+    "Buckets have no public ACL",
+    "A public-read or authenticated-read ACL publishes the objects to the internet.",
+    "Remove the ACL (use BucketOwnershipControls with BucketOwnerEnforced).",
+    ("GDPR Art. 32", "NIST AC-3", "CKV_AWS_20"), _public_acl,
+)
+PUB_003 = Rule(
+    "GRD-PUB-003", "public-access", "critical",
+    "Bucket policies do not allow anyone",
+    "An Allow to principal '*' with no condition on the caller grants the world access.",
+    "Name the principals, or add a condition such as aws:SourceVpce or aws:PrincipalOrgID.",
+    ("GDPR Art. 32", "NIST AC-3", "NIST AC-6", "CKV_AWS_70"), _wildcard_policy,
+)
+PUB_004 = Rule(
+    "GRD-PUB-004", "public-access", "critical",
+    "Databases are not publicly accessible",
+    "A database with a public endpoint is one leaked password away from a breach.",
+    "Set publicly_accessible=False (OpenSearch: place the domain in a VPC).",
+    ("GDPR Art. 32", "NIST SC-7", "CKV_AWS_17", "CKV_AWS_87", "CKV_AWS_137"), _public_database,
+)
+
+RULES: tuple[Rule, ...] = (PUB_001, PUB_002, PUB_003, PUB_004)

@@ -1,0 +1,162 @@
+"""Purpose limitation: only the roles the catalog names touch a dataset, only as declared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from guardian.catalog.model import Catalog, Dataset
+from guardian.findings import Finding, ResourceRef, Rule
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.policies.rules._iam import Grant
+from guardian.policies.rules._index import Index, Store, index
+
+_ORDER = ("read", "write", "delete")
+
+
+def _kinds(kinds: set[str] | frozenset[str]) -> str:
+    return ", ".join(k for k in _ORDER if k in kinds)
+
+
+def declared(ds: Dataset) -> dict[str, set[str]]:
+    """Role name -> the catalog actions its access entries declare on this dataset."""
+    out: dict[str, set[str]] = {}
+    for acc in ds.access:
+        out.setdefault(acc.role, set()).update(acc.actions)
+    return out
+
+
+@dataclass
+class _Who:
+    """One role's grants on one store, gathered over every policy that gives them."""
+
+    role: str
+    kinds: set[str] = field(default_factory=set)
+    related: list[Resource | ResourceRef] = field(default_factory=list)
+
+
+def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
+    """Role name -> what it may do on the store: identity policies of roles in the graph, and
+    resource-policy grants to roles of our own accounts."""
+    out: dict[str, _Who] = {}
+    for g in ix.grants.of(s):
+        name = g.role_name
+        if name is None:
+            continue
+        if g.principal is not None and g.principal.account and ix.accounts and (
+                g.principal.account not in ix.accounts):
+            continue  # another account's role: third-party sharing
+        who = out.setdefault(name, _Who(name))
+        who.kinds |= g.kinds
+        who.related.append(g.via)
+        if g.role is not None:
+            who.related.append(g.role.resource)
+    return out
+
+
+def _undeclared_role(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3", "dynamodb"):
+        assert s.dataset is not None
+        allowed = declared(s.dataset)
+        for name, who in sorted(role_grants(ix, s).items()):
+            if name not in allowed:
+                yield s.finding(
+                    "GRD-PUR-001",
+                    f"role {name!r} may {_kinds(who.kinds)} {s.dataset.id} data but has no "
+                    "access entry for it in the catalog", related=who.related,
+                )
+    for u in ix.grants.unreadable:
+        if u.role is None:
+            continue  # an unreadable resource policy is reported by GRD-PUB-003
+        for s in u.stores:
+            if s.dataset is not None and s.kind in ("s3", "dynamodb"):
+                rule = "GRD-PUR-002" if u.role.name in declared(s.dataset) else "GRD-PUR-001"
+                if rule == "GRD-PUR-001":
+                    yield s.finding(rule, f"cannot read {u.what} offline; it may grant access "
+                                    "to this store", related=[u.via, u.role.resource],
+                                    unknown=True)
+
+
+def _beyond_declared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3", "dynamodb"):
+        assert s.dataset is not None
+        allowed = declared(s.dataset)
+        for name, who in sorted(role_grants(ix, s).items()):
+            extra = who.kinds - allowed.get(name, who.kinds)
+            if extra:
+                yield s.finding(
+                    "GRD-PUR-002",
+                    f"role {name!r} may {_kinds(extra)} {s.dataset.id} data; the catalog "
+                    f"declares only {_kinds(allowed[name])}", related=who.related,
+                )
+    for u in ix.grants.unreadable:
+        if u.role is None:
+            continue
+        for s in u.stores:
+            if s.dataset is not None and u.role.name in declared(s.dataset):
+                yield s.finding("GRD-PUR-002", f"cannot read {u.what} offline; it may grant "
+                                "more than the declared actions", related=[u.via, u.role.resource],
+                                unknown=True)
+
+
+def _grant_label(g: Grant) -> str:
+    what = []
+    if g.wildcard_action:
+        what.append("actions " + ", ".join(g.statement.actions or ("NotAction",)))
+    if g.wildcard_resource:
+        what.append("resources " + ", ".join(g.statement.resources or ("NotResource",)))
+    return " and ".join(what)
+
+
+def _wildcards(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3", "dynamodb"):
+        assert s.dataset is not None
+        if not s.dataset.sensitive:
+            continue
+        seen: dict[tuple[str, str], list[Resource]] = {}
+        for g in ix.grants.of(s):
+            if g.principal is not None and (g.principal.wildcard or g.principal.service):
+                continue  # '*' principals are public access (GRD-PUB-003)
+            if g.wildcard_action or g.wildcard_resource:
+                key = (g.who, _grant_label(g))
+                seen.setdefault(key, []).extend(
+                    [g.via] + ([g.role.resource] if g.role is not None else []))
+        for (who, label), related in sorted(seen.items()):
+            yield s.finding(
+                "GRD-PUR-003",
+                f"{who} is granted wildcard {label}, covering {s.dataset.classification} data",
+                related=related,
+            )
+
+
+_REFS = ("GDPR Art. 5(1)(b)", "GDPR Art. 25", "NIST AC-6", "NIST AC-3", "NIST PT-3")
+PUR_001 = Rule(
+    "GRD-PUR-001", "purpose-limitation", "high",
+    "Only roles with a catalog access entry can touch a dataset",
+    "Each access to personal data must serve a declared use; a role the catalog does not list "
+    "for the dataset serves none.",
+    "Remove the grant, or add an access entry (role, use, actions) for the dataset.",
+    _REFS, _undeclared_role,
+)
+PUR_002 = Rule(
+    "GRD-PUR-002", "purpose-limitation", "high",
+    "Roles can do no more than their declared actions",
+    "An access entry declaring read does not justify write or delete: least privilege per "
+    "purpose.",
+    "Grant only the IAM actions of the declared catalog actions (guardian.catalog.actions), or "
+    "declare the extra action in the catalog.",
+    _REFS, _beyond_declared,
+)
+PUR_003 = Rule(
+    "GRD-PUR-003", "purpose-limitation", "high",
+    "No wildcard grants over confidential or restricted data",
+    "A wildcard action or resource grants today's and tomorrow's data and actions to whoever "
+    "holds the role, whatever their purpose.",
+    "Name the actions and the store ARNs the role needs.",
+    (*_REFS, "CKV_AWS_62", "CKV_AWS_355"), _wildcards,
+)
+
+RULES: tuple[Rule, ...] = (PUR_001, PUR_002, PUR_003)

@@ -1,0 +1,201 @@
+"""Retention: data is deleted when the catalog says, and nothing keeps it from being erased."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, Rule
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._policy import has_unknown
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One enabled lifecycle rule covering the store's personal data."""
+
+    expiration_days: Any  # number, UNKNOWN, or None
+    noncurrent_days: Any
+    source: Resource
+
+
+def _subject_prefix(s: Store) -> str | None:
+    """The fixed head of the catalog's subject_key template ("customers/"), if declared."""
+    assert s.dataset is not None
+    for st in s.dataset.storage:
+        if st.name in (s.name, s.resource.name) and st.subject_key:
+            return st.subject_key.split("{subject_id}", 1)[0]
+    return None
+
+
+def _covers(prefix: Any, s: Store) -> bool:
+    if not prefix:
+        return True
+    head = _subject_prefix(s)
+    return isinstance(prefix, str) and head is not None and head.startswith(prefix)
+
+
+def lifecycle_rules(s: Store) -> list[Lifecycle]:
+    out = []
+    for h in s.helper("lifecycle"):
+        for rule in h.get("rules") or []:
+            if not isinstance(rule, dict) or rule.get("status") not in ("Enabled", None):
+                continue
+            flt = rule.get("filter") or {}
+            if not isinstance(flt, dict) or set(flt) - {"prefix"}:
+                continue  # tag and size filters do not cover all of the data
+            if not _covers(flt.get("prefix") or rule.get("prefix"), s):
+                continue
+            exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
+            out.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
+                                 nce.get("noncurrentDays") if isinstance(nce, dict) else nce, h))
+    for rule in s.get("lifecycleRules") or []:
+        if not isinstance(rule, dict) or rule.get("enabled") is False:
+            continue
+        if rule.get("tags") or not _covers(rule.get("prefix"), s):
+            continue
+        exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
+        out.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
+                             nce.get("days") if isinstance(nce, dict) else nce, s.resource))
+    return out
+
+
+def _shortest(values: list[Any]) -> tuple[float | None, bool]:
+    """The shortest known number of days, and whether an unknown one was seen."""
+    known = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return (min(known) if known else None), any(has_unknown(v) for v in values)
+
+
+def _expiration(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        assert s.dataset is not None
+        limit = s.dataset.retention.days
+        rules = lifecycle_rules(s)
+        days, unknown = _shortest([r.expiration_days for r in rules])
+        related = [r.source for r in rules]
+        if days is not None and days <= limit:
+            continue
+        if unknown or (not rules and ix.unattached.get("lifecycle")):
+            yield s.finding("GRD-RET-001", "lifecycle expiration is unknown offline",
+                            related=related or ix.unattached.get("lifecycle", []), unknown=True)
+        elif days is None:
+            yield s.finding("GRD-RET-001", f"no lifecycle expiration; the catalog keeps this "
+                            f"data {limit} days", related=related)
+        else:
+            yield s.finding("GRD-RET-001", f"objects expire after {days:g} days, longer than "
+                            f"the declared retention of {limit} days", related=related)
+
+
+def versioned(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
+    for h in s.helper("versioning"):
+        cfg = h.get("versioningConfiguration")
+        status = cfg.get("status") if isinstance(cfg, dict) else cfg
+        if has_unknown(status):
+            return None, [h]
+        if status == "Enabled":
+            return True, [h]
+    inline = s.get("versioning")
+    if isinstance(inline, dict) and inline.get("enabled") is True:
+        return True, []
+    if ix.unattached.get("versioning"):
+        return None, ix.unattached["versioning"]
+    return False, []
+
+
+def _noncurrent(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        assert s.dataset is not None
+        on, vrelated = versioned(ix, s)
+        if on is False:
+            continue
+        limit = s.dataset.retention.days
+        rules = lifecycle_rules(s)
+        days, unknown = _shortest([r.noncurrent_days for r in rules])
+        related = vrelated + [r.source for r in rules]
+        if on is True and days is not None and days <= limit:
+            continue
+        if on is None or unknown:
+            yield s.finding("GRD-RET-002", "versioning or noncurrent-version expiration is "
+                            "unknown offline", related=related, unknown=True)
+        elif days is None:
+            yield s.finding("GRD-RET-002", "versioned bucket keeps old versions forever: no "
+                            "noncurrent-version expiration", related=related)
+        else:
+            yield s.finding("GRD-RET-002", f"old versions expire after {days:g} days, longer "
+                            f"than the declared retention of {limit} days", related=related)
+
+
+def _ttl(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("dynamodb"):
+        assert s.dataset is not None
+        declared = next((st.ttl_attribute for st in s.dataset.storage
+                         if st.name in (s.name, s.resource.name)), None)
+        ttl = s.get("ttl")
+        if has_unknown(ttl):
+            yield s.finding("GRD-RET-003", "TTL settings are unknown offline", unknown=True)
+        elif not isinstance(ttl, dict) or ttl.get("enabled") is not True:
+            yield s.finding("GRD-RET-003", "table has no TTL: items are never expired")
+        elif declared and ttl.get("attributeName") != declared:
+            yield s.finding("GRD-RET-003", f"TTL is on attribute {ttl.get('attributeName')!r}, "
+                            f"the catalog declares {declared!r}")
+
+
+def _object_lock(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound_of("s3"):
+        assert s.dataset is not None
+        if s.dataset.retention.legal_hold:
+            continue
+        inline = s.get("objectLockConfiguration")
+        on = (s.get("objectLockEnabled") is True or s.helper("object_lock")
+              or (isinstance(inline, dict) and inline.get("objectLockEnabled") == "Enabled"))
+        if on:
+            yield s.finding(
+                "GRD-RET-004",
+                "Object Lock is on but the dataset has no legal hold: locked objects cannot be "
+                "erased on request", related=s.helper("object_lock"),
+            )
+
+
+_REFS = ("GDPR Art. 5(1)(e)", "GDPR Art. 17", "NIST SI-12", "NIST SI-12(3)")
+RET_001 = Rule(
+    "GRD-RET-001", "retention", "high",
+    "Objects expire within the declared retention",
+    "Storage limitation: personal data is kept no longer than the catalog's retention period.",
+    "Add a BucketLifecycleConfiguration rule (no filter, or one covering the data's prefix) "
+    "with expiration.days at most the dataset's retention.days.",
+    (*_REFS, "CKV2_AWS_61"), _expiration,
+)
+RET_002 = Rule(
+    "GRD-RET-002", "retention", "high",
+    "Versioned buckets expire old versions",
+    "On a versioned bucket an expiration only adds a delete marker; the old versions, and the "
+    "personal data in them, stay until a noncurrent-version expiration removes them.",
+    "Add noncurrent_version_expiration.noncurrent_days (at most the retention) to the "
+    "lifecycle rule.",
+    _REFS, _noncurrent,
+)
+RET_003 = Rule(
+    "GRD-RET-003", "retention", "high",
+    "DynamoDB tables expire items with TTL",
+    "Without TTL a table keeps every item until someone deletes it.",
+    "Set ttl={'attribute_name': <the catalog's ttl_attribute>, 'enabled': True} and write an "
+    "epoch-seconds expiry on every item.",
+    _REFS, _ttl,
+)
+RET_004 = Rule(
+    "GRD-RET-004", "retention", "high",
+    "Object Lock only on data under a legal hold",
+    "Object Lock (compliance mode above all) keeps objects beyond anyone's reach, including an "
+    "erasure request's: it is for data the law obliges us to keep.",
+    "Turn Object Lock off, or record retention.legal_hold: true with its basis in the catalog.",
+    ("GDPR Art. 17", "GDPR Art. 5(1)(e)", "NIST SI-12", "NIST MP-6"), _object_lock,
+)
+
+RULES: tuple[Rule, ...] = (RET_001, RET_002, RET_003, RET_004)
