@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = (
     "guardian.graph.cli_synth",
     "guardian.check_cli",
     "guardian.erasure.cli",
+    "guardian.export_cli",
+    "guardian.evidence.cli",
 )
 
 DEFAULT_CATALOG = "catalog.yaml"

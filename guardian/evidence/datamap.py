@@ -169,7 +169,7 @@ def to_mermaid(data: Mapping[str, Any]) -> str:
 
 
 # SVG layout: four columns of boxes, rows in first-seen order, cubic edges between columns.
-_W, _H, _GAP_X, _GAP_Y, _PAD = 210, 46, 90, 14, 20
+_W, _H, _GAP_X, _GAP_Y, _PAD = 232, 46, 80, 14, 20
 _TITLES = ("Datasets", "Stores (region)", "Roles and uses", "Recipients (country)")
 
 
@@ -207,7 +207,7 @@ def to_svg(data: Mapping[str, Any]) -> str:
                    f'rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dash}/>')
         for i, line in enumerate(n.lines[:3]):
             weight = ' font-weight="bold"' if i == 0 else ""
-            text = line if len(line) <= 32 else line[:31] + "…"
+            text = line if len(line) <= 34 else line[:33] + "…"
             out.append(f'<text x="{x + 8}" y="{y + 15 + i * 13}"{weight}>'
                        f"{html.escape(text)}</text>")
         out.append("</g>")

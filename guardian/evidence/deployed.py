@@ -108,7 +108,7 @@ def _store(ix: Index, s: IndexedStore) -> Store:
     expiration = noncurrent = None
     ttl_attribute = None
     if s.kind == "s3":
-        policies = ix.s3_policies(s)
+        policies = ix.resource_policies(s)
         known = [st for p in policies if p.statements for st in p.statements]
         unknown = any(p.statements is None for p in policies)
         tls = True if tls_only(known) else None if unknown else False

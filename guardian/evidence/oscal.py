@@ -252,22 +252,6 @@ def dumps(model: Any) -> str:
     return model.oscal_serialize_json(pretty=True) + "\n"
 
 
-def known_rules() -> tuple[Rule, ...]:
-    """Every rule the policy layer defines: each public module of guardian.policies.rules
-    exports its rules as RULES."""
-    import importlib
-    import pkgutil
-
-    from guardian.policies import rules as package
-
-    out: dict[str, Rule] = {}
-    for mod in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
-            module = importlib.import_module(f"{package.__name__}.{mod.name}")
-            out.update((r.id, r) for r in getattr(module, "RULES", ()))
-    return tuple(out[k] for k in sorted(out))
-
-
 def nist_ids(controls: Iterable[str] = CONTROLS) -> list[str]:
     return sorted({n for c in controls for n in NIST[c]})
 

@@ -1,0 +1,198 @@
+"""Commands: `guardian export ropa|notice|datamap|oscal|fides|bundle`, `guardian evidence
+verify`, `guardian report`. Heavy imports (openpyxl, trestle, fideslang) stay inside `run`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from guardian.cli import add_catalog_option
+from guardian.findings import SEVERITIES
+from guardian.graph.options import add_source_options, graph_from_args
+
+
+def _common(p: argparse.ArgumentParser, *, source: bool = True, fail_on: bool = False,
+            output_help: str = "write here (default: stdout)") -> None:
+    add_catalog_option(p)
+    if source:
+        add_source_options(p)
+    if fail_on:
+        p.add_argument("--fail-on", choices=SEVERITIES[:-1], default="high", metavar="SEVERITY",
+                       help="lowest severity that blocks in the check results (default: high)")
+    p.add_argument("-o", "--output", metavar="PATH", help=output_help)
+
+
+def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = export_sub.add_parser("ropa", help="GDPR Art. 30 record of processing (CSV or XLSX)")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    _common(p)
+    p.set_defaults(run=run_ropa)
+
+    p = export_sub.add_parser("notice", help="privacy notice per data subject type (md or html)")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    _common(p, source=False)
+    p.set_defaults(run=run_notice)
+
+    p = export_sub.add_parser("datamap", help="data map: datasets, stores, roles, recipients")
+    p.add_argument("--format", choices=("mermaid", "json", "svg"), default="mermaid")
+    _common(p)
+    p.set_defaults(run=run_datamap)
+
+    p = export_sub.add_parser("oscal", help="OSCAL component-definition or assessment-results")
+    p.add_argument("--model", choices=("component-definition", "assessment-results"),
+                   default="component-definition",
+                   help="assessment-results runs the check on the deployment first")
+    _common(p, fail_on=True)
+    p.set_defaults(run=run_oscal)
+
+    p = export_sub.add_parser("fides", help="Fides manifest: datasets and systems (YAML)")
+    _common(p, source=False)
+    p.set_defaults(run=run_fides)
+
+    p = export_sub.add_parser(
+        "bundle", help="everything above plus the catalog, the check results and a manifest",
+        description="Write the evidence bundle to a directory, or a zip when -o ends in .zip. "
+        "Set SOURCE_DATE_EPOCH to fix the time it records.",
+    )
+    _common(p, fail_on=True, output_help="the bundle directory, or a .zip file (required)")
+    p.set_defaults(run=run_bundle)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("evidence", help="work with evidence bundles")
+    esub = p.add_subparsers(dest="evidence", metavar="ACTION")
+    p.set_defaults(run=lambda args: (p.print_help(), 2)[1])
+    v = esub.add_parser("verify", help="check a bundle against its manifest (exit 1 if altered)")
+    v.add_argument("bundle", metavar="BUNDLE", help="a bundle directory or .zip")
+    v.set_defaults(run=run_verify)
+
+    r = sub.add_parser("report", help="a self-contained HTML report for compliance reviewers")
+    _common(r, fail_on=True, output_help="the HTML file (default: stdout)")
+    r.set_defaults(run=run_report)
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
+    from guardian.catalog import load_catalog
+
+    return load_catalog(args.catalog), graph_from_args(args)
+
+
+def _check(catalog: Any, graph: Any, args: argparse.Namespace) -> Any:
+    from guardian.check import evaluate
+
+    return evaluate(catalog, graph, fail_on=args.fail_on)
+
+
+def run_ropa(args: argparse.Namespace) -> int:
+    from guardian.evidence import ropa
+    from guardian.io import write_output
+
+    catalog, graph = _inputs(args)
+    records = ropa.rows(catalog, graph)
+    if args.format == "xlsx":
+        if not args.output and sys.stdout.isatty():
+            from guardian.errors import UserError
+
+            raise UserError("XLSX is binary: give -o FILE.xlsx (or redirect stdout)")
+        write_output(ropa.to_xlsx(records), args.output)
+    else:
+        write_output(ropa.to_csv(records), args.output)
+    return 0
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    from guardian.catalog import load_catalog
+    from guardian.evidence import notice
+    from guardian.io import write_output
+
+    catalog = load_catalog(args.catalog)
+    text = notice.to_html(catalog) if args.format == "html" else notice.to_markdown(catalog)
+    write_output(text, args.output)
+    return 0
+
+
+def run_datamap(args: argparse.Namespace) -> int:
+    import json
+
+    from guardian.evidence import datamap
+    from guardian.io import write_output
+
+    data = datamap.build(*_inputs(args))
+    if args.format == "json":
+        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    else:
+        text = datamap.to_svg(data) + "\n" if args.format == "svg" else datamap.to_mermaid(data)
+    write_output(text, args.output)
+    return 0
+
+
+def run_oscal(args: argparse.Namespace) -> int:
+    from guardian.evidence import oscal
+    from guardian.evidence.bundle import build_time
+    from guardian.io import write_output
+    from guardian.policies.rules import RULES
+
+    if args.model == "component-definition":
+        doc = oscal.component_definition(RULES, build_time())
+    else:
+        catalog, graph = _inputs(args)
+        doc = oscal.assessment_results(_check(catalog, graph, args), RULES, build_time())
+    write_output(oscal.dumps(doc), args.output)
+    return 0
+
+
+def run_fides(args: argparse.Namespace) -> int:
+    from guardian.catalog import load_catalog
+    from guardian.evidence import fides
+    from guardian.io import write_output
+
+    write_output(fides.to_yaml(load_catalog(args.catalog)), args.output)
+    return 0
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from guardian.errors import UserError
+    from guardian.evidence import bundle
+    from guardian.policies.rules import RULES
+
+    if not args.output:
+        raise UserError("export bundle needs -o DIR (or -o FILE.zip)")
+    catalog, graph = _inputs(args)
+    report = _check(catalog, graph, args)
+    commit = bundle.git_commit(Path(args.catalog).resolve().parent)
+    files = bundle.build(catalog, graph, report, RULES, time=bundle.build_time(), commit=commit)
+    out = bundle.write(files, args.output)
+    print(f"guardian: wrote {len(files)} files to {out} ({len(report.results)} finding(s), "
+          f"{len(report.blocking)} blocking)", file=sys.stderr)
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from guardian.evidence import bundle
+
+    problems = bundle.verify(bundle.read(args.bundle))
+    for problem in problems:
+        print(f"{args.bundle}: {problem}", file=sys.stderr)
+    if problems:
+        print(f"guardian: {args.bundle}: verification FAILED ({len(problems)} problem(s))",
+              file=sys.stderr)
+        return 1
+    print(f"guardian: {args.bundle}: intact", file=sys.stderr)
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from guardian.evidence.bundle import build_time
+    from guardian.io import write_output
+    from guardian.report.html import render_html
+
+    catalog, graph = _inputs(args)
+    report = _check(catalog, graph, args)
+    write_output(render_html(catalog, graph, report, time=build_time()), args.output)
+    if args.output:
+        print(f"guardian: wrote {args.output} ({len(report.results)} finding(s), "
+              f"{len(report.blocking)} blocking)", file=sys.stderr)
+    return 0
