@@ -1,0 +1,426 @@
+"""The controls each module provisions, read off the synthesized platform stack.
+
+Assertions are about the controls themselves (which key, which condition, how many days),
+for every store of the example catalog and a variant with public data and a dataset homed
+outside the stack's region.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from guardian.catalog.actions import ACTIONS, iam_actions
+from guardian.catalog.model import Catalog, Dataset
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.modules.controls import (
+    CONTROLS,
+    HUMAN_MAX_SESSION_SECONDS,
+    NONCURRENT_VERSION_DAYS,
+    controls_for,
+)
+
+HOME = "eu-west-1"
+BUCKET = "aws:s3/bucket:Bucket"
+TABLE = "aws:dynamodb/table:Table"
+
+
+def region_of(dataset: Dataset) -> str:
+    from guardian.catalog.regions import allowed_regions
+
+    allowed = allowed_regions(dataset.residency)
+    return HOME if HOME in allowed else allowed[0]
+
+
+def store(graph: ResourceGraph, type_: str, name: str) -> Resource:
+    [found] = [r for r in graph.of_type(type_) if r.name == name]
+    return found
+
+
+def helper(graph: ResourceGraph, parent: Resource, type_: str) -> Resource:
+    """The one helper resource of `type_` beside `parent` in its component."""
+    [found] = [r for r in graph.of_type(type_) if r.parent == parent.parent]
+    return found
+
+
+def statements(resource: Resource, key: str = "policy") -> list[dict[str, Any]]:
+    return json.loads(resource.inputs[key])["Statement"]
+
+
+def cmk_arn(graph: ResourceGraph, dataset: Dataset) -> str | None:
+    """The key the dataset's stores must be encrypted under, per the controls table."""
+    kind = controls_for(dataset.classification).key
+    keys = graph.of_type("aws:kms/key:Key")
+    if kind == "dedicated-cmk":
+        [key] = [k for k in keys if k.dataset == dataset.id]
+    elif kind == "shared-cmk":
+        [key] = [k for k in keys if k.name == f"guardian-confidential-{region_of(dataset)}"]
+    else:
+        return None
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.region == region_of(dataset)
+    return key.outputs["arn"]
+
+
+def key_by_arn(graph: ResourceGraph, arn: str) -> Resource:
+    [key] = [k for k in graph.of_type("aws:kms/key:Key") if k.outputs["arn"] == arn]
+    return key
+
+
+def stores_of(catalog: Catalog, kind: str) -> list[tuple[Dataset, str]]:
+    return [(d, s.name) for d in catalog.datasets for s in d.storage if s.kind == kind]
+
+
+def test_every_store_is_there_tagged_and_in_a_region_its_residency_allows(variant,
+                                                                           variant_catalog):
+    for dataset in variant_catalog.datasets:
+        for st in dataset.storage:
+            resource = store(variant, BUCKET if st.kind == "s3" else TABLE, st.name)
+            assert resource.tags == {"privacy:dataset": dataset.id,
+                                     "privacy:classification": dataset.classification,
+                                     "privacy:owner": dataset.owner}
+            assert resource.region == region_of(dataset)
+            assert (resource.provider is None) == (resource.region == HOME)
+
+
+def test_components_use_guardian_type_tokens_and_prefix_their_childrens_names(variant):
+    components = [r for r in variant if r.type.startswith("guardian:")]
+    modules = {r.type.split(":")[1] for r in components}
+    assert modules == {"storage", "table", "network", "access", "alerting", "keys"}
+    for component in components:
+        assert not component.custom
+        children = variant.children(component.urn)
+        assert children, component.name
+        assert all(c.name.startswith(component.name) for c in children), component.name
+
+
+def test_bucket_encryption_uses_the_datasets_key(variant, variant_catalog):
+    seen = set()
+    for dataset, name in stores_of(variant_catalog, "s3"):
+        bucket = store(variant, BUCKET, name)
+        [rule] = helper(variant, bucket, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                        "BucketServerSideEncryptionConfiguration").inputs["rules"]
+        default = rule["applyServerSideEncryptionByDefault"]
+        assert default["sseAlgorithm"] == controls_for(dataset.classification).sse_algorithm
+        assert default.get("kmsMasterKeyId") == cmk_arn(variant, dataset)
+        seen.add(dataset.classification)
+    assert seen == set(CONTROLS)
+
+
+def test_every_bucket_policy_denies_requests_without_tls(variant):
+    policies = variant.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    assert len(policies) == len(variant.of_type(BUCKET))
+    for policy in policies:
+        bucket = helper(variant, policy, BUCKET)
+        arn = bucket.outputs["arn"]
+        [deny] = [s for s in statements(policy)
+                  if s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}]
+        assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+        assert deny["Action"] == "s3:*" and deny["Resource"] == [arn, f"{arn}/*"]
+
+
+def endpoint_id(graph: ResourceGraph, service: str, region: str) -> str:
+    [endpoint] = [r for r in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                  if r.name.endswith(f"-{service}-endpoint") and r.region == region]
+    return endpoint.outputs["id"]
+
+
+def test_restricted_stores_refuse_data_access_outside_the_vpc_endpoint(variant, variant_catalog):
+    for dataset, name in stores_of(variant_catalog, "s3"):
+        bucket = store(variant, BUCKET, name)
+        policy = helper(variant, bucket, "aws:s3/bucketPolicy:BucketPolicy")
+        vpce = [s for s in statements(policy) if "StringNotEquals" in s.get("Condition", {})]
+        if dataset.classification != "restricted":
+            assert vpce == [], name
+            continue
+        [deny] = vpce
+        expected = endpoint_id(variant, "s3", region_of(dataset))
+        assert deny["Condition"] == {"StringNotEquals": {"aws:SourceVpce": expected}}
+        assert deny["Effect"] == "Deny" and {"s3:GetObject*", "s3:PutObject*"} <= set(
+            deny["Action"])
+    for dataset, name in stores_of(variant_catalog, "dynamodb"):
+        table = store(variant, TABLE, name)
+        policies = [r for r in variant.of_type("aws:dynamodb/resourcePolicy:ResourcePolicy")
+                    if r.parent == table.parent]
+        if dataset.classification != "restricted":
+            assert policies == [], name
+            continue
+        [deny] = statements(policies[0])
+        assert deny["Condition"] == {
+            "StringNotEquals": {"aws:SourceVpce": endpoint_id(variant, "dynamodb", HOME)}}
+        assert deny["Resource"][0] == table.outputs["arn"]
+
+
+def test_lifecycle_expires_objects_at_the_retention_and_cleans_up_after(variant, variant_catalog):
+    for dataset, name in stores_of(variant_catalog, "s3"):
+        bucket = store(variant, BUCKET, name)
+        rules = {r["id"]: r for r in helper(
+            variant, bucket,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]}
+        retention = rules["retention"]
+        assert retention["status"] == "Enabled" and retention["filter"] == {}
+        assert retention["expiration"] == {"days": dataset.retention.days}
+        assert retention["noncurrentVersionExpiration"] == {
+            "noncurrentDays": NONCURRENT_VERSION_DAYS}
+        assert retention["abortIncompleteMultipartUpload"]["daysAfterInitiation"] > 0
+        assert rules["expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
+
+
+def test_buckets_are_private_versioned_acl_free_and_logged(variant, variant_catalog):
+    for dataset, name in stores_of(variant_catalog, "s3"):
+        bucket = store(variant, BUCKET, name)
+        block = helper(variant, bucket,
+                       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+        assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy",
+                                              "ignorePublicAcls", "restrictPublicBuckets"))
+        ownership = helper(variant, bucket,
+                           "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+        assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+        versioning = helper(variant, bucket, "aws:s3/bucketVersioning:BucketVersioning").inputs
+        assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+        logging = helper(variant, bucket, "aws:s3/bucketLogging:BucketLogging").inputs
+        [log_bucket] = [b for b in variant.of_type(BUCKET)
+                        if b.name == f"guardian-access-logs-{region_of(dataset)}"]
+        assert logging["targetBucket"] == log_bucket.outputs["bucket"]
+        [log_sse] = helper(variant, log_bucket, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                           "BucketServerSideEncryptionConfiguration").inputs["rules"]
+        assert log_sse["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+
+
+def test_object_lock_only_where_the_dataset_declares_a_legal_hold(variant, variant_catalog):
+    locks = variant.of_type(
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    held = {name for d, name in stores_of(variant_catalog, "s3") if d.retention.legal_hold}
+    assert held == {"acme-employee-records"}
+    assert {helper(variant, lock, BUCKET).name for lock in locks} == held
+    [lock] = locks
+    assert lock.inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 2555}
+    for dataset, name in stores_of(variant_catalog, "s3"):
+        assert bool(store(variant, BUCKET, name).inputs.get("objectLockEnabled")) == (
+            name in held)
+
+
+def test_tables_are_encrypted_recoverable_protected_and_expiring(variant, variant_catalog):
+    for dataset, name in stores_of(variant_catalog, "dynamodb"):
+        st = next(s for s in dataset.storage if s.name == name)
+        table = store(variant, TABLE, name).inputs
+        assert table["name"] == name
+        assert table["serverSideEncryption"]["enabled"] is True
+        assert table["serverSideEncryption"].get("kmsKeyArn") == cmk_arn(variant, dataset)
+        assert table["pointInTimeRecovery"] == {"enabled": True}
+        assert table["deletionProtectionEnabled"] is True
+        if st.ttl_attribute:
+            assert table["ttl"] == {"attributeName": st.ttl_attribute, "enabled": True}
+        else:
+            assert "ttl" not in table
+        if st.index:
+            [gsi] = table["globalSecondaryIndexes"]
+            assert (gsi["name"], gsi["hashKey"]) == (st.index, st.subject_key)
+            assert {"name": st.subject_key, "type": "S"} in table["attributes"]
+        else:
+            assert "globalSecondaryIndexes" not in table
+            assert table["hashKey"] == st.subject_key
+
+
+def tier_of(graph: ResourceGraph, subnet_id: str) -> str:
+    [subnet] = [s for s in graph.of_type("aws:ec2/subnet:Subnet") if s.outputs["id"] == subnet_id]
+    return subnet.inputs["tags"]["guardian:tier"]
+
+
+def test_data_subnets_have_no_route_to_an_internet_or_nat_gateway(example):
+    assert example.of_type("aws:ec2/route:Route") == []  # no routes outside the tables below
+    networks = example.of_type("guardian:network:DataNetwork")
+    assert {n.region for n in networks} == {None}  # components have no region of their own
+    for network in networks:
+        tables = {r.inputs["tags"]["guardian:tier"]: r for r in example.children(network.urn)
+                  if r.type == "aws:ec2/routeTable:RouteTable"}
+        assert tables["data"].inputs["routes"] == []
+        [public_route] = tables["public"].inputs["routes"]
+        assert public_route["gatewayId"].startswith("igw-")
+        [app_route] = tables["app"].inputs["routes"]
+        assert app_route["natGatewayId"].startswith("nat-")
+        data_rt = tables["data"].outputs["id"]
+        associations = [r.inputs for r in example.children(network.urn)
+                        if r.type == "aws:ec2/routeTableAssociation:RouteTableAssociation"]
+        data_subnets = [a["subnetId"] for a in associations if a["routeTableId"] == data_rt]
+        assert len(data_subnets) == 2
+        assert {tier_of(example, s) for s in data_subnets} == {"data"}
+        zones = {s.inputs["availabilityZone"] for s in example.of_type("aws:ec2/subnet:Subnet")
+                 if s.outputs["id"] in data_subnets}
+        assert len(zones) == 2
+
+
+def test_data_tier_admits_only_the_app_tier_and_nothing_from_anywhere(example):
+    groups = {g.name: g.outputs["id"] for g in example.of_type("aws:ec2/securityGroup:SecurityGroup")}
+    ingress = example.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    for rule in ingress:
+        assert rule.inputs.get("cidrIpv4") != "0.0.0.0/0"
+        assert rule.inputs.get("cidrIpv6") != "::/0"
+    for network in example.of_type("guardian:network:DataNetwork"):
+        data_sg, app_sg = groups[f"{network.name}-data-sg"], groups[f"{network.name}-app-sg"]
+        into_data = [r.inputs for r in ingress if r.inputs["securityGroupId"] == data_sg]
+        assert [r["referencedSecurityGroupId"] for r in into_data] == [app_sg]
+    for default in example.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):
+        assert default.inputs["ingress"] == [] and default.inputs["egress"] == []
+
+
+def test_endpoints_keep_s3_dynamodb_and_kms_traffic_inside(example):
+    for network in example.of_type("guardian:network:DataNetwork"):
+        children = example.children(network.urn)
+        [data_rt] = [r.outputs["id"] for r in children if r.type == "aws:ec2/routeTable:RouteTable"
+                     and r.inputs["tags"]["guardian:tier"] == "data"]
+        endpoints = {r.name.rsplit("-", 2)[-2]: r for r in children
+                     if r.type == "aws:ec2/vpcEndpoint:VpcEndpoint"}
+        region = endpoints["s3"].region
+        for service in ("s3", "dynamodb"):
+            assert endpoints[service].inputs["vpcEndpointType"] == "Gateway"
+            assert endpoints[service].inputs["serviceName"] == f"com.amazonaws.{region}.{service}"
+            assert data_rt in endpoints[service].inputs["routeTableIds"]
+        kms = endpoints["kms"].inputs
+        assert kms["vpcEndpointType"] == "Interface" and kms["privateDnsEnabled"] is True
+        assert {tier_of(example, s) for s in kms["subnetIds"]} == {"data"}
+
+
+def test_flow_logs_go_to_an_encrypted_log_group_with_a_retention(example):
+    for flow in example.of_type("aws:ec2/flowLog:FlowLog"):
+        assert flow.inputs["trafficType"] == "ALL"
+        [group] = [g for g in example.of_type("aws:cloudwatch/logGroup:LogGroup")
+                   if g.outputs["arn"] == flow.inputs["logDestination"]]
+        assert group.inputs["retentionInDays"] == 365
+        assert key_by_arn(example, group.inputs["kmsKeyId"]).inputs["enableKeyRotation"] is True
+    assert len(example.of_type("aws:ec2/flowLog:FlowLog")) == len(
+        example.of_type("aws:ec2/vpc:Vpc"))
+
+
+def test_role_policies_name_only_their_datasets_stores_keys_and_actions(variant, variant_catalog):
+    for dataset in variant_catalog.datasets:
+        arns = {store(variant, BUCKET if s.kind == "s3" else TABLE, s.name).outputs["arn"]: s.kind
+                for s in dataset.storage}
+        key = cmk_arn(variant, dataset)
+        for access in dataset.access:
+            [role] = [r for r in variant.of_type("aws:iam/role:Role")
+                      if r.inputs.get("name") == access.role]
+            assert role.tags["privacy:purpose"] == access.use
+            assert role.dataset == dataset.id
+            policy = helper(variant, role, "aws:iam/rolePolicy:RolePolicy")
+            granted: dict[str, set[str]] = {}
+            named: set[str] = set()
+            for st in statements(policy):
+                assert st["Effect"] == "Allow"
+                for resource in st["Resource"]:
+                    base = resource.removesuffix("/*").removesuffix("/index")
+                    assert base in arns or base == key, (access.role, resource)
+                    named.add(base)
+                for action in st["Action"]:
+                    granted.setdefault(action.split(":")[0], set()).add(action)
+            assert set(arns) <= named
+            for service in {*arns.values(), "kms"}:
+                expected = set(iam_actions(service, access.actions))
+                if service == "kms" and key is None:
+                    expected = set()
+                assert granted.get(service, set()) == expected, (access.role, service)
+
+
+def test_human_roles_need_mfa_and_a_short_session(variant, variant_catalog):
+    accesses = [a for d in variant_catalog.datasets for a in d.access]
+    assert any(a.human for a in accesses) and not all(a.human for a in accesses)
+    for access in accesses:
+        [role] = [r for r in variant.of_type("aws:iam/role:Role")
+                  if r.inputs.get("name") == access.role]
+        [trust] = statements(role, "assumeRolePolicy")
+        mfa = trust.get("Condition", {}).get("Bool", {}).get("aws:MultiFactorAuthPresent")
+        assert (mfa == "true") == access.human
+        assert role.inputs["maxSessionDuration"] <= HUMAN_MAX_SESSION_SECONDS
+
+
+def test_breach_alerting_trails_data_events_of_every_sensitive_store(variant, variant_catalog):
+    [trail] = variant.of_type("aws:cloudtrail/trail:Trail")
+    assert trail.inputs["enableLogFileValidation"] is True
+    assert trail.inputs["isMultiRegionTrail"] is True
+    key_arn = trail.inputs["kmsKeyId"]
+    assert key_by_arn(variant, key_arn).inputs["enableKeyRotation"] is True
+    [trail_bucket] = [b for b in variant.of_type(BUCKET)
+                      if b.outputs["bucket"] == trail.inputs["s3BucketName"]]
+    [sse] = helper(variant, trail_bucket, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                   "BucketServerSideEncryptionConfiguration").inputs["rules"]
+    assert sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
+
+    selectors = {s["name"]: s["fieldSelectors"] for s in trail.inputs["advancedEventSelectors"]}
+    fields = {n: {f["field"]: f for f in fs} for n, fs in selectors.items()}
+    s3_prefixes = set(fields["s3-data-events"]["resources.ARN"]["startsWiths"])
+    tables = set(fields["dynamodb-data-events"]["resources.ARN"]["equals"])
+    sensitive = [d for d in variant_catalog.datasets if controls_for(d.classification).data_events]
+    assert s3_prefixes == {store(variant, BUCKET, n).outputs["arn"] + "/"
+                           for d, n in stores_of(variant_catalog, "s3") if d in sensitive}
+    assert tables == {store(variant, TABLE, n).outputs["arn"]
+                      for d, n in stores_of(variant_catalog, "dynamodb") if d in sensitive}
+    assert "acme-marketing-engagement" not in str(s3_prefixes)  # internal: no data events
+
+
+def test_breach_alerting_detects_and_tells_the_breach_contacts(variant, variant_catalog):
+    [detector] = variant.of_type("aws:guardduty/detector:Detector")
+    assert detector.inputs["enable"] is True
+    [topic] = variant.of_type("aws:sns/topic:Topic")
+    assert key_by_arn(variant, topic.inputs["kmsMasterKeyId"]).inputs["enableKeyRotation"]
+    subscriptions = variant.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert {s.inputs["topic"] for s in subscriptions} == {topic.outputs["arn"]}
+    assert {s.inputs["protocol"] for s in subscriptions} == {"email"}
+    assert sorted(s.inputs["endpoint"] for s in subscriptions) == sorted(
+        {c for d in variant_catalog.datasets for c in d.breach_contacts})
+    patterns = {r.outputs["name"]: json.loads(r.inputs["eventPattern"])
+                for r in variant.of_type("aws:cloudwatch/eventRule:EventRule")}
+    targets = variant.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert {t.inputs["rule"] for t in targets} == set(patterns)
+    assert {t.inputs["arn"] for t in targets} == {topic.outputs["arn"]}
+    names = {n for p in patterns.values() for n in p.get("detail", {}).get("eventName", [])}
+    assert {"PutBucketPolicy", "DeleteBucketPublicAccessBlock", "DeleteBucketEncryption",
+            "DisableKey", "ScheduleKeyDeletion"} <= names
+    assert any(p["detail-type"] == ["GuardDuty Finding"] for p in patterns.values())
+
+
+# --- the modules refuse unsafe arguments, without any Pulumi engine --------------------------
+
+
+def test_modules_refuse_to_build_a_store_weaker_than_its_class():
+    from guardian.modules.access import PurposeRole, PurposeRoleArgs
+    from guardian.modules.labels import DataLabels
+    from guardian.modules.storage import EncryptedBucket, EncryptedBucketArgs
+    from guardian.modules.table import DataTable, DataTableArgs
+
+    confidential = DataLabels("d", "confidential", "team")
+    restricted = DataLabels("d", "restricted", "team")
+    with pytest.raises(ValueError, match="needs kms_key_arn"):
+        EncryptedBucket("b", EncryptedBucketArgs("b", confidential, 30, log_bucket="logs"))
+    with pytest.raises(ValueError, match="needs vpc_endpoint_id"):
+        EncryptedBucket("b", EncryptedBucketArgs("b", restricted, 30, log_bucket="logs",
+                                                 kms_key_arn="arn:aws:kms:k"))
+    with pytest.raises(ValueError, match="needs vpc_endpoint_id"):
+        DataTable("t", DataTableArgs("t", restricted, kms_key_arn="arn:aws:kms:k"))
+    with pytest.raises(ValueError, match="read, write, delete"):
+        PurposeRole("r", PurposeRoleArgs("r", "essential", confidential, ["admin"], []))
+    with pytest.raises(ValueError, match="unknown classification"):
+        controls_for("secret")
+
+
+def test_the_controls_table_strengthens_with_the_classification():
+    order = ["public", "internal", "confidential", "restricted"]
+    assert list(CONTROLS) == order
+    assert [CONTROLS[c].sse_algorithm for c in order] == ["AES256", "aws:kms", "aws:kms",
+                                                         "aws:kms"]
+    assert [CONTROLS[c].customer_managed_key for c in order] == [False, False, True, True]
+    assert [CONTROLS[c].data_events for c in order] == [False, False, True, True]
+    assert [CONTROLS[c].vpc_endpoint_only for c in order] == [False, False, False, True]
+    assert CONTROLS["restricted"].key == "dedicated-cmk"
+
+
+def test_the_action_lists_are_disjoint_and_explicit():
+    from guardian.catalog.actions import catalog_actions_of
+
+    for service, table in ACTIONS.items():
+        for action, granted in table.items():
+            assert all(not a.endswith("*") and a.startswith(f"{service}:") for a in granted)
+    assert catalog_actions_of("s3", "s3:getobject") == {"read"}
+    assert catalog_actions_of("s3", "s3:PutBucketPolicy") == frozenset()
+    assert iam_actions("dynamodb", ["delete"]) == ("dynamodb:DeleteItem",)
