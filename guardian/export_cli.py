@@ -9,6 +9,7 @@ import importlib
 # Modules exposing `register_export(export_subparsers)`.
 EXPORTS: list[str] = [
     "guardian.evidence.cli",
+    "guardian.graph.tfplan_cli",
 ]
 
 

@@ -70,7 +70,8 @@ _RULES = {"rules": "rule"}
 _TRAIL = {
     "eventSelectors": "event_selector", "dataResources": "data_resource",
     "advancedEventSelectors": "advanced_event_selector", "fieldSelectors": "field_selector",
-    "insightSelectors": "insight_selector",
+    "insightSelectors": "insight_selector", "startsWiths": "starts_with",
+    "endsWiths": "ends_with", "notStartsWiths": "not_starts_with", "notEndsWiths": "not_ends_with",
 }
 _TABLE = {
     "attributes": "attribute", "globalSecondaryIndexes": "global_secondary_index",
@@ -124,6 +125,7 @@ TYPES: dict[str, TfType] = {
         _t("aws_s3_account_public_access_block"),
     # other data stores
     "aws:dynamodb/table:Table": _tr("aws_dynamodb_table", _TABLE),
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": _t("aws_dynamodb_resource_policy"),
     "aws:rds/instance:Instance": _t("aws_db_instance"),
     "aws:rds/cluster:Cluster": _t("aws_rds_cluster"),
     "aws:rds/clusterInstance:ClusterInstance": _t("aws_rds_cluster_instance"),
@@ -259,7 +261,9 @@ def _to_tf(value: Any, tftype: TfType, attr: str | None) -> Any:
     if attr in JSON_ATTRIBUTES and isinstance(value, (dict, list)):
         return json.dumps(value)
     if isinstance(value, Mapping):
-        return [_block(value, tftype)]
+        # An empty object sets nothing: no block. (checkov counts a block whose attributes are
+        # all unset as a non-empty one, e.g. an S3 lifecycle `filter {}` meaning "every object".)
+        return [_block(value, tftype)] if value else []
     if isinstance(value, list):
         return [_block(v, tftype) if isinstance(v, Mapping) else _to_tf(v, tftype, None)
                 for v in value]
