@@ -73,7 +73,8 @@ def test_region_comes_from_the_explicit_provider_else_the_stack_config(graph):
     assert provider.type == "pulumi:providers:aws"
     assert replica.region == "us-west-2"
     assert replica.provider.startswith(provider.urn + "::")
-    assert replica.outputs["bucketRegionalDomainName"] == "checkout-replica.s3.us-west-2.amazonaws.com"
+    domain = replica.outputs["bucketRegionalDomainName"]
+    assert domain == "checkout-replica.s3.us-west-2.amazonaws.com"
     assert replica.tags == {"cost-centre": "42"}  # the provider's default tags
     assert archive.region == "eu-central-1" and archive.provider is None
 

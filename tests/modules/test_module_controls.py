@@ -253,7 +253,8 @@ def test_data_subnets_have_no_route_to_an_internet_or_nat_gateway(example):
 
 
 def test_data_tier_admits_only_the_app_tier_and_nothing_from_anywhere(example):
-    groups = {g.name: g.outputs["id"] for g in example.of_type("aws:ec2/securityGroup:SecurityGroup")}
+    groups = {g.name: g.outputs["id"]
+              for g in example.of_type("aws:ec2/securityGroup:SecurityGroup")}
     ingress = example.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     for rule in ingress:
         assert rule.inputs.get("cidrIpv4") != "0.0.0.0/0"
