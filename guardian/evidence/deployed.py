@@ -107,12 +107,12 @@ def _store(ix: Index, s: IndexedStore) -> Store:
     pitr: Fact = None
     expiration = noncurrent = None
     ttl_attribute = None
+    policies = ix.resource_policies(s)
+    known = [st for p in policies if p.statements for st in p.statements]
+    unknown = any(p.statements is None for p in policies)
+    vpce = True if vpce_only(known) else None if unknown else False
     if s.kind == "s3":
-        policies = ix.resource_policies(s)
-        known = [st for p in policies if p.statements for st in p.statements]
-        unknown = any(p.statements is None for p in policies)
         tls = True if tls_only(known) else None if unknown else False
-        vpce = True if vpce_only(known) else None if unknown else False
         flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                  "restrictPublicBuckets")
         blocks = s.helper("pab")
@@ -178,6 +178,8 @@ def describe(store: Store) -> list[str]:
             out.append(f"old versions expire after {store.noncurrent_days} days")
     elif store.kind == "dynamodb":
         out.append("TLS only (DynamoDB API)")
+        if store.vpce_only:
+            out.append("VPC endpoint only")
         out.append(f"TTL on {store.ttl_attribute}" if store.ttl_attribute else "no TTL")
         out.append({True: "point-in-time recovery (35 days of backups)",
                     False: "no point-in-time recovery", None: "PITR unknown"}[store.pitr])
