@@ -124,12 +124,11 @@ class DynamoStore:
         return DeleteResult(deleted=len(refs) - len(failed),
                             failed={i: r for i, r in failed.items() if i in by_id})
 
-    def remaining(self) -> list[Ref]:
-        left = [r for page in self.pages() for r in page]
+    def confirm(self, listed: list[Ref]) -> list[Ref]:
         if self.mode != "query-index":
-            return left
+            return listed  # read with ConsistentRead
         # A global index catches up asynchronously: confirm each hit on the table itself.
-        return [r for r in left if self.client.get_item(
+        return [r for r in listed if self.client.get_item(
             TableName=self.table, Key=dict(r.key), ConsistentRead=True).get("Item")]
 
     def outliving(self) -> list[Copy]:

@@ -28,8 +28,9 @@ Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
 
 def connect(target: Target, clients: Clients, region: str, subject: str) -> Store:
     if target.kind == "s3":
-        assert target.prefix is not None
-        return S3Store.connect(clients("s3", region), target.store, target.prefix)
+        assert target.prefix is not None and target.subject_key is not None
+        return S3Store.connect(clients("s3", region), target.store, target.prefix,
+                               target.subject_key)
     assert target.subject_key is not None
     return DynamoStore.connect(clients("dynamodb", region), target.store, target.subject_key,
                                target.index, subject)

@@ -27,20 +27,21 @@ class S3Store:
     bucket: str
     prefix: str
     versioned: bool
+    template: str = ""  # the catalog's prefix template, shown instead of the subject's prefix
     batch_size: int = BATCH
     backoff: float = 0.1  # seconds, doubled on each retry
 
     @classmethod
-    def connect(cls, client: Any, bucket: str, prefix: str) -> S3Store:
+    def connect(cls, client: Any, bucket: str, prefix: str, template: str) -> S3Store:
         status = client.get_bucket_versioning(Bucket=bucket).get("Status")
         # Suspended still keeps the versions written while versioning was on.
-        return cls(client, bucket, prefix, versioned=status in ("Enabled", "Suspended"))
+        return cls(client, bucket, prefix, status in ("Enabled", "Suspended"), template)
 
     @property
     def method(self) -> str:
         how = "ListObjectVersions (every version and delete marker)" if self.versioned \
             else "ListObjectsV2"
-        return f"{how} under s3://{self.bucket}/{self.prefix}, DeleteObjects by key and version"
+        return f"{how} under s3://{self.bucket}/{self.template}, DeleteObjects by key and version"
 
     def pages(self) -> Iterator[list[Ref]]:
         if self.versioned:
@@ -53,8 +54,8 @@ class S3Store:
             for page in pager.paginate(Bucket=self.bucket, Prefix=self.prefix):
                 yield [_ref(e["Key"], None) for e in page.get("Contents", ())]
 
-    def remaining(self) -> list[Ref]:
-        return [r for page in self.pages() for r in page]
+    def confirm(self, listed: list[Ref]) -> list[Ref]:
+        return listed  # S3 listings are strongly consistent
 
     def delete(self, refs: list[Ref]) -> DeleteResult:
         todo = list(refs)

@@ -53,7 +53,9 @@ class Store(Protocol):
 
     def delete(self, refs: list[Ref]) -> DeleteResult: ...
 
-    def remaining(self) -> list[Ref]: ...
+    def confirm(self, listed: list[Ref]) -> list[Ref]:
+        """The listed refs that really remain (an index may lag behind its table)."""
+        ...
 
     def outliving(self) -> list[Copy]: ...
 
@@ -90,23 +92,38 @@ Progress = Callable[[str, int], None]
 
 def erase_store(name: str, store: Store, journal: Journal,
                 progress: Progress | None = None) -> dict[str, Any]:
-    """Delete every ref the store lists, batch by batch through the journal; then verify."""
+    """Delete every ref the store lists, batch by batch through the journal; then verify.
+
+    Listing and deleting repeat until a full listing offers nothing new to delete, so a
+    listing that loses its place while keys vanish under it cannot leave data behind; that
+    last listing is also the verification.
+    """
     state = journal.store(name)
     if state.pending:
         _reconcile(name, store, journal)
     errors: dict[str, str] = {}
-    for page in store.pages():
-        refs = [r for r in page if journal.key_hash(r.id) not in state.done]
-        for start in range(0, len(refs), store.batch_size):
-            chunk = refs[start:start + store.batch_size]
-            batch = journal.intent(name, [journal.key_hash(r.id) for r in chunk])
-            result = store.delete(chunk)
-            journal.outcome(name, batch, result.deleted,
-                            not_deleted=[journal.key_hash(i) for i in result.failed])
-            errors.update(result.failed)
-            if progress:
-                progress(name, state.deleted)
-    left = store.remaining()
+    tried: set[str] = set()  # refs sent in this run: a failed one is not retried forever
+    while True:
+        listed: list[Ref] = []
+        fresh = 0
+        for page in store.pages():
+            listed.extend(page)
+            refs = [r for r in page if r.id not in tried
+                    and journal.key_hash(r.id) not in state.done]
+            fresh += len(refs)
+            for start in range(0, len(refs), store.batch_size):
+                chunk = refs[start:start + store.batch_size]
+                batch = journal.intent(name, [journal.key_hash(r.id) for r in chunk])
+                result = store.delete(chunk)
+                journal.outcome(name, batch, result.deleted,
+                                not_deleted=[journal.key_hash(i) for i in result.failed])
+                tried.update(r.id for r in chunk)
+                errors.update(result.failed)
+                if progress:
+                    progress(name, state.deleted)
+        if not fresh:
+            break
+    left = store.confirm(listed)
     return {
         "status": "erased" if not left else "incomplete",
         "method": store.method,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from guardian.catalog.model import Catalog
@@ -17,14 +18,16 @@ def s3_bucket(s3: Any, bucket: str, region: str, *, versioned: bool = False) -> 
 def s3_objects(s3: Any, bucket: str, template: str, subjects: Iterable[str], n: int,
                *, versions: int = 1) -> int:
     """n objects per subject under the template's prefix, each written `versions` times."""
-    count = 0
-    for subject in subjects:
-        prefix = template.replace("{subject_id}", subject)
-        for i in range(n):
-            for v in range(versions):
-                s3.put_object(Bucket=bucket, Key=f"{prefix}doc-{i}.json", Body=f"{subject} {v}")
-                count += 1
-    return count
+    def put(args: tuple[str, int]) -> None:
+        subject, i = args
+        key = template.replace("{subject_id}", subject) + f"doc-{i}.json"
+        for v in range(versions):
+            s3.put_object(Bucket=bucket, Key=key, Body=f"{subject} {v}")
+
+    work = [(s, i) for s in subjects for i in range(n)]
+    with ThreadPoolExecutor(4) as pool:  # the server is threaded; seeding is the slow part
+        list(pool.map(put, work))
+    return len(work) * versions
 
 
 def dynamo_table(ddb: Any, table: str, key: str, *, sort: str | None = None,
@@ -62,7 +65,8 @@ def dynamo_items(ddb: Any, table: str, items: Iterable[dict[str, str]]) -> int:
 
 
 def example_stores(clients: Any, catalog: Catalog, region: str, subjects: list[str], n: int,
-                   *, versioned: bool = True) -> dict[str, dict[str, int]]:
+                   *, versioned: bool = True,
+                   datasets: Iterable[str] = ()) -> dict[str, dict[str, int]]:
     """Every store of the example catalog with n records per subject in each.
 
     acme-customer-index is keyed on customer_id (Query on the table); acme-orders and
@@ -71,7 +75,10 @@ def example_stores(clients: Any, catalog: Catalog, region: str, subjects: list[s
     """
     s3, ddb = clients("s3", region), clients("dynamodb", region)
     counts: dict[str, dict[str, int]] = {}
+    chosen = set(datasets)
     for ds in catalog.datasets:
+        if chosen and ds.id not in chosen:
+            continue
         for st in ds.storage:
             if st.kind == "s3":
                 s3_bucket(s3, st.name, region, versioned=versioned)
@@ -92,12 +99,16 @@ def example_stores(clients: Any, catalog: Catalog, region: str, subjects: list[s
     return counts
 
 
-def census(clients: Any, catalog: Catalog, region: str) -> dict[str, dict[str, int]]:
+def census(clients: Any, catalog: Catalog, region: str,
+           stores: Iterable[str]) -> dict[str, dict[str, int]]:
     """{store: {subject: records}} as the server holds them now (every S3 version counted)."""
     s3, ddb = clients("s3", region), clients("dynamodb", region)
     out: dict[str, dict[str, int]] = {}
+    wanted = set(stores)
     for ds in catalog.datasets:
         for st in ds.storage:
+            if st.name not in wanted:
+                continue
             found: dict[str, int] = {}
             if st.kind == "s3":
                 assert st.subject_key

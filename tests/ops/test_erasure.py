@@ -1,0 +1,325 @@
+"""Erasure against a real AWS API over HTTP (moto server): exactly the subject, nothing else."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guardian.aws import Clients
+from guardian.cli import main
+from guardian.erasure.journal import Journal
+from guardian.erasure.plan import plan_erasure, validate_subject_id
+from guardian.erasure.run import dry_run, erase, erase_and_certify, is_outage
+from guardian.errors import UserError
+from tests.conftest import EXAMPLE_CATALOG
+from tests.ops import faults, seed
+from tests.ops.conftest import REGION
+
+SUBJECTS = ["abc", "abcd", "ab", "abc.d", "xabc", "ABC"]  # prefixes and extensions of "abc"
+
+
+def without(counts: dict[str, dict[str, int]], subject: str) -> dict[str, dict[str, int]]:
+    return {store: {s: n for s, n in by.items() if s != subject} for store, by in counts.items()}
+
+
+def test_erasure_removes_exactly_the_subject_everywhere(clients, example_catalog, tmp_path):
+    before = seed.example_stores(clients, example_catalog, REGION, SUBJECTS, 3)
+    # a second version and a delete marker for the subject: both must go for good
+    s3 = clients("s3", REGION)
+    s3.put_object(Bucket="acme-customer-profiles", Key="customers/abc/doc-0.json", Body=b"v2")
+    s3.delete_object(Bucket="acme-customer-profiles", Key="customers/abc/doc-1.json")
+    before["acme-customer-profiles"]["abc"] += 2
+
+    plan = plan_erasure(example_catalog, "abc")
+    journal = Journal.open(tmp_path / "j.jsonl", "abc", (), "catalog.yaml")
+    cert, json_path, md_path = erase_and_certify(plan, clients, REGION, journal, tmp_path)
+
+    after = seed.census(clients, example_catalog, REGION, before)
+    expected = without(before, "abc")
+    expected["acme-employee-records"] = before["acme-employee-records"]  # legal hold
+    assert after == expected
+    assert cert["complete"] is True
+    by_store = {r["store"]: r for r in cert["stores"]}
+    assert by_store["acme-customer-profiles"]["deleted"] == 5
+    assert by_store["acme-orders"]["deleted"] == 3 and "index by-customer" in \
+        by_store["acme-orders"]["method"]
+    assert by_store["acme-customer-index"]["method"].startswith("Query on the table's key")
+    assert by_store["acme-employee-records"]["status"] == "skipped"
+    assert "legal hold" in by_store["acme-employee-records"]["reason"]
+    assert all(r["remaining"] == 0 for r in cert["stores"] if r["status"] == "erased")
+    assert cert["deleted"] == 5 + 3 * 6
+    # the subject appears only hashed, in the certificate and in the journal
+    for path in (json_path, md_path, tmp_path / "j.jsonl"):
+        text = path.read_text()
+        assert "abc/" not in text and '"abc"' not in text and "abc#" not in text
+    assert json.loads(json_path.read_text())["subject"]["sha256"] == journal.start["subject"]
+    assert "legal hold" in md_path.read_text() and "| erased | 5 | 0 |" in md_path.read_text()
+
+
+def test_dry_run_counts_and_samples_and_deletes_nothing(clients, example_catalog):
+    before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abcd"], 4,
+                                 datasets=["customer_profiles", "orders_payments"])
+    previews = {p.target.store: p for p in
+                dry_run(plan_erasure(example_catalog, "abc"), clients, REGION)}
+    assert previews["acme-customer-profiles"].count == 4
+    assert previews["acme-customer-profiles"].samples[0].startswith("customers/abc/doc-")
+    assert previews["acme-orders"].count == 4
+    assert previews["acme-orders"].samples[0].startswith("record_id=abc#")
+    # stores not created in this account: reported, not fatal
+    assert "NoSuchBucket" in (previews["acme-location-pings"].error or "")
+    assert seed.census(clients, example_catalog, REGION, before) == before
+
+
+def test_scan_only_without_a_queryable_key_and_it_warns(clients, example_catalog, tmp_path):
+    ddb = clients("dynamodb", REGION)
+    # acme-customer-index keyed on its own id, no index: the catalog declares no usable key
+    seed.dynamo_table(ddb, "acme-customer-index", "record_id")
+    seed.dynamo_items(ddb, "acme-customer-index", ({"record_id": f"{s}-{i}", "customer_id": s}
+                                                   for s in ("abc", "abcd") for i in range(30)))
+    seed.s3_bucket(clients("s3", REGION), "acme-customer-profiles", REGION)
+    plan = plan_erasure(example_catalog, "abc", ["customer_profiles"])
+    journal = Journal.open(tmp_path / "j.jsonl", "abc", ["customer_profiles"], "c")
+    cert = erase(plan, clients, REGION, journal)
+    row = next(r for r in cert["stores"] if r["store"] == "acme-customer-index")
+    assert row["status"] == "erased" and row["deleted"] == 30
+    assert row["method"].startswith("Scan") and "scanned" in row["warning"]
+    left = ddb.scan(TableName="acme-customer-index")["Items"]
+    assert {i["customer_id"]["S"] for i in left} == {"abcd"} and len(left) == 30
+
+
+def test_unprocessed_items_are_retried_until_done(clients, example_catalog, tmp_path):
+    before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abd"], 60,
+                                 datasets=["orders_payments"])
+    flaky = faults.FaultyClients(clients, "batch_write_item", faults.half_unprocessed(times=5))
+    plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
+    cert = erase(plan, flaky, REGION, Journal.open(tmp_path / "j", "abc", ["orders_payments"], "c"))
+    assert cert["stores"][0]["deleted"] == 60 and cert["complete"]
+    assert flaky.calls > 3  # ceil(60/25) = 3 calls had there been no leftovers
+    assert seed.census(clients, example_catalog, REGION, before) == without(before, "abc")
+
+
+def test_s3_errors_per_key_transient_retried_permanent_reported(clients, example_catalog,
+                                                                tmp_path):
+    before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abd"], 5,
+                                 datasets=["store_location_pings"])
+    # every key of the first call fails transiently: retried within the batch
+    flaky = faults.FaultyClients(clients, "delete_objects",
+                                 faults.s3_key_errors("InternalError", 1, lambda k: True))
+    plan = plan_erasure(example_catalog, "abc", ["store_location_pings"])
+    cert = erase(plan, flaky, REGION, Journal.open(tmp_path / "a", "abc", plan.datasets, "c"))
+    assert cert["complete"] and cert["stores"][0]["deleted"] == 5 and flaky.calls == 2
+
+    # one key is denied for good: the store is incomplete, says why and how many remain
+    denied = faults.FaultyClients(clients, "delete_objects", faults.s3_key_errors(
+        "AccessDenied", 99, lambda k: k.endswith("doc-2.json")))
+    cert = erase(plan_erasure(example_catalog, "abd", ["store_location_pings"]), denied, REGION,
+                 Journal.open(tmp_path / "b", "abd", plan.datasets, "c"))
+    row = cert["stores"][0]
+    assert not cert["complete"] and row["status"] == "incomplete"
+    assert row["deleted"] == 4 and row["remaining"] == 1
+    assert row["errors"] == ["AccessDenied: injected"]
+
+
+@pytest.mark.parametrize("response_lost", [False, True], ids=["before-call", "response-lost"])
+def test_interrupted_run_resumes_without_redoing_or_double_counting(
+        clients, example_catalog, tmp_path, response_lost):
+    """The connection drops after 2 BatchWriteItem calls (and, in `response-lost`, the server
+    had already deleted the third batch when the answer was lost). The run stops with the
+    journal consistent; the same command with the journal finishes and counts each item once."""
+    before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abcd"], 110,
+                                 datasets=["orders_payments"])
+    plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
+    path = tmp_path / "j.jsonl"
+    dying = faults.FaultyClients(clients, "batch_write_item",
+                                 faults.connection_lost(2, response_lost=response_lost))
+    with pytest.raises(Exception) as info:
+        erase(plan, dying, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+    assert is_outage(info.value)
+    gone = 75 if response_lost else 50
+    assert seed.census(clients, example_catalog, REGION, before)["acme-orders"]["abc"] == 110 - gone
+
+    resumed = Journal.open(path, "abc", plan.datasets, "c")
+    assert resumed.store("acme-orders").deleted == 50 and len(resumed.store("acme-orders").pending) == 1
+    cert, _, _ = erase_and_certify(plan, clients, REGION, resumed, tmp_path)
+    assert cert["complete"] and cert["stores"][0]["deleted"] == 110
+    assert seed.census(clients, example_catalog, REGION, before) == without(before, "abc")
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sum(r["count"] for r in records if r["event"] == "deleted") == 110
+    assert [r.get("reconciled") for r in records if r["event"] == "deleted"].count(True) == 1
+
+    # a rerun of the finished erasure is a no-op: no call reaches the server
+    counting = faults.FaultyClients(clients, "batch_write_item", faults.connection_lost(
+        0, response_lost=False))
+    again = Journal.open(path, "abc", plan.datasets, "c")
+    assert again.finished is not None
+    assert erase(plan, counting, REGION, again)["deleted"] == 110 and counting.calls == 0
+
+
+def test_s3_interruption_in_a_versioned_bucket(clients, example_catalog, tmp_path):
+    """1,050 versions: two DeleteObjects calls of at most 1,000; the second's answer is lost
+    after the server deleted its keys. The resumed run settles that batch from the journal."""
+    s3 = clients("s3", REGION)
+    seed.s3_bucket(s3, "acme-marketing-engagement", REGION, versioned=True)
+    seed.s3_objects(s3, "acme-marketing-engagement", "subscribers/{subject_id}/", ["abc"], 350,
+                    versions=3)
+    seed.s3_objects(s3, "acme-marketing-engagement", "subscribers/{subject_id}/", ["abcd"], 3)
+    plan = plan_erasure(example_catalog, "abc", ["marketing_engagement"])
+    path = tmp_path / "j.jsonl"
+    dying = faults.FaultyClients(clients, "delete_objects",
+                                 faults.connection_lost(1, response_lost=True))
+    with pytest.raises(Exception) as info:
+        erase(plan, dying, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+    assert is_outage(info.value) and dying.calls == 2
+    journal = Journal.open(path, "abc", plan.datasets, "c")
+    assert journal.store("acme-marketing-engagement").deleted == 1000
+    cert = erase(plan, clients, REGION, journal)
+    assert cert["complete"] and cert["stores"][0]["deleted"] == 1050
+    left = s3.list_object_versions(Bucket="acme-marketing-engagement")
+    assert {v["Key"].split("/")[1] for v in left["Versions"]} == {"abcd"}
+    assert len(left["Versions"]) == 3 and "DeleteMarkers" not in left
+
+
+def test_certificate_names_copies_that_outlive_the_erasure(clients, example_catalog, tmp_path):
+    seed.example_stores(clients, example_catalog, REGION, ["abc"], 2,
+                        datasets=["customer_profiles"])
+    ddb = clients("dynamodb", REGION)
+    ddb.update_continuous_backups(TableName="acme-customer-index",
+                                  PointInTimeRecoverySpecification={
+                                      "PointInTimeRecoveryEnabled": True})
+    ddb.update_table(TableName="acme-customer-index", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "OLD_IMAGE"})
+    s3 = clients("s3", REGION)
+    seed.s3_bucket(s3, "acme-logs", REGION)
+    s3.put_bucket_policy(Bucket="acme-logs", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-logs/*"}]}))
+    s3.put_bucket_logging(Bucket="acme-customer-profiles", BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": "acme-logs", "TargetPrefix": "s3/"}})
+    plan = plan_erasure(example_catalog, "abc", ["customer_profiles"])
+    cert, _, md = erase_and_certify(plan, clients, REGION,
+                                    Journal.open(tmp_path / "j", "abc", plan.datasets, "c"),
+                                    tmp_path)
+    kinds = {(c["store"], c["kind"]) for c in cert["outliving_copies"]}
+    assert kinds == {("acme-customer-index", "backups"), ("acme-customer-index", "streams"),
+                     ("acme-customer-profiles", "logs")}
+    pitr = next(c for c in cert["outliving_copies"] if c["kind"] == "backups")
+    assert "35 days" in pitr["detail"] and pitr["until"]
+    assert "s3://acme-logs/s3/" in md.read_text()
+
+
+# --- property: many subjects, one erased, nobody else touched ---------------------------
+
+safe_ids = st.text(alphabet="ab1.@-_", min_size=1, max_size=6).filter(
+    lambda s: _valid(s))
+
+
+def _valid(s: str) -> bool:
+    try:
+        validate_subject_id(s)
+        return True
+    except UserError:
+        return False
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(others=st.lists(safe_ids, min_size=1, max_size=6, unique=True), target=safe_ids,
+       suffix=st.sampled_from(["a", "1", ".a", "-", "@b"]))
+def test_no_other_subjects_data_is_ever_deleted(moto_server, aws_env, example_catalog, tmp_path,
+                                                others, target, suffix):
+    moto_server.reset()
+    clients = Clients(endpoint_url=moto_server.url, max_attempts=3)
+    subjects = sorted({target, target + suffix, *others} - {""})
+    subjects = [s for s in subjects if _valid(s)]
+    datasets = ["customer_profiles", "orders_payments"]
+    before = seed.example_stores(clients, example_catalog, REGION, subjects, 2, datasets=datasets)
+    plan = plan_erasure(example_catalog, target, datasets)
+    journal = Journal.open(tmp_path / f"{len(list(tmp_path.iterdir()))}.jsonl", target,
+                           datasets, "c")
+    cert = erase(plan, clients, REGION, journal)
+    assert cert["complete"] and cert["deleted"] == 2 * 3
+    assert seed.census(clients, example_catalog, REGION, before) == without(before, target)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def cli(moto, *args: str) -> int:
+    return main(["erase", "--catalog", str(EXAMPLE_CATALOG), "--endpoint-url", moto.url,
+                 "--region", REGION, *args])
+
+
+def test_cli_refuses_without_terminal_or_yes(moto, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli(moto, "--subject", "abc") == 2
+    assert "refusing to erase without confirmation" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("subject", ["*", "a/b", "", "abc "])
+def test_cli_rejects_unsafe_subject_with_exit_2(moto, subject, capsys):
+    assert cli(moto, "--subject", subject, "--yes") == 2
+    assert "subject id" in capsys.readouterr().err
+
+
+def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeypatch, tmp_path,
+                                                  capsys):
+    clients = Clients(endpoint_url=moto.url)
+    before = seed.example_stores(clients, example_catalog, REGION, ["c-1", "c-10"], 2)
+    assert cli(moto, "--subject", "c-1", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in out
+    assert "customers/c-1/doc-0.json" in out and "skip  employee_records" in out
+    assert seed.census(clients, example_catalog, REGION, before) == before
+
+    monkeypatch.setattr("sys.stdin", Terminal("no\n"))
+    journal = tmp_path / "j.jsonl"
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal)) == 1
+    assert seed.census(clients, example_catalog, REGION, before) == before
+
+    monkeypatch.setattr("sys.stdin", Terminal("erase\n"))
+    certs = tmp_path / "certs"
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal),
+               "--certificate-dir", str(certs)) == 0
+    out = capsys.readouterr().out
+    assert "erased     customer_profiles/acme-customer-profiles: 2 deleted, 0 remaining" in out
+    (cert_json,) = certs.glob("*.json")
+    assert json.loads(cert_json.read_text())["deleted"] == 2 * 7
+    expected = without(before, "c-1")
+    expected["acme-employee-records"] = before["acme-employee-records"]
+    assert seed.census(clients, example_catalog, REGION, before) == expected
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal), "--yes") == 0
+    assert "nothing to do" in capsys.readouterr().err
+    assert len(list(certs.glob("*.json"))) == 1
+
+
+def test_cli_resume_refuses_another_subjects_journal(moto, example_catalog, tmp_path, capsys):
+    journal = tmp_path / "j.jsonl"
+    Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG))
+    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes") == 2
+    assert "another subject" in capsys.readouterr().err
+
+
+def test_profile_option_selects_credentials(moto, aws_env: Path, monkeypatch):
+    (aws_env / "aws-credentials").write_text(
+        "[audit]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    (aws_env / "aws-config").write_text(f"[profile audit]\nregion = {REGION}\n")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name)
+    clients = Clients(profile="audit", endpoint_url=moto.url)
+    assert clients.default_region == REGION
+    assert clients("s3", REGION).list_buckets()["Buckets"] == []
+    with pytest.raises(UserError, match="nosuch"):
+        Clients(profile="nosuch")
