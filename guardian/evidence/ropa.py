@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from guardian.catalog.model import Catalog, Dataset, Use
 from guardian.catalog.taxonomy import is_special_category, label
 from guardian.evidence import deployed
-from guardian.evidence.law import GDPR_REGIMES, LEGAL_BASES, RIGHTS, SAFEGUARDS, SPECIAL_CONDITIONS, third_country
+from guardian.evidence.law import (
+    GDPR_REGIMES,
+    LEGAL_BASES,
+    RIGHTS,
+    SAFEGUARDS,
+    SPECIAL_CONDITIONS,
+    third_country,
+)
 from guardian.evidence.stable import FIXED_TIME, restamp
 from guardian.graph.model import ResourceGraph
 

@@ -46,11 +46,11 @@ def _status(result: Result) -> str:
 def _summary(catalog: Catalog, graph: ResourceGraph, report: Report, stores: int) -> list[str]:
     by_sev = Counter(r.severity for r in report.results if r.waiver is None)
     ok = report.exit_code == 0
+    verdict = ("PASS: nothing blocks" if ok
+               else f"BLOCKED: {len(report.blocking)} blocking finding(s)")
     out = [
         "<section id=\"summary\"><h2>Summary</h2>",
-        f'<p><span class="status {"pass" if ok else "block"}">'
-        f'{"PASS: nothing blocks" if ok else f"BLOCKED: {len(report.blocking)} blocking finding(s)"}'
-        "</span></p>",
+        f'<p><span class="status {"pass" if ok else "block"}">{verdict}</span></p>',
         '<div class="cards">',
         f'<div class="card"><b>{len(catalog.datasets)}</b>datasets</div>',
         f'<div class="card"><b>{stores}</b>deployed stores</div>',
