@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "guardian.graph.cli_synth",
     "guardian.check_cli",
     "guardian.erasure.cli",
+    "guardian.breach",
     "guardian.export_cli",
     "guardian.evidence.cli",
 )
