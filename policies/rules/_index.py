@@ -265,7 +265,7 @@ class Index:
         if tags == UNKNOWN or (isinstance(tags, Mapping) and tags.get(DATASET_TAG) == UNKNOWN):
             tag: str | None = UNKNOWN
         else:
-            tag = r.dataset
+            tag = r.dataset or None  # an empty tag names nothing
         return Store(r, kind, name, arn, region, tag, self.datasets.get(tag) if tag else None)
 
     @cached_property

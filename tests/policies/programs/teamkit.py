@@ -1,0 +1,182 @@
+"""A team's own helpers around plain pulumi_aws: what the fixture programs build with.
+
+Not Guardian's modules: each function is the handful of pulumi_aws calls a team would write,
+with switches the violating fixtures turn off one at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+
+def tags(dataset: str | None) -> dict[str, str]:
+    return {"privacy:dataset": dataset} if dataset else {"team": "fixtures"}
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def key(name: str, *, rotation: bool = True, principal: Any = None,
+        opts: pulumi.ResourceOptions | None = None) -> aws.kms.Key:
+    policy = doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+                  "Principal": principal or {"AWS": "arn:aws:iam::123456789012:root"}})
+    return aws.kms.Key(name, enable_key_rotation=rotation, policy=policy, opts=opts)
+
+
+def bucket(
+    name: str, dataset: str | None, *, kms: aws.kms.Key | None = None, pab: str = "full",
+    acl: str | None = None, tls: bool = True, vpce: Any = None,
+    extra: Sequence[dict[str, Any]] = (), expiration_days: int | None = 30,
+    noncurrent_days: int | None = 7, versioning: bool = True, object_lock: bool = False,
+    replicate_to: aws.s3.Bucket | None = None, opts: pulumi.ResourceOptions | None = None,
+) -> aws.s3.Bucket:
+    b = aws.s3.Bucket(name, bucket=name, tags=tags(dataset), acl=acl,
+                      object_lock_enabled=object_lock or None, opts=opts)
+    by_default = ({"sse_algorithm": "aws:kms", "kms_master_key_id": kms.arn} if kms
+                  else {"sse_algorithm": "AES256"})
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-sse", bucket=b.id, rules=[{"apply_server_side_encryption_by_default": by_default}],
+        opts=opts)
+    if versioning:
+        aws.s3.BucketVersioning(f"{name}-versioning", bucket=b.id,
+                                versioning_configuration={"status": "Enabled"}, opts=opts)
+    if pab != "none":
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-pab", bucket=b.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=pab == "full", opts=opts)
+    rule: dict[str, Any] = {"id": "retention", "status": "Enabled", "filter": {}}
+    if expiration_days:
+        rule["expiration"] = {"days": expiration_days}
+    if noncurrent_days:
+        rule["noncurrent_version_expiration"] = {"noncurrent_days": noncurrent_days}
+    if expiration_days or noncurrent_days:
+        aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=b.id, rules=[rule],
+                                            opts=opts)
+
+    def policy(args: list[Any]) -> str:
+        arn, endpoint = args
+        statements = list(extra)
+        if tls:
+            statements.append({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                               "Resource": [arn, f"{arn}/*"],
+                               "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+        if endpoint:
+            statements.append({"Effect": "Deny", "Principal": "*",
+                               "Action": ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*"],
+                               "Resource": [arn, f"{arn}/*"],
+                               "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint}}})
+        return doc(*statements)
+
+    if tls or vpce is not None or extra:
+        aws.s3.BucketPolicy(f"{name}-policy", bucket=b.id,
+                            policy=pulumi.Output.all(b.arn, vpce).apply(policy), opts=opts)
+    if object_lock:
+        aws.s3.BucketObjectLockConfiguration(
+            f"{name}-lock", bucket=b.id, object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": "GOVERNANCE", "days": 30}}, opts=opts)
+    if replicate_to is not None:
+        replication = aws.iam.Role(f"{name}-replication", assume_role_policy=doc(
+            {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+             "Action": "sts:AssumeRole"}))
+        aws.s3.BucketReplicationConfig(
+            f"{name}-replication", bucket=b.id, role=replication.arn,
+            rules=[{"id": "all", "status": "Enabled",
+                    "destination": {"bucket": replicate_to.arn}}], opts=opts)
+    return b
+
+
+def table(name: str, dataset: str, *, kms: aws.kms.Key | None = None,
+          ttl: str | None = "expires_at", vpce: Any = None,
+          replicas: Sequence[str] = ()) -> aws.dynamodb.Table:
+    t = aws.dynamodb.Table(
+        name, name=name, hash_key="pk", billing_mode="PAY_PER_REQUEST",
+        attributes=[{"name": "pk", "type": "S"}],
+        server_side_encryption={"enabled": True, "kms_key_arn": kms.arn} if kms else None,
+        ttl={"attribute_name": ttl, "enabled": True} if ttl else None,
+        replicas=[{"region_name": r} for r in replicas] or None,
+        tags=tags(dataset))
+    if vpce is not None:
+        aws.dynamodb.ResourcePolicy(
+            f"{name}-policy", resource_arn=t.arn,
+            policy=pulumi.Output.all(t.arn, vpce).apply(lambda a: doc({
+                "Effect": "Deny", "Principal": "*", "Action": "dynamodb:*",
+                "Resource": [a[0], f"{a[0]}/*"],
+                "Condition": {"StringNotEquals": {"aws:SourceVpce": a[1]}}})))
+    return t
+
+
+def role(name: str, grants: Sequence[tuple[Sequence[str], Sequence[Any]]], *,
+         human: bool = False, mfa: bool = True) -> aws.iam.Role:
+    trust: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole",
+                             "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}
+    if human and mfa:
+        trust["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    if not human:
+        trust["Principal"] = {"Service": "ecs-tasks.amazonaws.com"}
+    r = aws.iam.Role(name, name=name, assume_role_policy=doc(trust))
+    flat = [res for _, resources in grants for res in resources]
+
+    def policy(values: list[Any]) -> str:
+        out, i = [], 0
+        for actions, resources in grants:
+            out.append({"Effect": "Allow", "Action": list(actions),
+                        "Resource": values[i:i + len(resources)]})
+            i += len(resources)
+        return doc(*out)
+
+    aws.iam.RolePolicy(f"{name}-policy", role=r.id, policy=pulumi.Output.all(*flat).apply(policy))
+    return r
+
+
+def audit(name: str, buckets: Sequence[aws.s3.Bucket], tables: Sequence[aws.dynamodb.Table],
+          contacts: Sequence[str]) -> None:
+    """A trail with data events on these stores, and alerts mailed to the contacts."""
+    logs = aws.s3.Bucket(f"{name}-trail-logs", tags={"guardian:role": "audit-logs"})
+    selectors = pulumi.Output.all([b.arn for b in buckets], [t.arn for t in tables]).apply(
+        lambda a: [
+            {"name": "s3", "field_selectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+                {"field": "resources.ARN", "starts_withs": [f"{arn}/" for arn in a[0]]}]},
+            {"name": "ddb", "field_selectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::DynamoDB::Table"]},
+                {"field": "resources.ARN", "equals": list(a[1])}]},
+        ])
+    aws.cloudtrail.Trail(f"{name}-trail", s3_bucket_name=logs.id, is_multi_region_trail=True,
+                         advanced_event_selectors=selectors)
+    topic = aws.sns.Topic(f"{name}-alerts")
+    for i, contact in enumerate(contacts):
+        aws.sns.TopicSubscription(f"{name}-contact-{i}", topic=topic.arn, protocol="email",
+                                  endpoint=contact)
+    rule = aws.cloudwatch.EventRule(f"{name}-s3-changes", event_pattern=json.dumps(
+        {"source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"]}))
+    aws.cloudwatch.EventTarget(f"{name}-s3-changes-target", rule=rule.name, arn=topic.arn)
+
+
+def network(name: str, *, flow_logs: bool = True) -> dict[str, Any]:
+    """A VPC with private data subnets, an S3 gateway endpoint and flow logs."""
+    vpc = aws.ec2.Vpc(name, cidr_block="10.0.0.0/16")
+    subnets = [aws.ec2.Subnet(f"{name}-data-{i}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24",
+                              availability_zone=f"eu-west-1{'ab'[i]}") for i in range(2)]
+    private = aws.ec2.RouteTable(f"{name}-data-rt", vpc_id=vpc.id, routes=[])
+    for i, s in enumerate(subnets):
+        aws.ec2.RouteTableAssociation(f"{name}-data-rt-{i}", subnet_id=s.id,
+                                      route_table_id=private.id)
+    endpoints = {
+        svc: aws.ec2.VpcEndpoint(f"{name}-{svc}", vpc_id=vpc.id, vpc_endpoint_type="Gateway",
+                                 service_name=f"com.amazonaws.eu-west-1.{svc}",
+                                 route_table_ids=[private.id])
+        for svc in ("s3", "dynamodb")
+    }
+    if flow_logs:
+        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", retention_in_days=365)
+        aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=vpc.id, traffic_type="ALL",
+                        log_destination=group.arn)
+    return {"vpc": vpc, "subnets": subnets, "endpoints": endpoints}

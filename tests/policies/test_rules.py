@@ -1,0 +1,344 @@
+"""Every rule against programs that violate it and programs that pass it: exact findings.
+
+Each program under programs/ is plain pulumi_aws (through a team's own helpers, teamkit.py),
+synthesized offline once per module; the catalog they bind to is catalog.yaml beside this file.
+Findings are compared as (rule, resource name) sets; `info` findings (catalog stores absent
+from a program, operational stores) are compared separately.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from guardian.catalog import load_catalog
+from guardian.catalog.model import Catalog, Waiver
+from guardian.check import evaluate
+from guardian.errors import UserError
+from guardian.findings import Report
+from guardian.graph.model import UNKNOWN, ResourceGraph, Source
+from guardian.policies.rules import RULES, RULES_BY_ID
+
+HERE = Path(__file__).parent
+PROGRAMS = HERE / "programs"
+REPO = HERE.parents[1]
+TODAY = date(2026, 6, 1)
+
+
+@cache
+def graph(program: str) -> ResourceGraph:
+    from guardian.graph.program import synthesize
+
+    return synthesize(PROGRAMS / program, "dev")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(HERE / "catalog.yaml")
+
+
+def check(catalog: Catalog, program: str, **kw: object) -> Report:
+    return evaluate(catalog, graph(program), today=TODAY, **kw)  # type: ignore[arg-type]
+
+
+def found(report: Report) -> set[tuple[str, str | None]]:
+    return {(r.finding.rule, r.finding.resource.name if r.finding.resource else r.finding.dataset)
+            for r in report.results if r.severity != "info"}
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def test_registry_covers_every_control_with_complete_metadata() -> None:
+    from guardian.findings import CONTROLS
+
+    assert {r.control for r in RULES} == set(CONTROLS)
+    assert len(RULES_BY_ID) == len(RULES)
+    for r in RULES:
+        assert r.id.startswith("GRD-") and r.title and r.rationale and r.remediation
+        assert any(ref.startswith("NIST ") for ref in r.references), r.id
+        assert any(ref.startswith(("GDPR", "PIPEDA")) for ref in r.references), r.id
+
+
+def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
+    fired = set()
+    for program in ("s3_violations", "tables_and_roles", "databases", "inventory"):
+        fired |= {rule for rule, _ in found(check(catalog, program))}
+    fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
+    catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
+    assert set(RULES_BY_ID) - catalog_rules - fired == set()
+
+
+# --- programs -------------------------------------------------------------------------------
+
+
+def test_baseline_passes_every_rule(catalog: Catalog) -> None:
+    report = check(catalog, "baseline")
+    assert found(report) == set()
+    assert report.exit_code == 0
+    info = {(r.finding.rule, r.finding.resource.name if r.finding.resource else None)
+            for r in report.results}
+    assert ("GRD-INV-001", "audit-trail-logs") in info  # operational store, not blocking
+    absent = {r.finding.message.split()[2] for r in report.results if r.finding.rule == "GRD-INV-003"}
+    assert "s3:profiles-bucket" not in absent and "s3:profiles-http" in absent
+
+
+def test_s3_violations(catalog: Catalog) -> None:
+    assert found(check(catalog, "s3_violations")) == {
+        ("GRD-ENC-001", "profiles-sse-s3"),
+        ("GRD-PUB-001", "profiles-partial-pab"),
+        ("GRD-PUB-002", "profiles-public-acl"),
+        ("GRD-PUB-003", "profiles-open-policy"),
+        ("GRD-TLS-001", "profiles-http"),
+        ("GRD-RET-001", "profiles-forever"),
+        ("GRD-RET-002", "profiles-old-versions"),
+        ("GRD-RET-004", "profiles-locked"),
+        ("GRD-SHR-001", "profiles-shared"),  # 999999999999 only: 210987654321 is a recipient
+        ("GRD-RES-001", "profiles-abroad"),
+        ("GRD-RES-002", "profiles-replica-us"),
+        ("GRD-BRE-001", "profiles-unlogged"),
+    }
+
+
+def test_s3_findings_name_the_helper_resources(catalog: Catalog) -> None:
+    by_rule = {r.finding.rule: r.finding for r in check(catalog, "s3_violations").results}
+    assert [x.name for x in by_rule["GRD-PUB-001"].related] == ["profiles-partial-pab-pab"]
+    assert "restrictPublicBuckets" in by_rule["GRD-PUB-001"].message
+    assert {x.name for x in by_rule["GRD-RES-002"].related} == {
+        "profiles-replica-us-replication", "profiles-abroad"}
+    assert "999999999999" in by_rule["GRD-SHR-001"].message
+
+
+def test_tables_keys_and_roles(catalog: Catalog) -> None:
+    ops = {(rule, t) for t in ("profiles-table", "profiles-aws-key", "profiles-no-ttl",
+                               "profiles-global", "payments-table", "payments-open")
+           for rule in ("GRD-PUR-001", "GRD-PUR-003")}  # AmazonDynamoDBFullAccess on role ops
+    unrotated = {("GRD-ENC-002", t) for t in ("profiles-table", "profiles-no-ttl",
+                                              "profiles-global", "payments-table")}
+    assert found(check(catalog, "tables_and_roles")) == ops | unrotated | {
+        ("GRD-ENC-004", "profiles-aws-key"),
+        ("GRD-RET-003", "profiles-no-ttl"),
+        ("GRD-RES-002", "profiles-global"),
+        ("GRD-ENC-003", "payments-table"),
+        ("GRD-NET-001", "payments-open"),
+        ("GRD-ACC-002", "payments-open"),
+        ("GRD-PUR-002", "profiles-table"),  # reader may delete; writer has dynamodb:*
+        ("GRD-ACC-001", "payments-analyst"),
+        ("GRD-BRE-001", "profiles-aws-key"),
+        ("GRD-BRE-001", "profiles-no-ttl"),
+        ("GRD-BRE-001", "profiles-global"),
+        ("GRD-BRE-001", "payments-open"),
+        ("GRD-BRE-002", "payments-table"),  # dpo@ is not subscribed
+        ("GRD-BRE-002", "payments-open"),
+    }
+
+
+def test_purpose_findings_name_roles_and_actions(catalog: Catalog) -> None:
+    messages = {r.finding.message for r in check(catalog, "tables_and_roles").results
+                if r.finding.resource and r.finding.resource.name == "profiles-table"
+                and r.finding.rule.startswith("GRD-PUR")}
+    assert "role 'reporting' may read profiles data but has no access entry for it in the " \
+           "catalog" in messages
+    assert "role 'profiles-reader' may delete profiles data; the catalog declares only read" \
+           in messages
+    assert "role 'profiles-writer' is granted wildcard actions dynamodb:*, covering " \
+           "confidential data" in messages
+
+
+def test_databases(catalog: Catalog) -> None:
+    assert found(check(catalog, "databases")) == {
+        ("GRD-ENC-005", "records-quick"),
+        ("GRD-TLS-002", "records-quick"),
+        ("GRD-PUB-004", "records-quick"),
+        ("GRD-NET-003", "records-quick"),  # no subnet group: the default VPC
+        ("GRD-NET-002", "records-careful"),
+        ("GRD-NET-003", "records-careful"),
+        ("GRD-NET-004", "app"),
+        ("GRD-BRE-002", "records-quick"),
+        ("GRD-BRE-002", "records-careful"),
+    }
+
+
+def test_inventory(catalog: Catalog) -> None:
+    report = check(catalog, "inventory")
+    assert found(report) == {
+        ("GRD-INV-001", "scratch"),
+        ("GRD-INV-001", "exports"),
+        ("GRD-INV-002", "sessions"),
+        ("GRD-INV-004", "newsletter-archive"),
+    }
+    logs = [r for r in report.results if r.finding.resource and r.finding.resource.name == "logs"]
+    assert [(r.finding.rule, r.severity, r.blocking) for r in logs] == [
+        ("GRD-INV-001", "info", False)]
+
+
+def test_turning_off_a_module_control_is_found(catalog: Catalog) -> None:
+    assert found(check(catalog, "module_controls")) == {
+        ("GRD-ENC-001", "profiles-sse-s3"),  # labelled internal: AWS-managed key
+        ("GRD-NET-001", "payments-open"),  # labelled confidential: no endpoint-only policy
+    }
+
+
+def test_example_stack_has_no_blocking_finding() -> None:
+    from guardian.graph.program import synthesize
+
+    report = evaluate(load_catalog(REPO / "catalog.yaml"), synthesize(REPO, "dev"), today=TODAY)
+    assert [r.to_json() for r in report.blocking] == []
+    assert report.resources > 100
+    assert {r.finding.rule for r in report.results} <= {"GRD-INV-001", "GRD-INV-003"}
+
+
+# --- unknown is not pass ----------------------------------------------------------------------
+
+
+def _copy(g: ResourceGraph) -> dict:
+    """A deep copy of the graph's JSON: the cached graphs must stay as synthesized."""
+    return json.loads(json.dumps(g.to_json()))
+
+
+def _with_unknown(g: ResourceGraph, name: str, key: str) -> ResourceGraph:
+    data = _copy(g)
+    for r in data["resources"]:
+        if r["name"] == name:
+            r["inputs"][key] = r["outputs"][key] = UNKNOWN
+    return ResourceGraph.from_json(data)
+
+
+def test_an_unknown_policy_is_a_blocking_unknown_finding(catalog: Catalog) -> None:
+    g = _with_unknown(graph("baseline"), "profiles-bucket-policy", "policy")
+    report = evaluate(catalog, g, today=TODAY)
+    unknown = [r for r in report.results if r.finding.unknown]
+    assert {(r.finding.rule, r.finding.resource.name) for r in unknown} == {  # type: ignore[union-attr]
+        ("GRD-TLS-001", "profiles-bucket"), ("GRD-PUB-003", "profiles-bucket")}
+    for r in unknown:
+        assert r.severity == RULES_BY_ID[r.finding.rule].severity and r.blocking
+        assert "unknown offline" in r.finding.message
+
+
+def test_an_unknown_region_and_tag_are_unknown_findings(catalog: Catalog) -> None:
+    data = _copy(graph("baseline"))
+    for r in data["resources"]:
+        if r["name"] == "newsletter-bucket":
+            r["region"] = None
+            r["outputs"].pop("region", None)
+        if r["name"] == "profiles-table":
+            r["inputs"]["tags"] = r["outputs"]["tags"] = UNKNOWN
+            r["outputs"].pop("tagsAll", None)
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    assert {(r.finding.rule, r.finding.resource.name, r.finding.unknown)  # type: ignore[union-attr]
+            for r in report.results if r.severity != "info"} == {
+        ("GRD-RES-001", "newsletter-bucket", True), ("GRD-INV-001", "profiles-table", True)}
+
+
+# --- catalog rules ----------------------------------------------------------------------------
+
+
+def _variant(tmp_path: Path, *edits: tuple[str, str]) -> Catalog:
+    text = (HERE / "catalog.yaml").read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text)
+    return load_catalog(path)
+
+
+EMPTY = ResourceGraph([], Source("graph", "empty.json"))
+
+
+def _catalog_findings(cat: Catalog, today: date = TODAY) -> set[tuple[str, str | None]]:
+    report = evaluate(cat, EMPTY, today=today)
+    return {(r.finding.rule, r.finding.dataset) for r in report.results
+            if RULES_BY_ID[r.finding.rule].control == "catalog"}
+
+
+def test_the_fixture_catalog_passes_the_catalog_rules(catalog: Catalog) -> None:
+    assert _catalog_findings(catalog) == set()
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    ([("categories: [user.name]\n", "categories: [user.name, user.health_and_medical]\n")],
+     ("GRD-CAT-001", "records")),
+    ([(', opt_out: "https://fixture.example/unsubscribe"', "")], ("GRD-CAT-002", "newsletter")),
+    ([("country: IE, safeguard: adequacy", "country: BR, safeguard: none")],
+     ("GRD-CAT-003", "profiles")),
+    ([("residency: [eu]\n    retention: {days: 90}", "residency: [sa-east-1]\n    retention: {days: 90}")],
+     ("GRD-CAT-004", "profiles")),
+    ([(", human: true, training_valid_until: 2030-01-01", ", human: true")],
+     ("GRD-CAT-005", "payments")),
+    ([(", double_opt_in: true", "")], ("GRD-CAT-006", "newsletter")),
+])
+def test_catalog_rule_violations(tmp_path: Path, edits: list[tuple[str, str]],
+                                 expected: tuple[str, str]) -> None:
+    assert _catalog_findings(_variant(tmp_path, *edits)) == {expected}
+
+
+def test_expired_training_is_found_on_the_day_after(catalog: Catalog) -> None:
+    assert _catalog_findings(catalog, today=date(2030, 1, 1)) == set()
+    assert _catalog_findings(catalog, today=date(2030, 1, 2)) == {("GRD-CAT-005", "payments")}
+
+
+def test_catalog_findings_point_at_the_catalog_line(tmp_path: Path) -> None:
+    cat = _variant(tmp_path, (", double_opt_in: true", ""))
+    [result] = [r for r in evaluate(cat, EMPTY, today=TODAY).results
+                if r.finding.rule == "GRD-CAT-006"]
+    line = (tmp_path / "catalog.yaml").read_text().splitlines().index(
+        "      - {use: marketing.communications.email, legal_basis: consent, opt_out: "
+        '"https://fixture.example/unsubscribe"}') + 1
+    assert result.finding.location and result.finding.location.split(":")[1] == str(line)
+
+
+# --- the engine: threshold, waivers, order ----------------------------------------------------
+
+
+def test_fail_on_sets_the_threshold(catalog: Catalog) -> None:
+    high = check(catalog, "tables_and_roles")
+    medium = check(catalog, "tables_and_roles", fail_on="medium")
+    critical = check(catalog, "tables_and_roles", fail_on="critical")
+    sev = {r.finding.rule: r.severity for r in high.results}
+    assert sev["GRD-ENC-002"] == "medium"
+    assert not any(r.blocking for r in high.results if r.finding.rule == "GRD-ENC-002")
+    assert all(r.blocking for r in medium.results if r.finding.rule == "GRD-ENC-002")
+    assert {r.severity for r in critical.blocking} == {"critical"}
+    assert not any(r.blocking for r in medium.results if r.severity == "info")
+    with pytest.raises(UserError):
+        check(catalog, "baseline", fail_on="info")
+
+
+def test_waivers_valid_expired_and_unused(catalog: Catalog) -> None:
+    def waiver(rule: str, resource: str, expires: date) -> Waiver:
+        return Waiver(rule, resource, "migration in progress", "dpo@fixture.example", expires)
+
+    valid = waiver("GRD-TLS-001", "profiles-http", date(2026, 12, 31))
+    by_urn_resource = next(r for r in graph("s3_violations") if r.name == "profiles-locked")
+    by_urn = waiver("GRD-RET-004", by_urn_resource.urn, date(2026, 12, 31))
+    expired = waiver("GRD-PUB-002", "profiles-public-acl", date(2026, 5, 31))
+    unused = waiver("GRD-PUB-002", "no-such-bucket", date(2026, 12, 31))
+    waived = replace(catalog, waivers=(valid, by_urn, expired, unused))
+    report = check(waived, "s3_violations")
+    results = {(r.finding.rule, r.finding.resource.name): r
+               for r in report.results if r.finding.resource}
+    tls = results[("GRD-TLS-001", "profiles-http")]
+    assert tls.waiver == valid and not tls.blocking
+    assert results[("GRD-RET-004", "profiles-locked")].waiver == by_urn
+    acl = results[("GRD-PUB-002", "profiles-public-acl")]
+    assert acl.waiver is None and acl.blocking
+    assert "waiver expired on 2026-05-31" in acl.finding.message
+    assert report.unused_waivers == (unused,)
+    assert len(report.waived) == 2
+    assert len(report.blocking) == len(check(catalog, "s3_violations").blocking) - 2
+
+
+def test_order_is_deterministic(catalog: Catalog) -> None:
+    report = check(catalog, "tables_and_roles")
+    keys = [(r.finding.dataset or "", r.finding.resource.name if r.finding.resource else "",
+             r.finding.rule, r.finding.message) for r in report.results]
+    assert keys == sorted(keys)
+    again = evaluate(catalog, ResourceGraph.from_json(_copy(graph("tables_and_roles"))),
+                     today=TODAY)
+    assert [r.to_json() for r in again.results] == [r.to_json() for r in report.results]
