@@ -32,6 +32,9 @@ from guardian.graph.tfplan import to_tfplan
 
 # policies/checkov in a checkout, guardian/policies/checkov when installed
 CHECKS_DIR = Path(find_spec("guardian.policies.checkov").origin or "").parent  # type: ignore[union-attr]
+# YAML graph checks live apart: see the note in policies/checkov_graph/privacy_cmk_s3.yaml
+GRAPH_CHECKS_DIR = CHECKS_DIR.parent / "checkov_graph"
+CUSTOM_CHECKS = (CHECKS_DIR, GRAPH_CHECKS_DIR)
 SKIPS_FILE = CHECKS_DIR / "skips.yaml"
 SKIPS_APPROVER = "policies/checkov/skips.yaml"
 TIMEOUT_S = 900
@@ -121,8 +124,15 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _dirs(external_checks_dir: Path | Sequence[Path] | None) -> list[Path]:
+    if external_checks_dir is None:
+        return []
+    return [external_checks_dir] if isinstance(external_checks_dir, Path) else list(
+        external_checks_dir)
+
+
 def run_checkov_plan(
-    plan: Mapping[str, Any], *, external_checks_dir: Path | None = CHECKS_DIR
+    plan: Mapping[str, Any], *, external_checks_dir: Path | Sequence[Path] | None = CUSTOM_CHECKS
 ) -> dict[str, Any]:
     """checkov's JSON report on a plan, with `categories` (check id -> category) added."""
     if not checkov_available():
@@ -135,8 +145,8 @@ def run_checkov_plan(
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
         args = ["--framework", "terraform_plan", "--skip-download", "--compact", "-o", "json",
                 "-f", str(plan_file)]
-        if external_checks_dir is not None:
-            args += ["--external-checks-dir", str(external_checks_dir)]
+        for directory in _dirs(external_checks_dir):
+            args += ["--external-checks-dir", str(directory)]
         cmd = [sys.executable, "-m", "guardian.checkov_runner", str(categories_file), *args]
         try:
             proc = subprocess.run(cmd, cwd=tmp, env=_env(), capture_output=True, text=True,
@@ -182,7 +192,11 @@ def _launch(argv: Sequence[str]) -> int:
 
     # checkov's banner asks PyPI for a newer release at import time; this must not.
     version_manager.check_for_update = lambda package, version: None
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.main import Checkov
+
+    # checkov 3.1.x skips its built-in graph checks when external ones were loaded first.
+    get_graph_checks_registry("terraform").load_checks()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -318,7 +332,7 @@ def run_checkov(
     graph: ResourceGraph,
     catalog: Catalog,
     *,
-    external_checks_dir: Path | None = CHECKS_DIR,
+    external_checks_dir: Path | Sequence[Path] | None = CUSTOM_CHECKS,
     skips: Sequence[Skip] | None = None,
     fail_on: str = "high",
 ) -> list[Result]:
