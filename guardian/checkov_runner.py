@@ -28,7 +28,7 @@ from guardian.catalog.model import Catalog, Location, Waiver
 from guardian.errors import UserError
 from guardian.findings import Finding, Report, ResourceRef, Result, Rule, severity_rank
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.graph.tfplan import to_tfplan
+from guardian.graph.tfplan import DATA_STORE_TYPES, to_tfplan
 
 # policies/checkov in a checkout, guardian/policies/checkov when installed
 CHECKS_DIR = Path(find_spec("guardian.policies.checkov").origin or "").parent  # type: ignore[union-attr]
@@ -259,6 +259,9 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
 
 
 def _store_names(r: Resource) -> set[str]:
+    """The names the catalog may know a data store by: logical and physical."""
+    if r.type not in DATA_STORE_TYPES:
+        return set()
     return {v for v in (r.name, r.get("bucket"), r.get("name")) if isinstance(v, str)}
 
 

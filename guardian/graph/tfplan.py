@@ -205,6 +205,14 @@ TYPES: dict[str, TfType] = {
     "aws:lambda/function:Function": _t("aws_lambda_function"),
 }
 
+# Pulumi types that hold data themselves (the rest configure, protect or reach them).
+DATA_STORE_TYPES = frozenset({
+    "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:dynamodb/table:Table",
+    "aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:efs/fileSystem:FileSystem",
+    "aws:ebs/volume:Volume", "aws:opensearch/domain:Domain", "aws:redshift/cluster:Cluster",
+    "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kinesis/stream:Stream",
+})
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 
