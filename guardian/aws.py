@@ -85,7 +85,11 @@ def error_code(exc: BaseException) -> str | None:
 
 
 def is_access_denied(exc: BaseException) -> bool:
-    return error_code(exc) in ACCESS_DENIED
+    """Refused for lack of permission: a known code, or an HTTP 403 whatever its body says."""
+    response = getattr(exc, "response", None)
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") \
+        if isinstance(response, dict) else None
+    return error_code(exc) in ACCESS_DENIED or status == 403
 
 
 def credentials_error(exc: BaseException) -> UserError | None:
