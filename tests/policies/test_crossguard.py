@@ -146,3 +146,119 @@ def test_importing_main_does_not_start_the_analyzer() -> None:
     # Constructing PolicyPack would serve gRPC forever; importing must only define things.
     namespace = runpy.run_path(str(PACK / "__main__.py"), run_name="guardian_pack_import")
     assert "PolicyPack" not in namespace
+
+
+# ------------------------------------------------------------------ the policy on a real stack
+
+REPO = Path(__file__).resolve().parents[2]
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Any, Any]:
+    """The example platform stack, run offline, and the example catalog."""
+    from guardian.catalog import load_catalog
+    from guardian.graph.program import synthesize
+
+    return synthesize(REPO, stack="dev"), load_catalog(REPO / "catalog.yaml")
+
+
+def as_policy_resources(graph: Any, default_region: str) -> list[PolicyResource]:
+    """The graph as the analyzer would present the stack: outputs as props, providers attached."""
+    providers: dict[str | None, PolicyProviderResource] = {
+        None: PolicyProviderResource(
+            "pulumi:providers:aws", props({"region": default_region}),
+            urn("pulumi:providers:aws", "default_7_51_1"), "default_7_51_1",
+        )
+    }
+    for r in graph.of_type("pulumi:providers:aws"):
+        providers[r.urn] = PolicyProviderResource(r.type, props(dict(r.inputs)), r.urn, r.name)
+    made: dict[str, PolicyResource] = {}
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    for r in graph:
+        provider_urn = r.provider.rsplit("::", 1)[0] if r.provider else None
+        prov = providers[provider_urn] if r.custom else None
+        made[r.urn] = PolicyResource(
+            r.type, props({**r.inputs, **r.outputs}), r.urn, r.name, opts, prov, None, [], {}
+        )
+    for r in graph:
+        p = made[r.urn]
+        p.parent = made.get(r.parent or "")
+        p.dependencies = [made[d] for d in r.dependencies if d in made]
+        p.property_dependencies = {
+            k: [made[d] for d in v if d in made] for k, v in r.property_dependencies.items()
+        }
+    return list(made.values())
+
+
+def config_region() -> str:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load((REPO / "Pulumi.dev.yaml").read_text())["config"]["aws:region"]
+
+
+def store(graph: Any, name: str) -> Any:
+    [found] = [r for r in graph.of_type("aws:s3/bucket:Bucket") if r.get("bucket") == name]
+    return found
+
+
+def mutate(graph: Any, drop: str, unknown_tag_on: str) -> Any:
+    from dataclasses import replace
+
+    from guardian.graph.model import ResourceGraph
+
+    out = []
+    for r in graph:
+        if r.urn == drop:
+            continue
+        if r.urn == unknown_tag_on:
+            tags = {**r.get("tags"), "privacy:dataset": UNKNOWN}
+            r = replace(r, inputs={**r.inputs, "tags": tags},
+                        outputs={**r.outputs, "tags": tags, "tagsAll": tags})
+        out.append(r)
+    return ResourceGraph(out, graph.source)
+
+
+def pack_violations(graph: Any) -> list[tuple[str, str | None]]:
+    args = StackValidationArgs(
+        as_policy_resources(graph, config_region()), {"catalog": str(REPO / "catalog.yaml")}
+    )
+    return validate(args)
+
+
+def test_example_stack_passes_the_pack(example: tuple[Any, Any]) -> None:
+    graph, catalog = example
+    from guardian.check import evaluate
+
+    assert evaluate(catalog, graph).blocking == ()
+    assert pack_violations(graph) == []
+
+
+def test_pack_reports_what_guardian_check_reports(example: tuple[Any, Any]) -> None:
+    from guardian.check import evaluate
+
+    graph, catalog = example
+    bucket = store(graph, "acme-customer-profiles")
+    marketing = store(graph, "acme-marketing-engagement")
+    [pab] = [r for r in graph.of_type(PAB) if bucket.urn in r.dependencies]
+    broken = mutate(graph, drop=pab.urn, unknown_tag_on=marketing.urn)
+    expected = {(r.finding.rule, r.finding.resource.urn if r.finding.resource else None)
+                for r in evaluate(catalog, broken).blocking}
+    violations = pack_violations(broken)
+    assert {(m.split(" ", 1)[0], u) for m, u in violations} == expected
+    assert ("GRD-PUB-001", bucket.urn) in expected
+    [unknown] = [m for m, u in violations if u == marketing.urn and m.startswith("GRD-INV-001")]
+    assert "unknown offline" in unknown and "Fix: " in unknown
+
+
+def test_catalog_path_and_bad_config(tmp_path: Path) -> None:
+    assert crossguard.catalog_path({}) == REPO / "catalog.yaml"
+    assert crossguard.catalog_path({"catalog": "other/c.yaml"}) == REPO / "other" / "c.yaml"
+    assert crossguard.catalog_path({"catalog": str(tmp_path / "c.yaml")}) == tmp_path / "c.yaml"
+
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text("version: 1\ndatasets: [\n")
+    [(message, where)] = validate(StackValidationArgs([], {"catalog": str(broken)}))
+    assert message.startswith(f"cannot load the privacy catalog {broken}") and where is None
+    [(message, _)] = validate(StackValidationArgs([], {"fail_on": "severe"}))
+    assert "fail_on must be one of" in message
