@@ -8,19 +8,22 @@ that a certificate is about them, nobody else can read the id from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from guardian.erasure.journal import Journal, now
+from guardian.erasure.plan import Target
 
 FORMAT = "guardian.erasure-certificate/v1"
 DONE = ("erased", "skipped")
 
 
-def build(journal: Journal, stores: list[str]) -> dict[str, Any]:
+def build(journal: Journal, targets: Iterable[Target]) -> dict[str, Any]:
     """The certificate of the erasure recorded in `journal`, stores in plan order."""
-    results = [{"store": name, **_public(journal.store(name).result or
-                                         {"status": "not run"})} for name in stores]
+    results = [{"store": t.store, "dataset": t.dataset, "kind": t.kind,
+                **_public(journal.store(t.key).result or {"status": "not run"})}
+               for t in targets]
     outliving = [{"store": r["store"], **c} for r in results for c in r.get("outliving", ())]
     return {
         "format": FORMAT,
@@ -40,7 +43,7 @@ def build(journal: Journal, stores: list[str]) -> dict[str, Any]:
 
 
 def _public(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k not in ("event", "store")}
+    return {k: v for k, v in result.items() if k not in ("event", "store", "name")}
 
 
 def write(cert: dict[str, Any], directory: str | Path) -> tuple[Path, Path]:

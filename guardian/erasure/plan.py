@@ -65,6 +65,11 @@ class Target:
     prefix: str | None = None  # s3: the subject's prefix
     skip: str | None = None  # why nothing is erased here
 
+    @property
+    def key(self) -> str:
+        """How the journal knows this store: kind and name (a bucket and a table may share one)."""
+        return f"{self.kind}:{self.store}"
+
     def to_json(self) -> dict[str, str | None]:
         return {"dataset": self.dataset, "kind": self.kind, "store": self.store,
                 "subject_key": self.subject_key, "index": self.index, "skip": self.skip}

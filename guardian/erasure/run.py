@@ -99,16 +99,17 @@ def erase(plan: Plan, clients: Clients, region: str, journal: Journal,
     Raises the outage's exception when the service fails mid-run (the journal is consistent).
     """
     for t in plan.targets:
-        previous = journal.store(t.store).result
+        key = t.key
+        previous = journal.store(key).result
         if previous and previous.get("status") in DONE:
             continue  # finished in an earlier run of this journal
-        base = {"dataset": t.dataset, "kind": t.kind, "region": region}
+        base = {"dataset": t.dataset, "kind": t.kind, "name": t.store, "region": region}
         if t.skip:
-            journal.store_done(t.store, {**base, "status": "skipped", "reason": t.skip})
+            journal.store_done(key, {**base, "status": "skipped", "reason": t.skip})
             continue
         try:
             store = connect(t, clients, region, plan.subject)
-            result = erase_store(t.store, store, journal, progress)
+            result = erase_store(key, store, journal, progress)
             result.update(warning=getattr(store, "warning", None),
                           outliving=[c.to_json() for c in store.outliving()],
                           verified=now())
@@ -116,10 +117,10 @@ def erase(plan: Plan, clients: Clients, region: str, journal: Journal,
             reason = _store_failure(exc)
             if reason is None:
                 raise
-            st = journal.store(t.store)
+            st = journal.store(key)
             result = {"status": "failed", "error": reason, "deleted": st.deleted}
-        journal.store_done(t.store, {**base, **result})
-    return build(journal, [t.store for t in plan.targets])
+        journal.store_done(key, {**base, **result})
+    return build(journal, plan.targets)
 
 
 def erase_and_certify(plan: Plan, clients: Clients, region: str, journal: Journal,

@@ -144,7 +144,8 @@ def test_interrupted_run_resumes_without_redoing_or_double_counting(
     assert seed.census(clients, example_catalog, REGION, before)["acme-orders"]["abc"] == 110 - gone
 
     resumed = Journal.open(path, "abc", plan.datasets, "c")
-    assert resumed.store("acme-orders").deleted == 50 and len(resumed.store("acme-orders").pending) == 1
+    assert resumed.store("dynamodb:acme-orders").deleted == 50
+    assert len(resumed.store("dynamodb:acme-orders").pending) == 1
     cert, _, _ = erase_and_certify(plan, clients, REGION, resumed, tmp_path)
     assert cert["complete"] and cert["stores"][0]["deleted"] == 110
     assert seed.census(clients, example_catalog, REGION, before) == without(before, "abc")
@@ -176,7 +177,7 @@ def test_s3_interruption_in_a_versioned_bucket(clients, example_catalog, tmp_pat
         erase(plan, dying, REGION, Journal.open(path, "abc", plan.datasets, "c"))
     assert is_outage(info.value) and dying.calls == 2
     journal = Journal.open(path, "abc", plan.datasets, "c")
-    assert journal.store("acme-marketing-engagement").deleted == 1000
+    assert journal.store("s3:acme-marketing-engagement").deleted == 1000
     cert = erase(plan, clients, REGION, journal)
     assert cert["complete"] and cert["stores"][0]["deleted"] == 1050
     left = s3.list_object_versions(Bucket="acme-marketing-engagement")

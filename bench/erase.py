@@ -1,0 +1,194 @@
+"""Erasure cost: API calls against the minimum, and time against deleting one key at a time.
+
+One versioned bucket and one DynamoDB table (GSI on the subject key) hold 100 subjects: two of
+them with N objects and N items each, the other 98 with a few. In the same run, subject A is
+erased by `guardian erase`'s engine (ListObjectVersions + DeleteObjects by 1,000, Query on the
+index + BatchWriteItem by 25, journal, verification) and subject B is deleted one key at a time
+(the same listing, then DeleteObject / DeleteItem per key). Every API call is counted with
+botocore's event hooks. Runs against a moto server on 127.0.0.1 that it starts (or
+--endpoint-url).
+
+    python bench/erase.py            # N = 10,000 (a few minutes, mostly seeding)
+    python bench/erase.py --quick    # N = 1,000
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+REGION = "eu-west-1"
+BUCKET, TABLE, INDEX = "bench-erasure", "bench-erasure", "by-subject"
+TEMPLATE = "subjects/{subject_id}/"
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port),
+                             "-H", "127.0.0.1"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/moto-api/data.json", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class CallCounter:
+    """Counts API calls (not HTTP attempts: botocore's retries are not calls)."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self._attached: set[int] = set()
+
+    def count(self, model: Any = None, **_: Any) -> None:
+        if model is not None:
+            self.calls[model.name] += 1
+
+    def attach(self, client: Any) -> Any:
+        if id(client) not in self._attached:
+            self._attached.add(id(client))
+            client.meta.events.register("before-call", self.count)
+        return client
+
+
+def seed(clients: Any, subjects: list[str], big: set[str], n: int, small: int) -> None:
+    s3, ddb = clients("s3", REGION), clients("dynamodb", REGION)
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    ddb.create_table(
+        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "record_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "record_id", "AttributeType": "S"},
+                              {"AttributeName": "subject_id", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": INDEX, "KeySchema": [
+            {"AttributeName": "subject_id", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    work = [(s, i) for s in subjects for i in range(n if s in big else small)]
+
+    def put(job: tuple[str, int]) -> None:
+        s, i = job
+        s3.put_object(Bucket=BUCKET, Key=TEMPLATE.format(subject_id=s) + f"{i:06}.json",
+                      Body=b"{}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, work))
+    for start in range(0, len(work), 25):
+        ddb.batch_write_item(RequestItems={TABLE: [
+            {"PutRequest": {"Item": {"record_id": {"S": f"{s}#{i}"}, "subject_id": {"S": s}}}}
+            for s, i in work[start:start + 25]]})
+
+
+def one_at_a_time(clients: Any, subject: str) -> None:
+    """The naive way: the same listing, then one delete call per version and per item."""
+    s3, ddb = clients("s3", REGION), clients("dynamodb", REGION)
+    prefix = TEMPLATE.format(subject_id=subject)
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET, Prefix=prefix):
+        for v in [*page.get("Versions", ()), *page.get("DeleteMarkers", ())]:
+            s3.delete_object(Bucket=BUCKET, Key=v["Key"], VersionId=v["VersionId"])
+    for page in ddb.get_paginator("query").paginate(
+            TableName=TABLE, IndexName=INDEX, KeyConditionExpression="subject_id = :s",
+            ExpressionAttributeValues={":s": {"S": subject}}):
+        for item in page["Items"]:
+            ddb.delete_item(TableName=TABLE, Key={"record_id": item["record_id"]})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1,000 instead of 10,000")
+    parser.add_argument("-n", type=int, help="objects and items of each measured subject")
+    parser.add_argument("--endpoint-url", help="an already running moto server")
+    args = parser.parse_args()
+    n = args.n or (1_000 if args.quick else 10_000)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    if args.endpoint_url:
+        return run(args.endpoint_url, n)
+    with moto_server() as url:
+        return run(url, n)
+
+
+def run(url: str, n: int) -> int:
+    from guardian.aws import Clients
+    from guardian.catalog.model import Catalog, Dataset, Organization, Retention, Storage
+    from guardian.erasure.journal import Journal
+    from guardian.erasure.plan import plan_erasure
+    from guardian.erasure.run import erase
+
+    subjects = [f"s-{i:03}" for i in range(100)]
+    a, b = subjects[0], subjects[1]
+    plain = Clients(endpoint_url=url)
+    t = time.perf_counter()
+    seed(plain, subjects, {a, b}, n, small=10)
+    seeded = time.perf_counter() - t
+
+    counter = CallCounter()
+    counted = Clients(endpoint_url=url)
+
+    def clients(service: str, region: str | None) -> Any:
+        return counter.attach(counted(service, region))
+
+    catalog = Catalog(1, Organization("bench", "bench@example.com"), (Dataset(
+        id="bench", name="bench", owner="bench", classification="confidential",
+        categories=("user.name",), subjects=("customer",), jurisdictions=("gdpr",),
+        residency=("eu",), retention=Retention(30), uses=(),
+        storage=(Storage("s3", BUCKET, TEMPLATE), Storage("dynamodb", TABLE, "subject_id",
+                                                           index=INDEX))),))
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Journal.open(os.path.join(tmp, "j.jsonl"), a, (), "bench")
+        t = time.perf_counter()
+        cert = erase(plan_erasure(catalog, a), clients, REGION, journal)
+        batched = time.perf_counter() - t
+    assert cert["complete"] and cert["deleted"] == 2 * n, cert
+    batched_calls = Counter(counter.calls)
+
+    counter.calls.clear()
+    t = time.perf_counter()
+    one_at_a_time(clients, b)
+    naive = time.perf_counter() - t
+    naive_calls = Counter(counter.calls)
+
+    list_pages = batched_calls["ListObjectVersions"] // 2  # listing pass + verification pass
+    query_pages = batched_calls["Query"] // 2
+    minimum = list_pages + query_pages + math.ceil(n / 1000) + math.ceil(n / 25)
+    made = sum(batched_calls.values())
+    print(f"n = {n} objects and {n} items per measured subject, 100 subjects "
+          f"(seeding took {seeded:.0f} s)")
+    print(f"guardian erase: {made} API calls, {batched:.2f} s")
+    for op, count in sorted(batched_calls.items()):
+        print(f"    {op:<28}{count}")
+    print(f"minimum: {minimum} = {list_pages} list pages + {query_pages} query pages + "
+          f"ceil(n/1000) {math.ceil(n / 1000)} + ceil(n/25) {math.ceil(n / 25)}")
+    print(f"overhead: {made - minimum} calls ({(made - minimum) / minimum:.1%}): versioning and "
+          "table description, the verification listing, the outliving-copies probes")
+    print(f"one key at a time: {sum(naive_calls.values())} API calls, {naive:.2f} s "
+          f"({naive / batched:.1f}x the time)")
+    for op, count in sorted(naive_calls.items()):
+        print(f"    {op:<28}{count}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
