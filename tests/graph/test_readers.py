@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from guardian.errors import UserError
+from guardian.findings import ResourceRef
 from guardian.graph.model import SECRET, UNKNOWN, ResourceGraph
 from guardian.graph.sources import load_graph, read_source
 
@@ -236,3 +237,26 @@ def test_reading_json_sources_does_not_import_pulumi_aws() -> None:
         "assert 'pulumi_aws' not in sys.modules and 'pulumi' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("preview", "sample-preview-creates.json"),
+        ("preview", "sample-preview-update.json"),
+        ("preview", "sample-preview-deletes.json"),
+        ("state", "sample-export.json"),
+    ],
+)
+def test_untagged_bucket_in_real_output_blocks_the_gate(kind: str, name: str) -> None:
+    from guardian.catalog import load_catalog
+    from guardian.check import evaluate
+
+    graph = read_source(kind, CLI / name)
+    report = evaluate(load_catalog(REPO / "catalog.yaml"), graph)
+    docs = one(graph, BUCKET, "docs")
+    inventory = [r for r in report.results if r.rule.control == "inventory" and r.blocking]
+    assert [(r.finding.rule, r.finding.resource) for r in inventory] == [
+        ("GRD-INV-001", ResourceRef.of(docs))
+    ]
+    assert report.exit_code == 1 and report.source_kind == kind
