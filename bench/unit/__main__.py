@@ -1,9 +1,11 @@
 """One dataset's stores as a team would write them with plain pulumi_aws (no Guardian modules).
 
-`u00000` marks every name; bench/check.py clones the synthesized graph by renumbering it. Two
-S3 buckets (raw and curated) and a DynamoDB index, each under the dataset's KMS key, private,
-TLS-only, with lifecycles matching a 365-day retention; a service role and an analyst role with
-inline policies for exactly the declared actions.
+`u00000` marks every per-dataset name; bench/check.py clones those resources by renumbering
+them and keeps the `shared-` ones once. Per dataset: two S3 buckets (raw and curated) and a
+DynamoDB index, each under the dataset's KMS key, private, TLS-only, with lifecycles matching a
+365-day retention; a service role and an analyst role with inline policies for exactly the
+declared actions, one statement per store. Shared: a multi-region trail recording S3 and
+DynamoDB data events, and a breach alert route (EventBridge rule -> SNS -> e-mail).
 """
 
 import json
@@ -111,29 +113,63 @@ table = aws.dynamodb.Table(
 )
 
 
-def _policy(actions: list[str], arns: list[str]) -> str:
-    resources = [*arns[:2], *(f"{a}/*" for a in arns[:2]), arns[2]]
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": actions, "Resource": resources},
-            {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-             "Resource": arns[3]},
-        ],
-    })
+def _policy(actions: dict[str, list[str]], arns: list[str]) -> str:
+    raw, curated, table_arn, key_arn = arns
+    statements = [
+        {"Effect": "Allow", "Action": actions["s3"], "Resource": [bucket, f"{bucket}/*"]}
+        for bucket in (raw, curated)
+    ]
+    statements.append({"Effect": "Allow", "Action": actions["dynamodb"], "Resource": table_arn})
+    statements.append({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                       "Resource": key_arn})
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 everything = pulumi.Output.all(*bucket_arns, table.arn, key.arn)
 aws.iam.RolePolicy(
     f"{UNIT}-service-data",
     role=service.id,
-    policy=everything.apply(lambda arns: _policy(
-        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem",
-         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"], arns)),
+    policy=everything.apply(lambda arns: _policy({
+        "s3": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        "dynamodb": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                     "dynamodb:Query"],
+    }, arns)),
 )
 aws.iam.RolePolicy(
     f"{UNIT}-analyst-data",
     role=analyst.id,
-    policy=everything.apply(lambda arns: _policy(
-        ["s3:GetObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:Query"], arns)),
+    policy=everything.apply(lambda arns: _policy({
+        "s3": ["s3:GetObject", "s3:ListBucket"],
+        "dynamodb": ["dynamodb:GetItem", "dynamodb:Query"],
+    }, arns)),
 )
+
+# Shared by every dataset of the deployment (bench/check.py keeps one copy).
+aws.cloudtrail.Trail(
+    "shared-trail",
+    name="shared-trail",
+    s3_bucket_name="acme-audit-logs",
+    is_multi_region_trail=True,
+    enable_logging=True,
+    advanced_event_selectors=[
+        {"name": "S3 objects", "field_selectors": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+        ]},
+        {"name": "DynamoDB items", "field_selectors": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::DynamoDB::Table"]},
+        ]},
+    ],
+)
+topic = aws.sns.Topic("shared-breach-alerts", name="shared-breach-alerts")
+aws.sns.TopicSubscription(
+    "shared-breach-security", topic=topic.arn, protocol="email",
+    endpoint="security@acme.example",
+)
+findings = aws.cloudwatch.EventRule(
+    "shared-breach-findings",
+    name="shared-breach-findings",
+    event_pattern=json.dumps({"source": ["aws.guardduty", "aws.macie"]}),
+)
+aws.cloudwatch.EventTarget("shared-breach-target", rule=findings.name, arn=topic.arn)
