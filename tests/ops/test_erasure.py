@@ -324,3 +324,69 @@ def test_profile_option_selects_credentials(moto, aws_env: Path, monkeypatch):
     assert clients("s3", REGION).list_buckets()["Buckets"] == []
     with pytest.raises(UserError, match="nosuch"):
         Clients(profile="nosuch")
+
+
+# --- a real outage: the server stops listening mid-run and comes back -----------------------
+
+def _listening(url: str) -> bool:
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(url + "/moto-api/data.json", timeout=1).read()
+        return True
+    except OSError:
+        return False
+
+
+def _wait(predicate, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog, tmp_path):
+    """The HTTP server goes away after the second BatchWriteItem (connection refused; botocore
+    retries, then gives up), comes back with its state, and the journal resumes the run."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.ops.conftest import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).parent / "outage_server.py"),
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(lambda: _listening(url))
+        clients = Clients(endpoint_url=url, max_attempts=2)
+        before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abcd"], 120,
+                                     datasets=["orders_payments"])
+
+        def outage_after_two(real, kwargs, n):  # type: ignore[no-untyped-def]
+            if n == 3:
+                proc.send_signal(signal.SIGUSR1)
+                _wait(lambda: not _listening(url))
+            return real(**kwargs)
+
+        plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
+        path = tmp_path / "j.jsonl"
+        flaky = faults.FaultyClients(clients, "batch_write_item", outage_after_two)
+        with pytest.raises(Exception) as info:
+            erase(plan, flaky, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+        assert is_outage(info.value) and "Could not connect" in str(info.value)
+
+        proc.send_signal(signal.SIGUSR2)
+        _wait(lambda: _listening(url))
+        journal = Journal.open(path, "abc", plan.datasets, "c")
+        assert journal.store("dynamodb:acme-orders").deleted == 50
+        cert = erase(plan, Clients(endpoint_url=url), REGION, journal)
+        assert cert["complete"] and cert["stores"][0]["deleted"] == 120
+        after = seed.census(Clients(endpoint_url=url), example_catalog, REGION, before)
+        assert after == without(before, "abc")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
