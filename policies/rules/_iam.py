@@ -82,7 +82,7 @@ def collect_roles(ix: Index) -> list[RoleInfo]:
     def attach(info: RoleInfo, holder: Resource, prop: str, arn: object) -> None:
         policy = ix.ref(holder, prop, (IAM_POLICY,))
         if policy is not None:
-            info.policies.append(PolicySource(statements(policy.get("policy")), policy))
+            info.policies.append(ix.policy(policy))
             return
         managed = managed_statements(arn) if isinstance(arn, str) else None
         if managed is not None:
@@ -99,7 +99,7 @@ def collect_roles(ix: Index) -> list[RoleInfo]:
             attach(info, role, "managedPolicyArns", arn)
     for rp in ix.graph.of_type(ROLE_POLICY):
         for role in ix.refs(rp, "role", (ROLE,)):
-            infos[role.urn].policies.append(PolicySource(statements(rp.get("policy")), rp))
+            infos[role.urn].policies.append(ix.policy(rp))
     for att in ix.graph.of_type(ROLE_POLICY_ATTACHMENT):
         for role in ix.refs(att, "role", (ROLE,)):
             attach(infos[role.urn], att, "policyArn", att.get("policyArn"))
@@ -224,12 +224,16 @@ class Grants:
         hit = self._pattern_cache.get(pattern)
         if hit is not None:
             return hit
-        if is_wildcard(pattern):
+        key = _store_key(pattern)
+        if key is not None and not is_wildcard(key[1]):
+            # The store is named exactly; a wildcard after it (`bucket/*`) stays inside it.
+            store = self.ix.store_by_key.get(key)
+            out = [store] if store is not None and store.kind in SERVICE_OF and (
+                store.arn is None or arn_covers(pattern, store.arn)) else []
+        elif is_wildcard(pattern):
             out = [s for s in self.governed if s.arn and arn_covers(pattern, s.arn)]
         else:
-            key = _store_key(pattern)
-            store = self.ix.store_by_key.get(key) if key else None
-            out = [store] if store is not None and store.kind in SERVICE_OF else []
+            out = []
         self._pattern_cache[pattern] = out
         return out
 

@@ -69,9 +69,13 @@ IAM_POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
-# Properties that identify a resource when another one names it in a value.
-_IDENTIFIERS = ("id", "arn", "name", "bucket", "keyId", "identifier", "clusterIdentifier",
-                "domainName", "creationToken")
+# Properties that identify a resource when another one names it in a value: its id, ARN and
+# name, and for some types the property holding their physical name.
+_IDENTIFIERS = ("id", "arn", "name")
+_EXTRA_IDENTIFIERS: dict[str, tuple[str, ...]] = {
+    **{t: (PHYSICAL_NAME[k],) for t, k in STORE_KINDS.items() if k in PHYSICAL_NAME},
+    "aws:kms/key:Key": ("keyId",),
+}
 
 T = TypeVar("T")
 _TODAY: ContextVar[date | None] = ContextVar("guardian_today", default=None)
@@ -190,13 +194,15 @@ class Index:
         self.graph = graph
         self.datasets: dict[str, Dataset] = {ds.id: ds for ds in catalog.datasets}
         self._memo: dict[str, object] = {}
+        self._policies: dict[tuple[str, str], PolicySource] = {}
         self._by_ident: dict[str, list[Resource]] = {}
         self.accounts: set[str] = set()  # our own AWS accounts, as seen in the graph's ARNs
+        by_ident = self._by_ident
         for r in graph.resources:
-            for prop in _IDENTIFIERS:
+            for prop in _IDENTIFIERS + _EXTRA_IDENTIFIERS.get(r.type, ()):
                 value = known_str(r.outputs.get(prop)) or known_str(r.inputs.get(prop))
                 if value:
-                    self._by_ident.setdefault(value, []).append(r)
+                    by_ident.setdefault(value, []).append(r)
             arn = r.arn
             if arn:
                 parts = arn.split(":")
@@ -234,24 +240,24 @@ class Index:
 
     def refs(self, holder: Resource, prop: str, types: Iterable[str]) -> list[Resource]:
         """Every resource of `types` that holder's `prop` (a value or a list) points at."""
-        wanted = set(types)
+        wanted = tuple(types)
         out: dict[str, Resource] = {}
         for urn in holder.property_dependencies.get(prop, ()):
             r = self.graph.by_urn(urn)
             if r is not None and r.type in wanted:
                 out[r.urn] = r
         value = holder.get(prop)
-        for v in value if isinstance(value, list) else [value]:
-            for r in self.lookup(v, wanted):
-                out.setdefault(r.urn, r)
+        for v in value if isinstance(value, list) else (value,):
+            if isinstance(v, str):
+                for r in self.lookup(v, wanted):
+                    out.setdefault(r.urn, r)
         return list(out.values())
 
     def lookup(self, value: Any, types: Iterable[str]) -> list[Resource]:
         """Resources of `types` identified by this id, name or ARN."""
         if not known_str(value):
             return []
-        wanted = set(types)
-        return [r for r in self._by_ident.get(value, ()) if r.type in wanted]
+        return [r for r in self._by_ident.get(value, ()) if r.type in types]
 
     # --- stores --------------------------------------------------------------------------
 
@@ -292,13 +298,20 @@ class Index:
                 out.setdefault((s.kind, s.name), s)
         return out
 
+    def policy(self, holder: Resource, prop: str = "policy") -> PolicySource:
+        """A policy document held by a resource, parsed once."""
+        key = (holder.urn, prop)
+        hit = self._policies.get(key)
+        if hit is None:
+            hit = self._policies[key] = PolicySource(statements(holder.get(prop)), holder)
+        return hit
+
     def resource_policies(self, store: Store) -> list[PolicySource]:
         """The store's resource policies: BucketPolicy and DynamoDB ResourcePolicy resources,
         and a bucket's inline `policy`."""
-        out = [PolicySource(statements(h.get("policy")), h) for h in store.helper("policy")]
-        inline = store.resource.get("policy") if store.kind == "s3" else None
-        if inline not in (None, ""):
-            out.append(PolicySource(statements(inline), store.resource))
+        out = [self.policy(h) for h in store.helper("policy")]
+        if store.kind == "s3" and store.resource.get("policy") not in (None, ""):
+            out.append(self.policy(store.resource))
         return out
 
     # --- KMS -----------------------------------------------------------------------------

@@ -76,6 +76,15 @@ def _dynamodb(ix: Index, s: Store) -> AtRest:
 
 
 def at_rest(ix: Index, s: Store) -> AtRest:
+    """How the store is encrypted at rest, and under which key (computed once per store)."""
+    cache: dict[str, AtRest] = ix.memo("at_rest", lambda _: {})
+    hit = cache.get(s.resource.urn)
+    if hit is None:
+        hit = cache[s.resource.urn] = _at_rest(ix, s)
+    return hit
+
+
+def _at_rest(ix: Index, s: Store) -> AtRest:
     if s.kind == "s3":
         return _s3(ix, s)
     if s.kind == "dynamodb":
