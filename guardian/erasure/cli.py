@@ -60,21 +60,25 @@ def run(args: argparse.Namespace) -> int:
 
         journal_path = Path(args.journal) if args.journal else Path(args.certificate_dir) / (
             "erasure-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ".jsonl")
-        if journal_path.exists():
-            done = Journal.read(journal_path)
-            if done.finished:  # checked before the confirmation: a finished erasure is a no-op
-                _say(f"{journal_path}: this erasure finished at {done.finished['time']}; "
-                     f"nothing to do (certificate: {done.finished.get('certificate')})")
+        resuming = journal_path.exists() and journal_path.stat().st_size > 0
+        if resuming:  # same subject and datasets, or a UserError
+            journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
+            if journal.finished:
+                _say(f"{journal_path}: this erasure finished at {journal.finished['time']}; "
+                     f"nothing to do (certificate: {journal.finished.get('certificate')})")
                 return 0
         if interactive and not args.yes and not _confirm(plan, clients, region):
             _say("nothing deleted")
             return 1
-        journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
+        if not resuming:
+            journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
         _say(f"journal: {journal_path} (if interrupted, rerun with --journal {journal_path})")
         try:
             cert, json_path, md_path = erase_and_certify(
                 plan, clients, region, journal, args.certificate_dir,
                 _progress() if _tty() else None)
+            if _tty():
+                print(file=sys.stderr)  # end the progress line
         except Exception as exc:
             if not is_outage(exc):
                 raise

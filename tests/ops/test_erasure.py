@@ -390,3 +390,11 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_cli_finished_journal_of_another_subject_is_refused(moto, example_catalog, tmp_path,
+                                                            capsys):
+    journal = tmp_path / "j.jsonl"
+    Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG)).finish()
+    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes") == 2
+    assert "another subject" in capsys.readouterr().err
