@@ -109,7 +109,7 @@ class ResourceGraph:
         for r in self.resources:
             self._by_type.setdefault(r.type, []).append(r)
             self._by_name.setdefault(r.name, []).append(r)
-            if r.arn:
+            if r.custom and r.arn:  # a component may echo its child's ARN as an output
                 self._by_arn[r.arn] = r
 
     def __iter__(self) -> Iterator[Resource]:
