@@ -20,7 +20,6 @@ from guardian.policies.rules._policy import (
     arn_covers,
     glob_match,
     is_wildcard,
-    parse_principal,
     principals_of,
     statements,
 )
@@ -143,7 +142,8 @@ class Grant:
 
     @property
     def wildcard_action(self) -> bool:
-        return bool(self.statement.not_actions) or any(is_wildcard(a) for a in self.statement.actions)
+        st = self.statement
+        return bool(st.not_actions) or any(is_wildcard(a) for a in st.actions)
 
 
 @dataclass(frozen=True)
@@ -308,4 +308,4 @@ def key_grants(ix: Index, key_urn: str) -> Iterable[tuple[Statement, Principal, 
                     yield st, p, src.via
 
 
-__all__ = ["Grant", "Grants", "Unreadable", "collect_roles", "key_grants", "parse_principal"]
+__all__ = ["Grant", "Grants", "Unreadable", "collect_roles", "key_grants"]

@@ -70,12 +70,12 @@ def _undeclared_role(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding
         if u.role is None:
             continue  # an unreadable resource policy is reported by GRD-PUB-003
         for s in u.stores:
-            if s.dataset is not None and s.kind in ("s3", "dynamodb"):
-                rule = "GRD-PUR-002" if u.role.name in declared(s.dataset) else "GRD-PUR-001"
-                if rule == "GRD-PUR-001":
-                    yield s.finding(rule, f"cannot read {u.what} offline; it may grant access "
-                                    "to this store", related=[u.via, u.role.resource],
-                                    unknown=True)
+            # A declared role's unreadable policy is GRD-PUR-002's to report.
+            if (s.dataset is not None and s.kind in ("s3", "dynamodb")
+                    and u.role.name not in declared(s.dataset)):
+                yield s.finding("GRD-PUR-001", f"cannot read {u.what} offline; it may grant "
+                                "access to this store", related=[u.via, u.role.resource],
+                                unknown=True)
 
 
 def _beyond_declared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:

@@ -84,7 +84,8 @@ def test_baseline_passes_every_rule(catalog: Catalog) -> None:
     info = {(r.finding.rule, r.finding.resource.name if r.finding.resource else None)
             for r in report.results}
     assert ("GRD-INV-001", "audit-trail-logs") in info  # operational store, not blocking
-    absent = {r.finding.message.split()[2] for r in report.results if r.finding.rule == "GRD-INV-003"}
+    absent = {r.finding.message.split()[2] for r in report.results
+              if r.finding.rule == "GRD-INV-003"}
     assert "s3:profiles-bucket" not in absent and "s3:profiles-http" in absent
 
 
@@ -213,7 +214,8 @@ def test_an_unknown_policy_is_a_blocking_unknown_finding(catalog: Catalog) -> No
     g = _with_unknown(graph("baseline"), "profiles-bucket-policy", "policy")
     report = evaluate(catalog, g, today=TODAY)
     unknown = [r for r in report.results if r.finding.unknown]
-    assert {(r.finding.rule, r.finding.resource.name) for r in unknown} == {  # type: ignore[union-attr]
+    assert {(r.finding.rule, r.finding.resource.name if r.finding.resource else None)
+            for r in unknown} == {
         ("GRD-TLS-001", "profiles-bucket"), ("GRD-PUB-003", "profiles-bucket")}
     for r in unknown:
         assert r.severity == RULES_BY_ID[r.finding.rule].severity and r.blocking
@@ -267,7 +269,8 @@ def test_the_fixture_catalog_passes_the_catalog_rules(catalog: Catalog) -> None:
     ([(', opt_out: "https://fixture.example/unsubscribe"', "")], ("GRD-CAT-002", "newsletter")),
     ([("country: IE, safeguard: adequacy", "country: BR, safeguard: none")],
      ("GRD-CAT-003", "profiles")),
-    ([("residency: [eu]\n    retention: {days: 90}", "residency: [sa-east-1]\n    retention: {days: 90}")],
+    ([("residency: [eu]\n    retention: {days: 90}",
+       "residency: [sa-east-1]\n    retention: {days: 90}")],
      ("GRD-CAT-004", "profiles")),
     ([(", human: true, training_valid_until: 2030-01-01", ", human: true")],
      ("GRD-CAT-005", "payments")),

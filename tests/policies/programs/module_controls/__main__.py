@@ -22,13 +22,15 @@ endpoint = aws.ec2.VpcEndpoint("net-dynamodb", vpc_id=vpc.id,
 good = EncryptedBucket("profiles-bucket", EncryptedBucketArgs(
     bucket="profiles-bucket", labels=DataLabels("profiles", "confidential", "team-a"),
     retention_days=90, log_bucket=logs.bucket_name, kms_key_arn=key.arn))
-weak = EncryptedBucket("profiles-sse-s3", EncryptedBucketArgs(  # control off: no customer-managed key
+# control off: labelled internal, so no customer-managed key
+weak = EncryptedBucket("profiles-sse-s3", EncryptedBucketArgs(
     bucket="profiles-sse-s3", labels=DataLabels("profiles", "internal", "team-a"),
     retention_days=90, log_bucket=logs.bucket_name))
 table = DataTable("payments-table", DataTableArgs(
     table="payments-table", labels=DataLabels("payments", "restricted", "team-b"),
     ttl_attribute="purge_at", kms_key_arn=pay_key.arn, vpc_endpoint_id=endpoint.id))
-open_table = DataTable("payments-open", DataTableArgs(  # control off: no endpoint-only resource policy
+# control off: labelled confidential, so no endpoint-only resource policy
+open_table = DataTable("payments-open", DataTableArgs(
     table="payments-open", labels=DataLabels("payments", "confidential", "team-b"),
     ttl_attribute="purge_at", kms_key_arn=pay_key.arn))
 BreachAlerting("alerting", BreachAlertingArgs(
