@@ -173,7 +173,10 @@ def data_actions(service: str) -> tuple[tuple[str, str], ...]:
     actions it does not grant (a representative of each wildcard family)."""
     from guardian.catalog.actions import ACTIONS, DATA_ACTIONS
 
-    families = DATA_ACTIONS.get(service, ())
+    if service not in DATA_ACTIONS:  # a key: every catalog action but describing it
+        return tuple((a, kind) for kind, acts in ACTIONS.get(service, {}).items() for a in acts
+                     if not a.split(":", 1)[1].startswith("Describe"))
+    families = DATA_ACTIONS[service]
     out = [(a, kind) for kind, acts in ACTIONS.get(service, {}).items() for a in acts
            if any(glob_match(f, a) for f in families)]
     listed = {a.lower() for a, _ in out}

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from guardian.catalog.model import Catalog, Dataset
 from guardian.findings import Finding, ResourceRef, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._iam import Grant
+from guardian.policies.rules._iam import Grant, key_grants, kinds_granted
 from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules.encryption import at_rest
 
 _ORDER = ("read", "write", "delete")
 
@@ -37,7 +38,7 @@ class _Who:
 
 def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
     """Role name -> what it may do on the store: identity policies of roles in the graph, and
-    resource-policy grants to roles of our own accounts."""
+    resource-policy and key-policy grants to roles of our own accounts."""
     out: dict[str, _Who] = {}
     for g in ix.grants.of(s):
         name = g.role_name
@@ -51,6 +52,15 @@ def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
         who.related.append(g.via)
         if g.role is not None:
             who.related.append(g.role.resource)
+    key = at_rest(ix, s).key.key
+    for st, p, via in key_grants(ix, key.urn) if key is not None else ():
+        if p.role is None or (p.account and ix.accounts and p.account not in ix.accounts):
+            continue
+        kinds = kinds_granted("kms", st)  # decrypting is reading, encrypting is writing
+        if kinds:
+            who = out.setdefault(p.role, _Who(p.role))
+            who.kinds |= kinds
+            who.related += [via, key]
     return out
 
 

@@ -23,9 +23,10 @@ def doc(*statements: dict[str, Any]) -> str:
 
 
 def key(name: str, *, rotation: bool = True, principal: Any = None,
+        extra: Sequence[dict[str, Any]] = (),
         opts: pulumi.ResourceOptions | None = None) -> aws.kms.Key:
     policy = doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*",
-                  "Principal": principal or {"AWS": "arn:aws:iam::123456789012:root"}})
+                  "Principal": principal or {"AWS": "arn:aws:iam::123456789012:root"}}, *extra)
     return aws.kms.Key(name, enable_key_rotation=rotation, policy=policy, opts=opts)
 
 

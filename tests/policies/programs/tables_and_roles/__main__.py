@@ -9,7 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import teamkit as kit  # noqa: E402
 
 net = kit.network("net")
-lazy_key = kit.key("profiles-key", rotation=False)  # GRD-ENC-002 on every store using it
+# GRD-ENC-002 on every store using it; its policy lets role key-reader decrypt (GRD-PUR-001)
+lazy_key = kit.key("profiles-key", rotation=False, extra=[{
+    "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:role/key-reader"}}])
 pay_key = kit.key("payments-key", principal="*")  # GRD-ACC-002 on every store using it
 
 profiles = kit.table("profiles-table", "profiles", kms=lazy_key)
