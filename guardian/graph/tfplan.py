@@ -61,7 +61,8 @@ _BUCKET = {"corsRules": "cors_rule", "grants": "grant", "lifecycleRules": "lifec
 # pulumi_aws 6's BucketV2 named every block in the plural.
 _BUCKET_V2 = {
     **_BUCKET, "serverSideEncryptionConfigurations": "server_side_encryption_configuration",
-    "rules": "rule", "applyServerSideEncryptionByDefaults": "apply_server_side_encryption_by_default",
+    "rules": "rule",
+    "applyServerSideEncryptionByDefaults": "apply_server_side_encryption_by_default",
     "versionings": "versioning", "loggings": "logging", "websites": "website",
     "replicationConfigurations": "replication_configuration",
     "expirations": "expiration", "noncurrentVersionExpirations": "noncurrent_version_expiration",
@@ -130,7 +131,8 @@ TYPES: dict[str, TfType] = {
     "aws:rds/cluster:Cluster": _t("aws_rds_cluster"),
     "aws:rds/clusterInstance:ClusterInstance": _t("aws_rds_cluster_instance"),
     "aws:rds/subnetGroup:SubnetGroup": _t("aws_db_subnet_group"),
-    "aws:efs/fileSystem:FileSystem": _t("aws_efs_file_system", lifecyclePolicies="lifecycle_policy"),
+    "aws:efs/fileSystem:FileSystem":
+        _t("aws_efs_file_system", lifecyclePolicies="lifecycle_policy"),
     "aws:ebs/volume:Volume": _t("aws_ebs_volume"),
     "aws:ebs/encryptionByDefault:EncryptionByDefault": _t("aws_ebs_encryption_by_default"),
     "aws:opensearch/domain:Domain": _t(

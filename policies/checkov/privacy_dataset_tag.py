@@ -47,7 +47,8 @@ class PrivacyDatasetTag(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         value = tag(conf, DATASET_TAG)
-        return CheckResult.PASSED if isinstance(value, str) and value.strip() else CheckResult.FAILED
+        ok = isinstance(value, str) and value.strip()
+        return CheckResult.PASSED if ok else CheckResult.FAILED
 
     def get_evaluated_keys(self) -> list[str]:
         return ["tags", "tags_all"]
