@@ -49,6 +49,8 @@ SENSITIVE_CHANGES: dict[str, dict[str, Any]] = {
 @dataclass
 class BreachAlertingArgs:
     contacts: Sequence[str]  # e-mail addresses subscribed to the alerts
+    # The home region's access-log bucket (name): who read or deleted trail logs is recorded.
+    access_log_bucket: pulumi.Input[str] | None = None
     s3_data_events: Sequence[pulumi.Input[str]] = ()  # bucket ARNs whose object access is logged
     dynamodb_data_events: Sequence[pulumi.Input[str]] = ()  # table ARNs likewise
     trail_days: int = SECURITY_LOG_DAYS
@@ -112,6 +114,12 @@ class BreachAlerting(pulumi.ComponentResource):
             "bucket_key_enabled": True,
         })
         retention_lifecycle(f"{name}-trail-logs", self, bucket, args.trail_days)
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-trail-logs-logging", bucket=bucket.id,
+                target_bucket=args.access_log_bucket, target_prefix=f"{name}-trail-logs/",
+                opts=child,
+            )
 
         def bucket_policy(values: list[Any]) -> str:
             arn, account_id = values

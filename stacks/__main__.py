@@ -166,6 +166,7 @@ def main() -> None:
     contacts = sorted({c for d in catalog.datasets for c in d.breach_contacts})
     alerting = BreachAlerting("guardian-alerting", BreachAlertingArgs(
         contacts=contacts or [catalog.organization.contact],
+        access_log_bucket=regions.log_bucket(region).bucket_name,
         s3_data_events=sensitive["s3"], dynamodb_data_events=sensitive["dynamodb"],
     ))
     pulumi.export("vpcId", network.vpc_id)

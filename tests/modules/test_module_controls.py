@@ -347,6 +347,11 @@ def test_breach_alerting_trails_data_events_of_every_sensitive_store(variant, va
     [sse] = helper(variant, trail_bucket, "aws:s3/bucketServerSideEncryptionConfiguration:"
                    "BucketServerSideEncryptionConfiguration").inputs["rules"]
     assert sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
+    # who read or deleted the trail's logs is itself logged, in the home region's log bucket
+    logging = helper(variant, trail_bucket, "aws:s3/bucketLogging:BucketLogging").inputs
+    [home_logs] = [b for b in variant.of_type(BUCKET) if b.name == f"guardian-access-logs-{HOME}"]
+    assert logging["targetBucket"] == home_logs.outputs["bucket"]
+    assert trail_bucket.region == home_logs.region == HOME
 
     selectors = {s["name"]: s["fieldSelectors"] for s in trail.inputs["advancedEventSelectors"]}
     fields = {n: {f["field"]: f for f in fs} for n, fs in selectors.items()}
