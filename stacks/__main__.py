@@ -1,13 +1,16 @@
 """The platform program: every dataset in the catalog, with the controls its class needs.
 
-Config: `aws:region` (the stack's home region) and `guardian:catalog` (path to the catalog,
-relative to the project directory). Stores go to the home region when the dataset's residency
+Config: `aws:region` (the stack's home region), `guardian:catalog` (path to the catalog,
+relative to the project directory) and `guardian:trustedPrincipals` (ARNs of the IAM principals
+that may assume the purpose roles; left out, the roles trust the account root and IAM policies
+decide who may assume them). Stores go to the home region when the dataset's residency
 allows it, else to the first region it allows, through an explicit provider; never elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pulumi
@@ -24,6 +27,12 @@ from guardian.modules.labels import DataLabels
 from guardian.modules.network import DataNetwork, DataNetworkArgs
 from guardian.modules.storage import EncryptedBucket, EncryptedBucketArgs, LogBucket
 from guardian.modules.table import DataTable, DataTableArgs
+
+# IAM principals a trust policy can name: a role, a user, the account root, an assumed role.
+PRINCIPAL_ARN = re.compile(
+    r"arn:aws[a-z-]*:(iam::\d{12}:(root|(role|user)/[\w+=,.@/-]+)"
+    r"|sts::\d{12}:assumed-role/[\w+=,.@/-]+)"
+)
 
 
 def project_root() -> Path:
@@ -98,7 +107,24 @@ def key_for(dataset: Dataset, region: str, regions: Regions) -> DataKey | None:
     return None
 
 
-def build(dataset: Dataset, regions: Regions) -> Iterator[tuple[str, str, pulumi.Output[str]]]:
+def trusted_principals(config: pulumi.Config) -> list[str]:
+    """`guardian:trustedPrincipals`: a list of principal ARNs, or [] (the account root)."""
+    value = config.get_object("trustedPrincipals")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("guardian:trustedPrincipals: expected a list of IAM principal ARNs, "
+                         f"got {value!r}")
+    bad = [v for v in value if not PRINCIPAL_ARN.fullmatch(v)]
+    if bad:
+        raise ValueError(f"guardian:trustedPrincipals: not IAM role, user, root or assumed-role "
+                         f"ARNs: {bad}")
+    return sorted(set(value))
+
+
+def build(
+    dataset: Dataset, regions: Regions, trusted: Sequence[str] = ()
+) -> Iterator[tuple[str, str, pulumi.Output[str]]]:
     """The dataset's stores and roles; yields (kind, name, arn) of each store."""
     region = home_of(dataset, regions.home)
     controls = controls_for(dataset.classification)
@@ -135,7 +161,7 @@ def build(dataset: Dataset, regions: Regions) -> Iterator[tuple[str, str, pulumi
         role = PurposeRole(access.role, PurposeRoleArgs(
             role_name=access.role, purpose=access.use, labels=labels, actions=access.actions,
             stores=grants, key_arns=[key_arn] if key_arn is not None else [],
-            human=access.human,
+            human=access.human, trusted=trusted,
         ))
         pulumi.export(f"role:{access.role}", role.arn)
 
@@ -147,6 +173,7 @@ def main() -> None:
     if not catalog_file.is_absolute():
         catalog_file = project_root() / catalog_file
     catalog = load_catalog(catalog_file)
+    trusted = trusted_principals(config)
 
     roles = [a.role for d in catalog.datasets for a in d.access]
     repeated = sorted({r for r in roles if roles.count(r) > 1})
@@ -158,7 +185,7 @@ def main() -> None:
     network = regions.network(region)  # the platform network exists even with no restricted data
     sensitive: dict[str, list[pulumi.Output[str]]] = {"s3": [], "dynamodb": []}
     for dataset in catalog.datasets:
-        for kind, name, arn in build(dataset, regions):
+        for kind, name, arn in build(dataset, regions, trusted):
             pulumi.export(f"store:{name}", arn)
             if controls_for(dataset.classification).data_events:
                 sensitive[kind].append(arn)

@@ -8,6 +8,7 @@ outside the stack's region.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from guardian.catalog.actions import ACTIONS, iam_actions
 from guardian.catalog.model import Catalog, Dataset
 from guardian.graph.model import Resource, ResourceGraph
+from guardian.graph.program import synthesize
 from guardian.modules.controls import (
     CONTROLS,
     HUMAN_MAX_SESSION_SECONDS,
@@ -23,6 +25,7 @@ from guardian.modules.controls import (
 )
 
 HOME = "eu-west-1"
+ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "aws:s3/bucket:Bucket"
 TABLE = "aws:dynamodb/table:Table"
 
@@ -334,6 +337,45 @@ def test_human_roles_need_mfa_and_a_short_session(variant, variant_catalog):
         mfa = trust.get("Condition", {}).get("Bool", {}).get("aws:MultiFactorAuthPresent")
         assert (mfa == "true") == access.human
         assert role.inputs["maxSessionDuration"] <= HUMAN_MAX_SESSION_SECONDS
+
+
+def trust_of(graph: ResourceGraph, role_name: str) -> dict[str, Any]:
+    [role] = [r for r in graph.of_type("aws:iam/role:Role") if r.inputs.get("name") == role_name]
+    [trust] = statements(role, "assumeRolePolicy")
+    return trust
+
+
+def test_trust_policies_name_exactly_the_configured_principals(example, example_catalog):
+    from guardian.graph.program import find_project, stack_config
+
+    config, _ = stack_config(find_project(ROOT), "dev")
+    configured = json.loads(config["guardian:trustedPrincipals"])
+    assert len(configured) == 2 and not any(p.endswith(":root") for p in configured)
+    accesses = [a for d in example_catalog.datasets for a in d.access]
+    assert any(a.human for a in accesses)
+    for access in accesses:
+        trust = trust_of(example, access.role)
+        assert trust["Effect"] == "Allow" and trust["Action"] == "sts:AssumeRole"
+        assert trust["Principal"] == {"AWS": sorted(configured)}, access.role
+        expected = {"Bool": {"aws:MultiFactorAuthPresent": "true"}} if access.human else None
+        assert trust.get("Condition") == expected, access.role
+
+
+def test_without_trusted_principals_the_roles_trust_the_account_root(example_catalog):
+    bare = synthesize(ROOT, stack="no-such-stack", config={"aws:region": HOME})
+    for access in (a for d in example_catalog.datasets for a in d.access):
+        trust = trust_of(bare, access.role)
+        assert trust["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}, access.role
+        assert ("Condition" in trust) == access.human
+
+
+@pytest.mark.parametrize("value", ['["*"]', '["arn:aws:iam::111122223333:role/a", "x"]',
+                                   '"arn:aws:iam::111122223333:role/a"'])
+def test_trusted_principals_must_be_a_list_of_principal_arns(value):
+    from guardian.errors import UserError
+
+    with pytest.raises(UserError, match="guardian:trustedPrincipals"):
+        synthesize(ROOT, config={"guardian:trustedPrincipals": value})
 
 
 def test_breach_alerting_trails_data_events_of_every_sensitive_store(variant, variant_catalog):
