@@ -18,7 +18,6 @@ class Controls:
     key: KeyKind  # who holds the key its stores are encrypted under
     data_events: bool  # CloudTrail records every object/item read and write
     vpc_endpoint_only: bool  # stores refuse requests that do not come through the VPC endpoint
-    human_mfa: bool  # human roles need MFA to assume
 
     @property
     def customer_managed_key(self) -> bool:
@@ -30,22 +29,20 @@ class Controls:
         return "AES256" if self.key == "s3-managed" else "aws:kms"
 
 
+# Whatever the classification: MFA and a one-hour session for every human role (PurposeRole
+# requires both of any role the catalog marks `human`), so the table has no column for them.
 CONTROLS: dict[str, Controls] = {
     # SSE-S3 is allowed: the data is public, encryption only guards the disks.
-    "public": Controls(key="s3-managed", data_events=False, vpc_endpoint_only=False,
-                       human_mfa=False),
+    "public": Controls(key="s3-managed", data_events=False, vpc_endpoint_only=False),
     # SSE-KMS under the AWS-managed key: every use is a KMS call, logged by CloudTrail.
-    "internal": Controls(key="aws-managed", data_events=False, vpc_endpoint_only=False,
-                         human_mfa=False),
+    "internal": Controls(key="aws-managed", data_events=False, vpc_endpoint_only=False),
     # A customer-managed key with rotation (shared by confidential datasets), data events.
-    "confidential": Controls(key="shared-cmk", data_events=True, vpc_endpoint_only=False,
-                             human_mfa=False),
-    # A key for this dataset alone, access only through the VPC endpoint, MFA for humans.
-    "restricted": Controls(key="dedicated-cmk", data_events=True, vpc_endpoint_only=True,
-                           human_mfa=True),
+    "confidential": Controls(key="shared-cmk", data_events=True, vpc_endpoint_only=False),
+    # A key for this dataset alone, access only through the VPC endpoint.
+    "restricted": Controls(key="dedicated-cmk", data_events=True, vpc_endpoint_only=True),
 }
 
-# Human roles: the longest session a role allows (seconds) and the MFA condition key.
+# Every human role, whatever the class: the longest session (seconds) and the MFA condition key.
 HUMAN_MAX_SESSION_SECONDS = 3600
 MFA_CONDITION_KEY = "aws:MultiFactorAuthPresent"
 # Days a deleted object's old versions stay recoverable before they expire too.
