@@ -1,10 +1,16 @@
 """BreachAlerting: a tamper-evident trail of data access, threat detection, and alerts about
-sensitive changes to the people the catalog names as breach contacts."""
+sensitive changes to the people the catalog names as breach contacts.
+
+The trail is one multi-region trail in the home region. GuardDuty and EventBridge are
+regional (a change to a us-east-1 bucket is an event in us-east-1 only, and a rule can only
+publish to a topic in its own region), so every region holding data gets its own detector,
+rules and KMS-encrypted topic, under its own key, which the same contacts subscribe to.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +59,8 @@ class BreachAlertingArgs:
     access_log_bucket: pulumi.Input[str] | None = None
     s3_data_events: Sequence[pulumi.Input[str]] = ()  # bucket ARNs whose object access is logged
     dynamodb_data_events: Sequence[pulumi.Input[str]] = ()  # table ARNs likewise
+    # The other regions holding data stores, each with the provider for it.
+    regions: Mapping[str, pulumi.ProviderResource] = field(default_factory=dict)
     trail_days: int = SECURITY_LOG_DAYS
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -86,8 +94,10 @@ def event_selectors(buckets: Sequence[str], tables: Sequence[str]) -> list[dict[
 
 class BreachAlerting(pulumi.ComponentResource):
     trail_arn: pulumi.Output[str]
-    topic_arn: pulumi.Output[str]
-    detector_id: pulumi.Output[str]
+    topic_arn: pulumi.Output[str]  # the home region's
+    detector_id: pulumi.Output[str]  # the home region's
+    topic_arns: dict[str, pulumi.Output[str]]  # the other regions', by region
+    detector_ids: dict[str, pulumi.Output[str]]
 
     def __init__(
         self, name: str, args: BreachAlertingArgs, opts: pulumi.ResourceOptions | None = None
@@ -148,35 +158,61 @@ class BreachAlerting(pulumi.ComponentResource):
             include_global_service_events=True, advanced_event_selectors=selectors,
             tags=tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
-        detector = aws.guardduty.Detector(
-            f"{name}-guardduty", enable=True, finding_publishing_frequency="FIFTEEN_MINUTES",
-            tags=tags, opts=child,
-        )
+        # The home region's alerts share the trail's key and keep their original names.
+        topic, detector = self._alerts(name, key.arn, args.contacts, tags, account, child)
+        self.topic_arns: dict[str, pulumi.Output[str]] = {}
+        self.detector_ids: dict[str, pulumi.Output[str]] = {}
+        for region, provider in sorted(args.regions.items()):
+            there = pulumi.ResourceOptions(parent=self, provider=provider)
+            regional_key = DataKey(f"{name}-{region}-key", DataKeyArgs(
+                description=f"{name}: breach alerts in {region}", tags=tags,
+                service_principals=["events.amazonaws.com"],
+            ), opts=there)
+            regional_topic, regional_detector = self._alerts(
+                f"{name}-{region}", regional_key.arn, args.contacts, tags, account, there)
+            self.topic_arns[region] = regional_topic.arn
+            self.detector_ids[region] = regional_detector.id
 
-        topic = aws.sns.Topic(f"{name}-alerts", kms_master_key_id=key.arn, tags=tags, opts=child)
+        self.trail_arn = trail.arn
+        self.topic_arn = topic.arn
+        self.detector_id = detector.id
+        self.register_outputs({
+            "trailArn": self.trail_arn, "topicArn": self.topic_arn,
+            "detectorId": self.detector_id,
+            "regions": {r: {"topicArn": self.topic_arns[r], "detectorId": self.detector_ids[r]}
+                        for r in self.topic_arns},
+        })
+
+    @staticmethod
+    def _alerts(
+        prefix: str, key_arn: pulumi.Input[str], contacts: Sequence[str], tags: dict[str, str],
+        account: pulumi.Output[str], opts: pulumi.ResourceOptions,
+    ) -> tuple[aws.sns.Topic, aws.guardduty.Detector]:
+        """In the region of `opts`: GuardDuty, and every sensitive change and GuardDuty finding
+        published to a topic encrypted under `key_arn` that each contact subscribes to."""
+        detector = aws.guardduty.Detector(
+            f"{prefix}-guardduty", enable=True, finding_publishing_frequency="FIFTEEN_MINUTES",
+            tags=tags, opts=opts,
+        )
+        topic = aws.sns.Topic(f"{prefix}-alerts", kms_master_key_id=key_arn, tags=tags, opts=opts)
         aws.sns.TopicPolicy(
-            f"{name}-alerts-policy", arn=topic.arn,
+            f"{prefix}-alerts-policy", arn=topic.arn,
             policy=pulumi.Output.all(topic.arn, account).apply(lambda v: json.dumps(document({
                 "Sid": "EventBridgePublishes", "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sns:Publish", "Resource": v[0],
                 "Condition": {"StringEquals": {"aws:SourceAccount": v[1]}},
             }), sort_keys=True)),
-            opts=child,
+            opts=opts,
         )
-        for i, contact in enumerate(sorted(set(args.contacts))):
-            aws.sns.TopicSubscription(f"{name}-contact-{i}", topic=topic.arn, protocol="email",
-                                      endpoint=contact, opts=child)
+        for i, contact in enumerate(sorted(set(contacts))):
+            aws.sns.TopicSubscription(f"{prefix}-contact-{i}", topic=topic.arn, protocol="email",
+                                      endpoint=contact, opts=opts)
         for rule_name, pattern in SENSITIVE_CHANGES.items():
             rule = aws.cloudwatch.EventRule(
-                f"{name}-{rule_name}", name=f"{name}-{rule_name}",
-                event_pattern=json.dumps(pattern, sort_keys=True), tags=tags, opts=child,
+                f"{prefix}-{rule_name}", name=f"{prefix}-{rule_name}",
+                event_pattern=json.dumps(pattern, sort_keys=True), tags=tags, opts=opts,
             )
-            aws.cloudwatch.EventTarget(f"{name}-{rule_name}-target", rule=rule.name,
-                                       arn=topic.arn, opts=child)
-
-        self.trail_arn = trail.arn
-        self.topic_arn = topic.arn
-        self.detector_id = detector.id
-        self.register_outputs({"trailArn": self.trail_arn, "topicArn": self.topic_arn,
-                               "detectorId": self.detector_id})
+            aws.cloudwatch.EventTarget(f"{prefix}-{rule_name}-target", rule=rule.name,
+                                       arn=topic.arn, opts=opts)
+        return topic, detector

@@ -62,12 +62,16 @@ class Regions:
         self._logs: dict[str, LogBucket] = {}
         self._shared_keys: dict[str, DataKey] = {}
 
+    def provider(self, region: str) -> aws.Provider:
+        """The explicit provider of a region other than home."""
+        if region not in self._providers:
+            self._providers[region] = aws.Provider(f"aws-{region}", region=region)
+        return self._providers[region]
+
     def opts(self, region: str) -> pulumi.ResourceOptions:
         if region == self.home:
             return pulumi.ResourceOptions()
-        if region not in self._providers:
-            self._providers[region] = aws.Provider(f"aws-{region}", region=region)
-        return pulumi.ResourceOptions(provider=self._providers[region])
+        return pulumi.ResourceOptions(provider=self.provider(region))
 
     def network(self, region: str) -> DataNetwork:
         if region not in self._networks:
@@ -191,10 +195,13 @@ def main() -> None:
                 sensitive[kind].append(arn)
 
     contacts = sorted({c for d in catalog.datasets for c in d.breach_contacts})
+    # GuardDuty and the alert rules are regional: every region holding data stores gets them.
+    elsewhere = sorted({home_of(d, region) for d in catalog.datasets if d.storage} - {region})
     alerting = BreachAlerting("guardian-alerting", BreachAlertingArgs(
         contacts=contacts or [catalog.organization.contact],
         access_log_bucket=regions.log_bucket(region).bucket_name,
         s3_data_events=sensitive["s3"], dynamodb_data_events=sensitive["dynamodb"],
+        regions={r: regions.provider(r) for r in elsewhere},
     ))
     pulumi.export("vpcId", network.vpc_id)
     pulumi.export("alertTopicArn", alerting.topic_arn)

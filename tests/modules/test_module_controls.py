@@ -17,6 +17,7 @@ from guardian.catalog.actions import ACTIONS, iam_actions
 from guardian.catalog.model import Catalog, Dataset
 from guardian.graph.model import Resource, ResourceGraph
 from guardian.graph.program import synthesize
+from guardian.modules.alerting import SENSITIVE_CHANGES
 from guardian.modules.controls import (
     CONTROLS,
     HUMAN_MAX_SESSION_SECONDS,
@@ -407,25 +408,50 @@ def test_breach_alerting_trails_data_events_of_every_sensitive_store(variant, va
     assert "acme-marketing-engagement" not in str(s3_prefixes)  # internal: no data events
 
 
-def test_breach_alerting_detects_and_tells_the_breach_contacts(variant, variant_catalog):
-    [detector] = variant.of_type("aws:guardduty/detector:Detector")
-    assert detector.inputs["enable"] is True
-    [topic] = variant.of_type("aws:sns/topic:Topic")
-    assert key_by_arn(variant, topic.inputs["kmsMasterKeyId"]).inputs["enableKeyRotation"]
-    subscriptions = variant.of_type("aws:sns/topicSubscription:TopicSubscription")
-    assert {s.inputs["topic"] for s in subscriptions} == {topic.outputs["arn"]}
-    assert {s.inputs["protocol"] for s in subscriptions} == {"email"}
-    assert sorted(s.inputs["endpoint"] for s in subscriptions) == sorted(
-        {c for d in variant_catalog.datasets for c in d.breach_contacts})
-    patterns = {r.outputs["name"]: json.loads(r.inputs["eventPattern"])
-                for r in variant.of_type("aws:cloudwatch/eventRule:EventRule")}
-    targets = variant.of_type("aws:cloudwatch/eventTarget:EventTarget")
-    assert {t.inputs["rule"] for t in targets} == set(patterns)
-    assert {t.inputs["arn"] for t in targets} == {topic.outputs["arn"]}
-    names = {n for p in patterns.values() for n in p.get("detail", {}).get("eventName", [])}
-    assert {"PutBucketPolicy", "DeleteBucketPublicAccessBlock", "DeleteBucketEncryption",
-            "DisableKey", "ScheduleKeyDeletion"} <= names
-    assert any(p["detail-type"] == ["GuardDuty Finding"] for p in patterns.values())
+def data_regions(catalog: Catalog) -> set[str]:
+    return {region_of(d) for d in catalog.datasets if d.storage}
+
+
+@pytest.mark.parametrize("which", ["example", "variant"])
+def test_breach_alerting_detects_and_tells_the_breach_contacts_in_every_data_region(
+        which, request):
+    graph: ResourceGraph = request.getfixturevalue(which)
+    catalog: Catalog = request.getfixturevalue(f"{which}_catalog")
+    regions = data_regions(catalog)
+    assert {HOME, "us-east-1"} <= regions  # the pharmacy data lives in us-east-1
+    if which == "variant":
+        assert "us-west-2" in regions
+    contacts = sorted({c for d in catalog.datasets for c in d.breach_contacts})
+    detectors = graph.of_type("aws:guardduty/detector:Detector")
+    topics = graph.of_type("aws:sns/topic:Topic")
+    rules = graph.of_type("aws:cloudwatch/eventRule:EventRule")
+    targets = graph.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    subscriptions = graph.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert {d.region for d in detectors} == {t.region for t in topics} == regions
+    for region in regions:
+        [detector] = [d for d in detectors if d.region == region]
+        assert detector.inputs["enable"] is True
+        [topic] = [t for t in topics if t.region == region]
+        key = key_by_arn(graph, topic.inputs["kmsMasterKeyId"])
+        assert key.region == region and key.inputs["enableKeyRotation"] is True
+        [grant] = [st for st in json.loads(key.inputs["policy"])["Statement"]
+                   if "Service" in st["Principal"]]
+        assert "events.amazonaws.com" in grant["Principal"]["Service"]  # EventBridge publishes
+        subscribed = [s for s in subscriptions if s.inputs["topic"] == topic.outputs["arn"]]
+        assert {s.region for s in subscribed} == {region}
+        assert {s.inputs["protocol"] for s in subscribed} == {"email"}
+        assert sorted(s.inputs["endpoint"] for s in subscribed) == contacts
+        patterns = {r.outputs["name"]: json.loads(r.inputs["eventPattern"])
+                    for r in rules if r.region == region}
+        assert sorted(json.dumps(p, sort_keys=True) for p in patterns.values()) == sorted(
+            json.dumps(p, sort_keys=True) for p in SENSITIVE_CHANGES.values())
+        here = [t for t in targets if t.region == region]
+        assert {t.inputs["rule"] for t in here} == set(patterns)
+        assert {t.inputs["arn"] for t in here} == {topic.outputs["arn"]}
+        names = {n for p in patterns.values() for n in p.get("detail", {}).get("eventName", [])}
+        assert {"PutBucketPolicy", "DeleteBucketPublicAccessBlock", "DeleteBucketEncryption",
+                "DisableKey", "ScheduleKeyDeletion"} <= names
+        assert any(p["detail-type"] == ["GuardDuty Finding"] for p in patterns.values())
 
 
 # --- the modules refuse unsafe arguments, without any Pulumi engine --------------------------
