@@ -356,8 +356,10 @@ def policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def invoke(token: str, args: Mapping[str, Any], region: str | None) -> dict[str, Any]:
-    """The result of a data source call, for the common ones; {} for the rest."""
+def invoke(token: str, args: Mapping[str, Any], region: str | None) -> dict[str, Any] | None:
+    """The result of a data source call, for the ones computable offline (the caller's
+    identity, region, zones, policy documents); None for the rest, which read the real account
+    (an existing VPC, key, organization): their values are unknown offline, not empty."""
     region = region or FALLBACK_REGION
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = [f"{region}{z}" for z in "abc"]
@@ -378,4 +380,4 @@ def invoke(token: str, args: Mapping[str, Any], region: str | None) -> dict[str,
                 "reverseDnsPrefix": "com.amazonaws"}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return policy_document(args)
-    return {}
+    return None

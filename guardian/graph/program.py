@@ -5,8 +5,8 @@ would run it (its directory as working directory and first on `sys.path`, config
 `Pulumi.<stack>.yaml`), against a resource monitor that records every `RegisterResource`
 request in full (parent, provider, dependencies, inputs) and answers with the attributes the
 cloud would compute (guardian.graph.computed). Values the program cannot know offline (stack
-references, outputs nobody computes) stay unknown and show as `UNKNOWN`; secrets show as
-`SECRET`.
+references, outputs nobody computes, results of data sources that read the real account) stay
+unknown and show as `UNKNOWN`; secrets show as `SECRET`.
 
 `pulumi` is imported only when a program runs, so importing guardian.graph stays cheap.
 """
@@ -14,14 +14,16 @@ references, outputs nobody computes) stay unknown and show as `UNKNOWN`; secrets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import importlib
 import json
 import os
 import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +190,32 @@ def _struct(state: Mapping[str, Any]) -> Any:
     return out
 
 
+def _unknown_result(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A data source's result with every property unknown but the arguments it echoes.
+
+    The properties come from the SDK's result type (`aws:ec2/getVpc:getVpc` ->
+    `pulumi_aws.ec2.GetVpcResult`): a property left out would read as None, a known value.
+    None when the type cannot be found.
+    """
+    from pulumi import _types
+
+    parts = token.split(":")
+    if len(parts) != 3:
+        return None
+    package, module, function = parts
+    module = module.split("/")[0]
+    name = f"pulumi_{package.replace('-', '_')}" + ("" if module == "index" else f".{module}")
+    try:
+        namespace = importlib.import_module(name)
+    except ImportError:
+        return None
+    result_type = getattr(namespace, f"{function[:1].upper()}{function[1:]}Result", None)
+    if not isinstance(result_type, type) or not _types.is_output_type(result_type):
+        return None
+    return {prop: args[prop] if prop in args else UNKNOWN
+            for prop in _types.output_type_types(result_type)}
+
+
 def _default_tags(value: Any) -> dict[str, Any]:
     """A provider's `defaultTags.tags` (provider inputs arrive JSON-encoded)."""
     if isinstance(value, str):
@@ -241,6 +269,7 @@ def _make_monitor(project: str, stack: str, region: str | None) -> Any:
             self.captured: dict[str, _Registration] = {}
             self.provider_regions: dict[str, str | None] = {}
             self.provider_tags: dict[str, dict[str, Any]] = {}
+            self.unanswered: set[str] = set()  # data sources whose results are unknown
             self.stack_urn = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
 
         def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -334,13 +363,50 @@ def _make_monitor(project: str, stack: str, region: str | None) -> Any:
             args = _plain(request.args)
             where = self._region(request.provider, args)
             result = computed.invoke(request.tok, args, where)
-            ret = _struct(result)
+            if result is None:  # reads the real account: unknown offline, never empty
+                with self.lock:
+                    self.unanswered.add(request.tok)
+                result = _unknown_result(request.tok, args)
+                if result is None:
+                    return resource_pb2.ResourceInvokeResponse(unknown=True)
+            # Unknowns stay in (unlike _struct): they reach the program as Pulumi's Unknown.
+            from google.protobuf import struct_pb2
+
+            ret = struct_pb2.Struct()
+            ret.update(result)
             return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret})
 
     return Monitor()
 
 
 # --- running the program -------------------------------------------------------------------
+
+# A plain data-source call (`get_vpc()`, not `get_vpc_output()`) hands the program Pulumi's
+# `Unknown` for each value offline cannot know. Falsy, it passes the SDK result types'
+# `if value and not isinstance(value, ...)` checks; printed, it reads as the unknown sentinel,
+# so a string built from it (an ARN, a name) is marked unknown in the graph too.
+_UNKNOWN_BEHAVIOUR: dict[str, Any] = {
+    "__bool__": lambda self: False,
+    "__repr__": lambda self: UNKNOWN,
+}
+
+
+@contextlib.contextmanager
+def _plain_unknowns() -> Iterator[None]:
+    from pulumi.output import Unknown
+
+    saved = {k: Unknown.__dict__.get(k) for k in _UNKNOWN_BEHAVIOUR}
+    for key, value in _UNKNOWN_BEHAVIOUR.items():
+        setattr(Unknown, key, value)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                delattr(Unknown, key)
+            else:
+                setattr(Unknown, key, value)
+
 
 _SDK_PATHS = tuple(
     os.sep + part + os.sep
@@ -363,7 +429,7 @@ def _user_frames(exc: BaseException) -> list[traceback.FrameSummary]:
 
 def _program_error(project: Project, exc: BaseException) -> UserError:
     frames = "".join(traceback.format_list(_user_frames(exc)))
-    message = str(exc) or type(exc).__name__
+    message = "\n".join([str(exc) or type(exc).__name__, *getattr(exc, "__notes__", ())])
     text = f"the Pulumi program in {project.program} failed: {type(exc).__name__}: {message}"
     if frames:
         text += "\nTraceback (the program's frames):\n" + frames.rstrip("\n")
@@ -399,12 +465,21 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(config, secret_keys)
         os.chdir(project.program)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _plain_unknowns():
             # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
             loop.run_until_complete(
                 run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
             )
+    except Exception as exc:
+        if monitor.unanswered:
+            exc.add_note(
+                f"Offline, the results of {', '.join(sorted(monitor.unanswered))} are unknown "
+                "(they read the real account). Plain Python cannot compute with unknown values: "
+                "use the data source's _output form (e.g. get_vpc_output) and Output.apply, "
+                "or check a `pulumi preview --json` with --preview."
+            )
+        raise
     finally:
         os.chdir(cwd)
         sys.path.remove(str(project.program))
