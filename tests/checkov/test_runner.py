@@ -134,6 +134,24 @@ def test_example_stack_passes_or_is_skipped_with_reasons():
     assert {s.check for s in load_skips()} == used  # no stale entry in skips.yaml
 
 
+def test_the_checks_and_skips_ship_in_the_wheel():
+    """Every data file the runner loads is package data: a non-editable install has them."""
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped: set[Path] = set()
+    for package, patterns in setuptools["package-data"].items():
+        top, _, rest = package.partition(".")
+        sub, _, rest = rest.partition(".")
+        base = ROOT / setuptools["package-dir"].get(f"{top}.{sub}", f"{top}/{sub}")
+        for pattern in patterns:
+            shipped.update((base / rest.replace(".", "/")).glob(pattern))
+    loaded = {f for d in checkov_runner.CUSTOM_CHECKS for f in d.iterdir()
+              if f.is_file() and f.suffix != ".py"} | {checkov_runner.SKIPS_FILE}
+    assert any(f.parent.name == "checkov_graph" for f in loaded)
+    assert loaded <= shipped, sorted(str(f) for f in loaded - shipped)
+
+
 def test_checkov_missing_is_a_user_error(monkeypatch):
     monkeypatch.setattr(checkov_runner, "checkov_available", lambda: False)
     with pytest.raises(UserError, match="checkov is not installed"):
