@@ -28,8 +28,8 @@ def test_the_project_is_laid_out_for_pulumi():
     config, secrets = stack_config(project, "dev")
     assert config == {
         "aws:region": "eu-west-1", "guardian:catalog": "catalog.yaml",
-        "guardian:trustedPrincipals": json.dumps(["arn:aws:iam::111122223333:role/example-deployer",
-                                                  "arn:aws:iam::111122223333:role/example-workload"]),
+        "guardian:trustedPrincipals": json.dumps(["arn:aws:iam::123456789012:role/example-deployer",
+                                                  "arn:aws:iam::123456789012:role/example-workload"]),
     }
     assert secrets == []
     lines = (ROOT / "requirements.txt").read_text().splitlines()
