@@ -31,7 +31,7 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True) ->
     group.add_argument("--stack", default="dev", metavar="NAME",
                        help="with --program: use Pulumi.<NAME>.yaml (default: dev)")
     group.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                       help="with --program: override a config value (repeatable)")
+                       help="override a config value (repeatable), e.g. aws:region=eu-west-1")
 
 
 def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
@@ -43,11 +43,11 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
         from guardian.graph.live import read_live_from_args
 
         return read_live_from_args(args)
+    if getattr(args, "region", None) or getattr(args, "endpoint_url", None):
+        raise UserError("--region and --endpoint-url apply to --live only")
+    config = parse_config(args.config)  # e.g. aws:region for a preview that does not say it
     for kind in ("preview", "state", "graph"):
         path = getattr(args, kind, None)
         if path:
-            return read_source(kind, path)
-    if getattr(args, "region", None) or getattr(args, "endpoint_url", None):
-        raise UserError("--region and --endpoint-url apply to --live only")
-    return read_source("program", args.program or ".", stack=args.stack,
-                       config=parse_config(args.config))
+            return read_source(kind, path, config=config)
+    return read_source("program", args.program or ".", stack=args.stack, config=config)
