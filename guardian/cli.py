@@ -32,14 +32,17 @@ DEFAULT_CATALOG = "catalog.yaml"
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--catalog", default=DEFAULT_CATALOG, metavar="PATH",
+        "--catalog",
+        default=DEFAULT_CATALOG,
+        metavar="PATH",
         help=f"the privacy catalog (default: ./{DEFAULT_CATALOG})",
     )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
-        "validate", help="check catalog.yaml and list every mistake with its file and line",
+        "validate",
+        help="check catalog.yaml and list every mistake with its file and line",
         description="Validate a privacy catalog: schema, taxonomy keys, references, regions.",
     )
     p.add_argument("path", nargs="?", default=None, help="catalog file (default: ./catalog.yaml)")
@@ -54,15 +57,25 @@ def run_validate(args: argparse.Namespace) -> int:
     path = args.path or args.catalog
     catalog, problems = check_catalog(path)
     if args.format == "json":
-        print(json.dumps({"valid": catalog is not None, "path": path,
-                          "problems": [p.to_json() for p in problems]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": catalog is not None,
+                    "path": path,
+                    "problems": [p.to_json() for p in problems],
+                },
+                indent=2,
+            )
+        )
     else:
         for problem in problems:
             print(problem, file=sys.stderr)
         if catalog is not None:
-            print(f"{path}: valid: {len(catalog.datasets)} datasets, "
-                  f"{sum(len(d.storage) for d in catalog.datasets)} stores, "
-                  f"{len(catalog.files)} file(s)")
+            print(
+                f"{path}: valid: {len(catalog.datasets)} datasets, "
+                f"{sum(len(d.storage) for d in catalog.datasets)} stores, "
+                f"{len(catalog.files)} file(s)"
+            )
         else:
             errors = sum(p.severity == "error" for p in problems)
             print(f"{path}: {errors} error(s)", file=sys.stderr)

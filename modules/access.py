@@ -10,11 +10,11 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
-from guardian.catalog.actions import ACTIONS, S3_BUCKET_ACTIONS, iam_actions
 from guardian.modules.controls import HUMAN_MAX_SESSION_SECONDS, MFA_CONDITION_KEY
 from guardian.modules.labels import DataLabels
 from guardian.modules.policy import document
+
+from guardian.catalog.actions import ACTIONS, S3_BUCKET_ACTIONS, iam_actions
 
 SERVICE_MAX_SESSION_SECONDS = 3600
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
 from guardian.modules.policy import document
 
 KEY_DELETION_WINDOW_DAYS = 30

@@ -9,7 +9,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
 from guardian.modules.controls import SECURITY_LOG_DAYS
 from guardian.modules.keys import DataKey, DataKeyArgs
 from guardian.modules.policy import document

@@ -12,7 +12,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
 from guardian.modules.controls import (
     ABORT_MULTIPART_DAYS,
     NONCURRENT_VERSION_DAYS,

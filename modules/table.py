@@ -8,7 +8,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
 from guardian.modules.controls import controls_for
 from guardian.modules.labels import DataLabels
 from guardian.modules.policy import deny_outside_endpoint, document

@@ -15,10 +15,6 @@ from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-
-from guardian.catalog import load_catalog
-from guardian.catalog.model import Dataset
-from guardian.catalog.regions import allowed_regions, region_allowed
 from guardian.modules.access import PurposeRole, PurposeRoleArgs, StoreGrant
 from guardian.modules.alerting import BreachAlerting, BreachAlertingArgs
 from guardian.modules.controls import controls_for
@@ -27,6 +23,10 @@ from guardian.modules.labels import DataLabels
 from guardian.modules.network import DataNetwork, DataNetworkArgs
 from guardian.modules.storage import EncryptedBucket, EncryptedBucketArgs, LogBucket
 from guardian.modules.table import DataTable, DataTableArgs
+
+from guardian.catalog import load_catalog
+from guardian.catalog.model import Dataset
+from guardian.catalog.regions import allowed_regions, region_allowed
 
 # IAM principals a trust policy can name: a role, a user, the account root, an assumed role.
 PRINCIPAL_ARN = re.compile(

@@ -51,8 +51,14 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         loc = self.location
-        return {"file": loc.file, "line": loc.line, "column": loc.col, "field": self.field,
-                "message": self.message, "severity": self.severity}
+        return {
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.col,
+            "field": self.field,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 class CatalogError(Exception):
@@ -123,10 +129,17 @@ class _Reader:
         if node is None:
             return None
         if node.value is None:
-            self.error(top, (), "the file is empty; expected a catalog (version, organization, datasets)"
-                       if not fragment else "the file is empty; expected datasets or waivers")
+            self.error(
+                top,
+                (),
+                "the file is empty; expected a catalog (version, organization, datasets)"
+                if not fragment
+                else "the file is empty; expected datasets or waivers",
+            )
             return None
-        errors = sorted(_validator(fragment).iter_errors(node.value), key=lambda e: list(e.absolute_path))
+        errors = sorted(
+            _validator(fragment).iter_errors(node.value), key=lambda e: list(e.absolute_path)
+        )
         for err in errors:
             rel = tuple(err.absolute_path)
             self.error(node.at(rel), rel, _schema_message(err))
@@ -143,7 +156,11 @@ class _Reader:
             for match in matches:
                 target = Path(match).resolve()
                 if target == resolved or target in chain:
-                    self.error(loc, ("include", i), f"{pattern!r} includes {_shown(Path(match))} again (a cycle)")
+                    self.error(
+                        loc,
+                        ("include", i),
+                        f"{pattern!r} includes {_shown(Path(match))} again (a cycle)",
+                    )
                     continue
                 self.read(Path(match), fragment=True, chain=(*chain, resolved))
         return node
@@ -152,7 +169,12 @@ class _Reader:
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
-                self.error(top, (), f"the file is {size / 1e6:.1f} MB; a catalog is at most {MAX_BYTES // 2**20} MiB")
+                self.error(
+                    top,
+                    (),
+                    f"the file is {size / 1e6:.1f} MB; "
+                    f"a catalog is at most {MAX_BYTES // 2**20} MiB",
+                )
                 return None
             data = path.read_bytes()
         except FileNotFoundError:
@@ -275,15 +297,18 @@ def _located_doc(node: _Node) -> dict[str, list[_Located]]:
     for key in _LISTS:
         items = node.value.get(key)
         out[key] = [
-            _Located(item, node.children[key].children[i])
-            for i, item in _items(items, dict)
+            _Located(item, node.children[key].children[i]) for i, item in _items(items, dict)
         ]
     return out
 
 
 def _items(value: Any, kind: type) -> list[tuple[int, Any]]:
     """(index, item) of a list's items of the given type; nothing when it is not a list."""
-    return [(i, v) for i, v in enumerate(value) if isinstance(v, kind)] if isinstance(value, list) else []
+    return (
+        [(i, v) for i, v in enumerate(value) if isinstance(v, kind)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 @cache
@@ -307,7 +332,8 @@ def _schema_message(err: Any) -> str:
         allowed = ", ".join(err.schema.get("properties", {}))
         return f"unknown field {', '.join(map(repr, extra))}; allowed: {allowed}"
     if err.validator == "pattern" and isinstance(err.instance, str):
-        return f"{err.instance!r} does not match {err.schema.get('description') or err.validator_value}"
+        expected = err.schema.get("description") or err.validator_value
+        return f"{err.instance!r} does not match {expected}"
     return err.message
 
 
@@ -331,8 +357,13 @@ def _shown(path: Path) -> str:
 def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> list[Problem]:
     out: list[Problem] = []
 
-    def err(item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...], message: str,
-            severity: str = "error") -> None:
+    def err(
+        item: _Located,
+        path: tuple[Any, ...],
+        rel: tuple[Any, ...],
+        message: str,
+        severity: str = "error",
+    ) -> None:
         out.append(Problem(item.loc(*rel), _dotted(path + rel), message, severity))
 
     seen_ids: dict[str, Location] = {}
@@ -342,7 +373,12 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
         ds_id = ds.get("id")
         if isinstance(ds_id, str):
             if ds_id in seen_ids:
-                err(item, path, ("id",), f"duplicate dataset id {ds_id!r} (first at {seen_ids[ds_id]})")
+                err(
+                    item,
+                    path,
+                    ("id",),
+                    f"duplicate dataset id {ds_id!r} (first at {seen_ids[ds_id]})",
+                )
             seen_ids.setdefault(ds_id, item.loc("id"))
         for rel, kind, key in _taxonomy_keys(ds):
             out.extend(_taxonomy_problem(item, path, rel, kind, key))
@@ -350,7 +386,12 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             if not regions.is_known(entry):
                 close = _closest(entry, [*regions.REGIONS, *regions.GROUPS])
                 hint = f"; did you mean {close!r}?" if close else ""
-                err(item, path, ("residency", j), f"{entry!r} is neither a region group nor an AWS region{hint}")
+                err(
+                    item,
+                    path,
+                    ("residency", j),
+                    f"{entry!r} is neither a region group nor an AWS region{hint}",
+                )
         uses = [u.get("use") for _, u in _items(ds.get("uses"), dict)]
         for j, u in _items(ds.get("uses"), dict):
             if u.get("use") in [x.get("use") for _, x in _items(ds["uses"][:j], dict)]:
@@ -359,41 +400,78 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             for j, entry in _items(ds.get(section), dict):
                 if isinstance(entry.get("use"), str) and entry["use"] not in uses:
                     declared = ", ".join(str(u) for u in uses)
-                    err(item, path, (section, j, "use"),
-                        f"{entry['use']!r} is not one of this dataset's uses ({declared})")
+                    err(
+                        item,
+                        path,
+                        (section, j, "use"),
+                        f"{entry['use']!r} is not one of this dataset's uses ({declared})",
+                    )
         for j, entry in _items(ds.get("access"), dict):
             if entry.get("training_valid_until") and not entry.get("human"):
-                err(item, path, ("access", j, "training_valid_until"),
-                    "a training attestation is for human roles; set human: true", "warning")
+                err(
+                    item,
+                    path,
+                    ("access", j, "training_valid_until"),
+                    "a training attestation is for human roles; set human: true",
+                    "warning",
+                )
         for j, st in _items(ds.get("storage"), dict):
             name, kind, key = st.get("name"), st.get("kind"), st.get("subject_key")
             if isinstance(name, str):
                 if name in seen_stores:
-                    err(item, path, ("storage", j, "name"),
-                        f"store {name!r} is declared twice (first at {seen_stores[name]})")
+                    err(
+                        item,
+                        path,
+                        ("storage", j, "name"),
+                        f"store {name!r} is declared twice (first at {seen_stores[name]})",
+                    )
                 seen_stores.setdefault(name, item.loc("storage", j, "name"))
             if kind == "s3" and isinstance(key, str) and not _valid_prefix_template(key):
-                err(item, path, ("storage", j, "subject_key"),
-                    f"{key!r} must contain {{subject_id}} once, followed by '/' (e.g. 'users/{{subject_id}}/')")
+                err(
+                    item,
+                    path,
+                    ("storage", j, "subject_key"),
+                    f"{key!r} must contain {{subject_id}} once, followed by '/' "
+                    "(e.g. 'users/{subject_id}/')",
+                )
             for opt in ("index", "ttl_attribute"):
                 if kind == "s3" and opt in st:
                     err(item, path, ("storage", j, opt), f"{opt} applies to dynamodb stores only")
             if st.get("index") and not key:
-                err(item, path, ("storage", j, "index"), "an index needs the subject_key it is keyed on")
+                err(
+                    item,
+                    path,
+                    ("storage", j, "index"),
+                    "an index needs the subject_key it is keyed on",
+                )
     for i, item in enumerate(waivers):
         resource = item.value.get("resource")
-        if isinstance(resource, str) and resource not in seen_stores and not resource.startswith("urn:"):
+        if (
+            isinstance(resource, str)
+            and resource not in seen_stores
+            and not resource.startswith("urn:")
+        ):
             # Waivers may name any resource of a deployment; only say when it looks like a typo.
             close = _closest(resource, list(seen_stores))
             if close:
-                err(item, ("waivers", i), ("resource",),
-                    f"{resource!r} is not a declared store; did you mean {close!r}?", "warning")
+                err(
+                    item,
+                    ("waivers", i),
+                    ("resource",),
+                    f"{resource!r} is not a declared store; did you mean {close!r}?",
+                    "warning",
+                )
     return out
 
 
 def _valid_prefix_template(key: str) -> bool:
     head, _, tail = key.partition("{subject_id}")
-    return key.count("{subject_id}") == 1 and tail.startswith("/") and "*" not in key and ".." not in key
+    return (
+        key.count("{subject_id}") == 1
+        and tail.startswith("/")
+        and "*" not in key
+        and ".." not in key
+    )
 
 
 def _taxonomy_keys(ds: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], taxonomy.Kind, str]]:
@@ -406,8 +484,9 @@ def _taxonomy_keys(ds: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], taxono
             yield ("uses", j, "use"), "data_use", u["use"]
 
 
-def _taxonomy_problem(item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...],
-                      kind: taxonomy.Kind, key: str) -> list[Problem]:
+def _taxonomy_problem(
+    item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...], kind: taxonomy.Kind, key: str
+) -> list[Problem]:
     term = taxonomy.terms(kind).get(key)
     loc, where = item.loc(*rel), _dotted(path + rel)
     noun = kind.replace("_", " ")
@@ -417,7 +496,9 @@ def _taxonomy_problem(item: _Located, path: tuple[Any, ...], rel: tuple[Any, ...
         return [Problem(loc, where, f"{key!r} is not a fideslang {noun}{hint}")]
     if term.deprecated:
         instead = f"; use {term.replaced_by!r}" if term.replaced_by else ""
-        return [Problem(loc, where, f"{key!r} is a deprecated fideslang {noun}{instead}", "warning")]
+        return [
+            Problem(loc, where, f"{key!r} is a deprecated fideslang {noun}{instead}", "warning")
+        ]
     return []
 
 
@@ -431,7 +512,9 @@ def _closest(word: str, choices: list[str]) -> str | None:
 # --- building the typed catalog ----------------------------------------------------------
 
 
-def _build(root: _Node, datasets: list[_Located], waivers: list[_Located], files: tuple[str, ...]) -> Catalog:
+def _build(
+    root: _Node, datasets: list[_Located], waivers: list[_Located], files: tuple[str, ...]
+) -> Catalog:
     doc = root.value
     org = doc["organization"]
     dpo = org.get("dpo")
@@ -445,8 +528,14 @@ def _build(root: _Node, datasets: list[_Located], waivers: list[_Located], files
         ),
         datasets=tuple(_dataset(item) for item in datasets),
         waivers=tuple(
-            Waiver(w.value["rule"], w.value["resource"], w.value["reason"], w.value["approved_by"],
-                   date.fromisoformat(w.value["expires"]), loc=w.loc())
+            Waiver(
+                w.value["rule"],
+                w.value["resource"],
+                w.value["reason"],
+                w.value["approved_by"],
+                date.fromisoformat(w.value["expires"]),
+                loc=w.loc(),
+            )
             for w in waivers
         ),
         path=files[0],
@@ -468,25 +557,50 @@ def _dataset(item: _Located) -> Dataset:
         residency=tuple(ds["residency"]),
         retention=Retention(ret["days"], ret.get("basis"), bool(ret.get("legal_hold", False))),
         uses=tuple(
-            Use(u["use"], u["legal_basis"], u.get("special_category_condition"), u.get("opt_out"),
-                bool(u.get("double_opt_in", False)), loc=item.loc("uses", j))
+            Use(
+                u["use"],
+                u["legal_basis"],
+                u.get("special_category_condition"),
+                u.get("opt_out"),
+                bool(u.get("double_opt_in", False)),
+                loc=item.loc("uses", j),
+            )
             for j, u in enumerate(ds["uses"])
         ),
         access=tuple(
-            Access(a["role"], a["use"], tuple(a["actions"]), bool(a.get("human", False)),
-                   date.fromisoformat(a["training_valid_until"]) if a.get("training_valid_until") else None,
-                   loc=item.loc("access", j))
+            Access(
+                a["role"],
+                a["use"],
+                tuple(a["actions"]),
+                bool(a.get("human", False)),
+                date.fromisoformat(a["training_valid_until"])
+                if a.get("training_valid_until")
+                else None,
+                loc=item.loc("access", j),
+            )
             for j, a in enumerate(ds.get("access", ()))
         ),
         recipients=tuple(
-            Recipient(r["name"], r["use"], r["country"], r["safeguard"], r.get("aws_account"),
-                      loc=item.loc("recipients", j))
+            Recipient(
+                r["name"],
+                r["use"],
+                r["country"],
+                r["safeguard"],
+                r.get("aws_account"),
+                loc=item.loc("recipients", j),
+            )
             for j, r in enumerate(ds.get("recipients", ()))
         ),
         breach_contacts=tuple(ds.get("breach_contacts", ())),
         storage=tuple(
-            Storage(s["kind"], s["name"], s.get("subject_key"), s.get("index"), s.get("ttl_attribute"),
-                    loc=item.loc("storage", j))
+            Storage(
+                s["kind"],
+                s["name"],
+                s.get("subject_key"),
+                s.get("index"),
+                s.get("ttl_attribute"),
+                loc=item.loc("storage", j),
+            )
             for j, s in enumerate(ds.get("storage", ()))
         ),
         description=ds.get("description"),

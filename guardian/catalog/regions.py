@@ -19,7 +19,8 @@ class Region:
 
 # group -> countries in it; "eu" is the EU/EEA.
 EU_EEA = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+    " IS LI NO".split()
 )
 # Countries with an EU adequacy decision (the US only for Data Privacy Framework participants).
 EU_ADEQUATE_COUNTRIES = EU_EEA | frozenset("AD AR CA FO GG IL IM JP JE NZ KR CH GB UY US".split())
@@ -97,7 +98,9 @@ def allowed_regions(residency: tuple[str, ...] | list[str]) -> list[str]:
     """Region codes a residency list allows, in the order the catalog names them."""
     out: list[str] = []
     for entry in residency:
-        codes = [entry] if entry in REGIONS else [r.code for r in REGIONS.values() if r.group == entry]
+        codes = (
+            [entry] if entry in REGIONS else [r.code for r in REGIONS.values() if r.group == entry]
+        )
         out.extend(c for c in codes if c not in out)
     return out
 

@@ -192,7 +192,7 @@ def _jurisdictions(catalog: Catalog, datasets: Sequence[Dataset]) -> list[Sectio
                       "You can withdraw your consent, subject to legal or contractual "
                       "restrictions.",),)
         else:
-            paras = ((f"You have the rights this law gives you; write to ",
+            paras = (("You have the rights this law gives you; write to ",
                       _mailto(org.contact), " to use them."),)
         paras += (("This applies to: " + ", ".join(ds.name for ds in scoped) + ".",),)
         out.append(Section(title, paras))

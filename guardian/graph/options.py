@@ -15,23 +15,46 @@ from guardian.graph.model import ResourceGraph
 def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True) -> None:
     group = parser.add_argument_group("where the deployment comes from (default: --program .)")
     one = group.add_mutually_exclusive_group()
-    one.add_argument("--program", metavar="DIR",
-                     help="a Pulumi Python project or program directory, run offline under mocks")
+    one.add_argument(
+        "--program",
+        metavar="DIR",
+        help="a Pulumi Python project or program directory, run offline under mocks",
+    )
     one.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output")
     one.add_argument("--state", metavar="FILE", help="`pulumi stack export` output")
     one.add_argument("--graph", metavar="FILE", help="`guardian synth` output")
     if live:
-        one.add_argument("--live", action="store_true",
-                         help="discover the resources of a live AWS account with boto3")
-        group.add_argument("--region", action="append", default=[], metavar="REGION",
-                           help="with --live: a region to scan (repeatable; default: the profile's)")
-        group.add_argument("--endpoint-url", metavar="URL",
-                           help="with --live: an AWS API endpoint (e.g. a local emulator)")
+        one.add_argument(
+            "--live",
+            action="store_true",
+            help="discover the resources of a live AWS account with boto3",
+        )
+        group.add_argument(
+            "--region",
+            action="append",
+            default=[],
+            metavar="REGION",
+            help="with --live: a region to scan (repeatable; default: the profile's)",
+        )
+        group.add_argument(
+            "--endpoint-url",
+            metavar="URL",
+            help="with --live: an AWS API endpoint (e.g. a local emulator)",
+        )
         group.add_argument("--profile", metavar="NAME", help="with --live: the AWS profile")
-    group.add_argument("--stack", default="dev", metavar="NAME",
-                       help="with --program: use Pulumi.<NAME>.yaml (default: dev)")
-    group.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a config value (repeatable), e.g. aws:region=eu-west-1")
+    group.add_argument(
+        "--stack",
+        default="dev",
+        metavar="NAME",
+        help="with --program: use Pulumi.<NAME>.yaml (default: dev)",
+    )
+    group.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value (repeatable), e.g. aws:region=eu-west-1",
+    )
 
 
 def graph_from_args(args: argparse.Namespace) -> ResourceGraph:

@@ -5,9 +5,8 @@ when Pulumi runs this file (`runpy` with `__name__ == "__main__"`), never on imp
 """
 
 if __name__ == "__main__":
-    from pulumi_policy import EnforcementLevel, PolicyPack
-
     from guardian.policies.pack.crossguard import POLICIES
+    from pulumi_policy import EnforcementLevel, PolicyPack
 
     PolicyPack(
         name="guardian-privacy",

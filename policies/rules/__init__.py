@@ -3,7 +3,6 @@ module registers nothing; a rule runs because it is listed here."""
 
 from __future__ import annotations
 
-from guardian.findings import Rule
 from guardian.policies.rules import (
     access,
     breach,
@@ -17,6 +16,8 @@ from guardian.policies.rules import (
     retention,
     sharing,
 )
+
+from guardian.findings import Rule
 
 RULES: tuple[Rule, ...] = (
     *catalog.RULES,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-from guardian.graph.model import Resource
 from guardian.policies.rules._policy import (
     Principal,
     Statement,
@@ -23,6 +22,8 @@ from guardian.policies.rules._policy import (
     principals_of,
     statements,
 )
+
+from guardian.graph.model import Resource
 
 if TYPE_CHECKING:
     from guardian.policies.rules._index import Index, RoleInfo, Store
@@ -166,7 +167,7 @@ def _kind_by_name(action: str) -> str:
     return "read"
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_actions(service: str) -> tuple[tuple[str, str], ...]:
     """(concrete data action, catalog action) for a service: the catalog's table
     (guardian.catalog.actions.ACTIONS) restricted to actions that touch data, plus the data

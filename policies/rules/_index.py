@@ -18,10 +18,11 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from guardian.policies.rules._policy import Statement, has_unknown, statements
+
 from guardian.catalog.model import Catalog, Dataset
 from guardian.findings import Finding, ResourceRef
 from guardian.graph.model import DATASET_TAG, UNKNOWN, Resource, ResourceGraph
-from guardian.policies.rules._policy import Statement, has_unknown, statements
 
 if TYPE_CHECKING:
     from guardian.policies.rules._iam import Grants

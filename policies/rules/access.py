@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, ResourceRef, Rule
-from guardian.graph.model import ResourceGraph
 from guardian.policies.rules._index import KMS_KEY, index
 from guardian.policies.rules._policy import Statement, restricted, statements
 from guardian.policies.rules.encryption import at_rest
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, ResourceRef, Rule
+from guardian.graph.model import ResourceGraph
 
 
 def _requires_mfa(st: Statement) -> bool:

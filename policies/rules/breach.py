@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._policy import has_unknown
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._index import Index, Store, index
-from guardian.policies.rules._policy import has_unknown
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 TOPIC = "aws:sns/topic:Topic"

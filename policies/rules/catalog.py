@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.policies.rules._index import today
+
 from guardian.catalog import regions, taxonomy
 from guardian.catalog.model import Catalog, Location
 from guardian.findings import Finding, Rule
 from guardian.graph.model import ResourceGraph
-from guardian.policies.rules._index import today
 
 # Jurisdictions whose data may leave home only for an adequate country (or under safeguards
 # the catalog's residency cannot express). UK adequacy regulations recognise the EU/EEA and the

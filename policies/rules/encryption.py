@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardian.policies.rules._index import Index, KeyRef, Store, index
+from guardian.policies.rules._policy import glob_match, has_unknown
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._index import Index, KeyRef, Store, index
-from guardian.policies.rules._policy import glob_match, has_unknown
 
 _BLOCK_STORAGE = ("rds", "rds-cluster", "efs", "ebs", "opensearch", "redshift")
 # store kind -> (input saying "encrypted", its default, input naming the key)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.policies.rules._index import index
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, Rule
 from guardian.graph.model import DATASET_TAG, UNKNOWN, ResourceGraph
-from guardian.policies.rules._index import index
 
 # Our modules tag the stores they keep for operations (access logs, audit trails) with this.
 OPERATIONAL_TAG = "guardian:role"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 
+from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._policy import glob_match, has_unknown
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, ResourceRef, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._index import Index, Store, index
-from guardian.policies.rules._policy import glob_match, has_unknown
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

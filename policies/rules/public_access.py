@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.policies.rules._index import index
+from guardian.policies.rules._policy import has_unknown, restricted
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, Rule
 from guardian.graph.model import ResourceGraph
-from guardian.policies.rules._index import index
-from guardian.policies.rules._policy import has_unknown, restricted
 
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})

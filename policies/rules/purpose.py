@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from guardian.catalog.model import Catalog, Dataset
-from guardian.findings import Finding, ResourceRef, Rule
-from guardian.graph.model import Resource, ResourceGraph
 from guardian.policies.rules._iam import Grant, key_grants, kinds_granted
 from guardian.policies.rules._index import Index, Store, index
 from guardian.policies.rules.encryption import at_rest
+
+from guardian.catalog.model import Catalog, Dataset
+from guardian.findings import Finding, ResourceRef, Rule
+from guardian.graph.model import Resource, ResourceGraph
 
 _ORDER = ("read", "write", "delete")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from guardian.policies.rules._index import STORE_KINDS_S3, Index, Store, index, known_str
+
 from guardian.catalog.model import Catalog
 from guardian.catalog.regions import allowed_regions
 from guardian.findings import Finding, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._index import STORE_KINDS_S3, Index, Store, index, known_str
 
 
 def _region(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._policy import has_unknown
+
 from guardian.catalog.model import Catalog
 from guardian.findings import Finding, Rule
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.policies.rules._index import Index, Store, index
-from guardian.policies.rules._policy import has_unknown
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
 from guardian.policies.rules._iam import key_grants
 from guardian.policies.rules._index import Index, Store, index
 from guardian.policies.rules._policy import has_unknown
 from guardian.policies.rules.encryption import at_rest
 from guardian.policies.rules.residency import replication_destinations
+
+from guardian.catalog.model import Catalog
+from guardian.findings import Finding, Rule
+from guardian.graph.model import Resource, ResourceGraph
 
 
 def _foreign(ix: Index, s: Store) -> Iterator[tuple[str | None, str, Resource]]:

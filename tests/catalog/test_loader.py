@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from guardian.catalog import CatalogError, load_catalog
-from guardian.catalog import taxonomy
+from guardian.catalog import CatalogError, load_catalog, taxonomy
 from guardian.catalog.loader import check_catalog
 from guardian.cli import main
 from tests.conftest import EXAMPLE_CATALOG
@@ -42,8 +41,13 @@ def edit(old: str, new: str, count: int = 1) -> str:
 
 def test_example_is_valid(example_catalog):
     assert [d.id for d in example_catalog.datasets] == [
-        "customer_profiles", "orders_payments", "store_location_pings", "marketing_engagement",
-        "pharmacy_prescriptions", "employee_records", "support_tickets",
+        "customer_profiles",
+        "orders_payments",
+        "store_location_pings",
+        "marketing_engagement",
+        "pharmacy_prescriptions",
+        "employee_records",
+        "support_tickets",
     ]
     analyst = example_catalog.dataset("marketing_engagement").access[1]
     assert analyst.human and analyst.training_valid_until == date(2027, 6, 30)  # unquoted date
@@ -99,7 +103,8 @@ def test_deprecated_taxonomy_key_warns_and_names_its_replacement(tmp_path, monke
         out = dict(real(kind))
         if kind == "data_category":
             out["user.old_location"] = taxonomy.Term(
-                "user.old_location", "Old location", "", True, "user.location.precise")
+                "user.old_location", "Old location", "", True, "user.location.precise"
+            )
         return out
 
     monkeypatch.setattr(taxonomy, "terms", with_deprecated)
@@ -114,8 +119,10 @@ def test_deprecated_taxonomy_key_warns_and_names_its_replacement(tmp_path, monke
 
 
 def test_dangling_references_and_duplicates(tmp_path):
-    text = edit("        use: essential.service.notifications.email\n        actions: [read]",
-                "        use: analytics\n        actions: [read]")
+    text = edit(
+        "        use: essential.service.notifications.email\n        actions: [read]",
+        "        use: analytics\n        actions: [read]",
+    )
     text = text.replace("  - id: support_tickets", "  - id: customer_profiles")
     text = text.replace("name: acme-support-tickets", "name: acme-orders")
     text = text.replace("residency: [us]", "residency: [us, eu-wst-1]")
@@ -133,11 +140,15 @@ def test_dangling_references_and_duplicates(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("key", ["*", "users/", "users/{subject_id}", "a/{subject_id}/../{subject_id}/"])
+@pytest.mark.parametrize(
+    "key", ["*", "users/", "users/{subject_id}", "a/{subject_id}/../{subject_id}/"]
+)
 def test_s3_subject_prefix_must_isolate_one_subject(tmp_path, key):
     text = edit('subject_key: "pings/{subject_id}/"', f'subject_key: "{key}"')
     [message] = errors(write(tmp_path, text))
-    assert message.startswith(f"catalog.yaml:{line_of(text, key)}:22: datasets[2].storage[0].subject_key: ")
+    assert message.startswith(
+        f"catalog.yaml:{line_of(text, key)}:22: datasets[2].storage[0].subject_key: "
+    )
 
 
 def test_malformed_yaml_points_at_the_line(tmp_path):
@@ -158,8 +169,14 @@ def test_duplicate_key_is_malformed(tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"", "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)"),
-        (b"# nothing but a comment\n", "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)"),
+        (
+            b"",
+            "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)",
+        ),
+        (
+            b"# nothing but a comment\n",
+            "catalog.yaml:1:1: the file is empty; expected a catalog (version, organization, datasets)",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "catalog.yaml:1:1: is a binary file; expected YAML text"),
         (b"version: 1\nname: caf\xe9\n", "catalog.yaml:2:1: is not UTF-8 text"),
         (b"- just\n- a list\n", "catalog.yaml:1:1: ['just', 'a list'] is not of type 'object'"),
@@ -174,8 +191,10 @@ def test_files_that_are_not_catalogs(tmp_path, content, expected):
 
 def test_alias_bomb_is_refused(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
-              for i in range(1, 9)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+        for i in range(1, 9)
+    ]
     [message] = errors(write(tmp_path, "\n".join(lines) + "\n"))
     assert "expands to more than" in message
 
@@ -194,8 +213,10 @@ def test_missing_file(tmp_path):
 def test_includes_merge_and_report_their_own_lines(tmp_path):
     (tmp_path / "teams").mkdir()
     root = EXAMPLE.replace("waivers: []\n", "include: [teams/*.yaml]\nwaivers: []\n")
-    part = EXAMPLE[EXAMPLE.index("  - id: support_tickets"):EXAMPLE.index("waivers: []")]
-    part = part.replace("support_tickets", "support_archive").replace("acme-support-tickets", "acme-support-archive")
+    part = EXAMPLE[EXAMPLE.index("  - id: support_tickets") : EXAMPLE.index("waivers: []")]
+    part = part.replace("support_tickets", "support_archive").replace(
+        "acme-support-tickets", "acme-support-archive"
+    )
     write(tmp_path, "datasets:\n" + part, "teams/support.yaml")
     catalog = load_catalog(write(tmp_path, root))
     assert catalog.dataset("support_archive") is not None
@@ -215,7 +236,7 @@ def test_include_missing_and_cyclic(tmp_path):
     line = line_of(root, "include:")
     assert found == [
         f"catalog.yaml:{line}:11: include[0]: 'parts/*.yaml' matches no file",
-        f"more.yaml:1:11: include[0]: 'catalog.yaml' includes catalog.yaml again (a cycle)",
+        "more.yaml:1:11: include[0]: 'catalog.yaml' includes catalog.yaml again (a cycle)",
     ]
 
 
@@ -233,10 +254,13 @@ def test_cli_validate_exit_codes_and_json(tmp_path, capsys):
     os.chdir(tmp_path)
     assert main(["validate", "--catalog", bad.name]) == 2
     err = capsys.readouterr().err
-    assert f"catalog.yaml:{line_of(bad.read_text(), 'days: -5')}:23: datasets[2].retention.days" in err
+    assert (
+        f"catalog.yaml:{line_of(bad.read_text(), 'days: -5')}:23: datasets[2].retention.days" in err
+    )
     assert "Traceback" not in err
     assert main(["validate", bad.name, "--format", "json"]) == 2
     import json
+
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False
     assert out["problems"][0]["field"] == "datasets[2].retention.days"

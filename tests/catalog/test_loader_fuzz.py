@@ -17,12 +17,18 @@ LINES = EXAMPLE.splitlines(keepends=True)
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
-    st.text(max_size=12), st.dates().map(str),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.dates().map(str),
 )
 yaml_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -58,7 +64,11 @@ def test_random_documents(value):
 
 
 @FUZZ
-@given(st.integers(0, len(LINES) - 1), st.integers(0, len(LINES) - 1), st.sampled_from(["drop", "dup", "swap", "indent", "garble"]))
+@given(
+    st.integers(0, len(LINES) - 1),
+    st.integers(0, len(LINES) - 1),
+    st.sampled_from(["drop", "dup", "swap", "indent", "garble"]),
+)
 def test_mutations_of_the_example(i, j, op):
     lines = list(LINES)
     if op == "drop":
@@ -70,12 +80,14 @@ def test_mutations_of_the_example(i, j, op):
     elif op == "indent":
         lines[i] = "  " + lines[i]
     else:
-        lines[i] = lines[i][: len(lines[i]) // 2] + ": [{" + lines[i][len(lines[i]) // 2:]
+        lines[i] = lines[i][: len(lines[i]) // 2] + ": [{" + lines[i][len(lines[i]) // 2 :]
     assert_located(load_text("".join(lines)))
 
 
 @FUZZ
-@given(st.sampled_from([l for l in LINES if ":" in l and not l.lstrip().startswith("#")]), yaml_values)
+@given(
+    st.sampled_from([line for line in LINES if ":" in line and not line.lstrip().startswith("#")]), yaml_values
+)
 def test_example_with_a_value_replaced(line, value):
     import json
 

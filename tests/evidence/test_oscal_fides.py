@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from guardian.evidence import fides, oscal
 from guardian.policies.rules import RULES as ALL_RULES
+
+from guardian.evidence import fides, oscal
 from tests.evidence.conftest import RULES
 
 T = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

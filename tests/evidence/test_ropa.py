@@ -6,10 +6,10 @@ import csv
 import io
 from dataclasses import replace
 
-from tests.evidence.conftest import example_graph, res
 from guardian.evidence import deployed, ropa
 from guardian.evidence.stable import FIXED_TIME
 from guardian.graph.model import UNKNOWN, ResourceGraph, Source
+from tests.evidence.conftest import example_graph, res
 
 
 def test_measures_come_from_the_graph(example_catalog, graph):

@@ -12,11 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from guardian.catalog.actions import ACTIONS, iam_actions
-from guardian.catalog.model import Catalog, Dataset
-from guardian.graph.model import Resource, ResourceGraph
-from guardian.graph.program import synthesize
 from guardian.modules.alerting import SENSITIVE_CHANGES
 from guardian.modules.controls import (
     CONTROLS,
@@ -24,6 +19,11 @@ from guardian.modules.controls import (
     NONCURRENT_VERSION_DAYS,
     controls_for,
 )
+
+from guardian.catalog.actions import ACTIONS, iam_actions
+from guardian.catalog.model import Catalog, Dataset
+from guardian.graph.model import Resource, ResourceGraph
+from guardian.graph.program import synthesize
 
 HOME = "eu-west-1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_object_lock_only_where_the_dataset_declares_a_legal_hold(variant, varia
     assert {helper(variant, lock, BUCKET).name for lock in locks} == held
     [lock] = locks
     assert lock.inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 2555}
-    for dataset, name in stores_of(variant_catalog, "s3"):
+    for _dataset, name in stores_of(variant_catalog, "s3"):
         assert bool(store(variant, BUCKET, name).inputs.get("objectLockEnabled")) == (
             name in held)
 
@@ -493,7 +493,7 @@ def test_the_action_lists_are_disjoint_and_explicit():
     from guardian.catalog.actions import catalog_actions_of
 
     for service, table in ACTIONS.items():
-        for action, granted in table.items():
+        for _action, granted in table.items():
             assert all(not a.endswith("*") and a.startswith(f"{service}:") for a in granted)
     assert catalog_actions_of("s3", "s3:getobject") == {"read"}
     assert catalog_actions_of("s3", "s3:PutBucketPolicy") == frozenset()

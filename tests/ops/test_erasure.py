@@ -105,7 +105,7 @@ def test_unprocessed_items_are_retried_until_done(clients, example_catalog, tmp_
 
 def test_s3_errors_per_key_transient_retried_permanent_reported(clients, example_catalog,
                                                                 tmp_path):
-    before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abd"], 5,
+    seed.example_stores(clients, example_catalog, REGION, ["abc", "abd"], 5,
                                  datasets=["store_location_pings"])
     # every key of the first call fails transiently: retried within the batch
     flaky = faults.FaultyClients(clients, "delete_objects",

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from guardian.policies.pack import crossguard
+from guardian.policies.pack.crossguard import GUARDIAN_PRIVACY, POLICIES, plain, to_graph
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
@@ -21,8 +23,6 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UnknownValueError, unknown_checking_proxy
 
 from guardian.graph.model import UNKNOWN
-from guardian.policies.pack import crossguard
-from guardian.policies.pack.crossguard import GUARDIAN_PRIVACY, POLICIES, plain, to_graph
 
 PACK = Path(crossguard.__file__).resolve().parent
 STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from guardian.policies.rules import RULES, RULES_BY_ID
 
 from guardian.catalog import load_catalog
 from guardian.catalog.model import Catalog, Waiver
@@ -22,7 +23,6 @@ from guardian.check import evaluate
 from guardian.errors import UserError
 from guardian.findings import Report
 from guardian.graph.model import UNKNOWN, ResourceGraph, Source
-from guardian.policies.rules import RULES, RULES_BY_ID
 
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"

@@ -3,7 +3,6 @@ the profiles bucket labelled `internal` (AWS-managed key, no data events) and th
 table without the VPC endpoint policy (labelled confidential)."""
 
 import pulumi_aws as aws
-
 from guardian.modules.alerting import BreachAlerting, BreachAlertingArgs
 from guardian.modules.keys import DataKey, DataKeyArgs
 from guardian.modules.labels import DataLabels
