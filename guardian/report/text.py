@@ -52,6 +52,6 @@ def _result(result: Result) -> list[str]:
     if result.waiver is not None:
         state = "waived" if label == "WAIVED" else "waiver EXPIRED"
         lines.append(f"{INDENT}{state}: {waiver_text(result.waiver)}")
-    if label != "WAIVED":
+    if label != "WAIVED" and result.severity != "info":  # information asks for no fix
         lines.append(f"{INDENT}fix: {rule.remediation}")
     return lines
