@@ -1,7 +1,7 @@
 """Benchmark offline synthesis: resources per second and peak memory for generated catalogs of
 10, 100 and 1,000 datasets, and the cold wall time of `guardian synth` on the example.
 
-    /tmp/v1/bin/python bench/synth.py [--sizes 10 100 1000] [--repeat 3]
+    .venv/bin/python bench/synth.py [--sizes 10 100 1000] [--repeat 3]
 
 Each size runs in its own process (so peak RSS belongs to that size alone), after one warm-up
 synthesis that pays for importing pulumi_aws. Time is measured without tracemalloc; a second
