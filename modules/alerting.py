@@ -64,9 +64,11 @@ class BreachAlertingArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def event_selectors(buckets: Sequence[str], tables: Sequence[str]) -> list[dict[str, Any]]:
+def event_selectors(
+    buckets: Sequence[str], tables: Sequence[str]
+) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
     """Advanced event selectors: all management events, data events on these stores only."""
-    selectors: list[dict[str, Any]] = [{
+    selectors: list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict] = [{
         "name": "management-events",
         "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}],
     }]

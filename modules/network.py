@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -85,7 +84,7 @@ class DataNetwork(pulumi.ComponentResource):
         nat = aws.ec2.NatGateway(f"{name}-nat", allocation_id=eip.id,
                                  subnet_id=subnets["public"][0].id, tags=tags, opts=child)
         # Only the public and app tiers have a default route; the data tier has none at all.
-        routes: dict[str, list[dict[str, Any]]] = {
+        routes: dict[str, list[aws.ec2.RouteTableRouteArgsDict]] = {
             "public": [{"cidr_block": "0.0.0.0/0", "gateway_id": igw.id}],
             "app": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}],
             "data": [],

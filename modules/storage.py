@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -20,6 +20,15 @@ from guardian.modules.controls import (
 )
 from guardian.modules.labels import DataLabels
 from guardian.modules.policy import deny_insecure_transport, deny_outside_endpoint, document
+
+if TYPE_CHECKING:
+    from pulumi_aws import s3
+
+    # pulumi_aws's shapes for a bucket's encryption rule and its default, as typed dicts.
+    SseRule = s3.BucketServerSideEncryptionConfigurationRuleArgsDict
+    SseDefault = (
+        s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
+    )
 
 
 @dataclass
@@ -34,7 +43,7 @@ class EncryptedBucketArgs:
 
 
 def private_bucket_controls(
-    name: str, parent: pulumi.Resource, bucket: aws.s3.Bucket, sse: dict[str, Any]
+    name: str, parent: pulumi.Resource, bucket: aws.s3.Bucket, sse: SseRule
 ) -> None:
     """The controls every bucket here has: encryption, versioning, no public access, no ACLs."""
     child = pulumi.ResourceOptions(parent=parent)
@@ -109,7 +118,7 @@ class EncryptedBucket(pulumi.ComponentResource):
             name, bucket=args.bucket, object_lock_enabled=args.legal_hold or None,
             tags=args.labels.tags(), opts=child,
         )
-        default: dict[str, Any] = {"sse_algorithm": controls.sse_algorithm}
+        default: SseDefault = {"sse_algorithm": controls.sse_algorithm}
         if controls.customer_managed_key:
             default["kms_master_key_id"] = args.kms_key_arn
         private_bucket_controls(name, self, bucket, {

@@ -46,8 +46,9 @@ class DataTable(pulumi.ComponentResource):
         super().__init__("guardian:table:DataTable", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        keys = sorted({args.hash_key, *([args.subject_key] if args.index else [])})
-        sse: dict[str, Any] = {"enabled": True}
+        indexed = [args.subject_key] if args.index and args.subject_key else []  # checked above
+        keys = sorted({args.hash_key, *indexed})
+        sse: aws.dynamodb.TableServerSideEncryptionArgsDict = {"enabled": True}
         if controls.customer_managed_key:
             sse["kms_key_arn"] = args.kms_key_arn
         table = aws.dynamodb.Table(

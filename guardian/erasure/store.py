@@ -44,7 +44,8 @@ class Copy:
 
 
 class Store(Protocol):
-    batch_size: int
+    @property
+    def batch_size(self) -> int: ...
 
     @property
     def method(self) -> str: ...
@@ -80,7 +81,8 @@ def probe(call: Callable[[], Any], absent: set[str] | frozenset[str] = frozenset
 
 def preview(store: Store, samples: int = 5) -> tuple[int, list[str]]:
     """How many refs the store would delete, and the first few of them."""
-    count, shown = 0, []
+    count = 0
+    shown: list[str] = []
     for page in store.pages():
         count += len(page)
         shown.extend(r.label for r in page[: max(0, samples - len(shown))])

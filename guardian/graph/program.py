@@ -468,9 +468,10 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         with warnings.catch_warnings(), _plain_unknowns():
             # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
-            loop.run_until_complete(
-                run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
-            )
+            def program() -> None:
+                runpy.run_path(str(project.program), run_name="__main__")
+
+            loop.run_until_complete(run_in_stack(program))
     except Exception as exc:
         if monitor.unanswered:
             exc.add_note(

@@ -31,7 +31,7 @@ def read_source(
     if kind == "program":
         from guardian.graph.program import synthesize
 
-        return synthesize(path, stack=stack, config=dict(config or {}))
+        return synthesize(Path(path), stack=stack, config=dict(config or {}))
     if kind == "preview":
         from guardian.graph.preview import read_preview
 

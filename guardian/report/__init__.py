@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from guardian.errors import UserError
 from guardian.findings import Report
 
@@ -10,14 +12,9 @@ FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit")
 
 def render(report: Report, fmt: str = "text") -> str:
     """The report in `fmt`; the same report always gives the same text."""
-    if fmt == "text":
-        from guardian.report import text as writer
-    elif fmt == "json":
-        from guardian.report import json as writer
-    elif fmt == "sarif":
-        from guardian.report import sarif as writer
-    elif fmt == "junit":
-        from guardian.report import junit as writer
-    else:
+    if fmt not in FORMATS:
         raise UserError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return writer.render(report)
+    # Imported by name so that only the chosen writer loads.
+    writer = importlib.import_module(f"guardian.report.{fmt}")
+    text: str = writer.render(report)
+    return text

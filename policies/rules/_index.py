@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from guardian.policies.rules._policy import Statement, has_unknown, statements
 
@@ -230,7 +230,7 @@ class Index:
         """A value a rule module derives from the index, built once per index."""
         if key not in self._memo:
             self._memo[key] = build(self)
-        return self._memo[key]  # type: ignore[no-any-return]
+        return cast(T, self._memo[key])  # stored by `build` under this key, so a T
 
     # --- references ----------------------------------------------------------------------
 
