@@ -60,3 +60,16 @@ def controls_for(classification: str) -> Controls:
         raise ValueError(
             f"unknown classification {classification!r}; expected one of {', '.join(CONTROLS)}"
         ) from None
+
+
+def store_controls(name: str, classification: str, *, kms_key_arn: object,
+                   vpc_endpoint_id: object, endpoint: str) -> Controls:
+    """The class's controls for a store, refusing one built without what they need."""
+    controls = controls_for(classification)
+    if controls.customer_managed_key and kms_key_arn is None:
+        raise ValueError(f"{name}: {classification} data needs kms_key_arn "
+                         "(a customer-managed key)")
+    if controls.vpc_endpoint_only and vpc_endpoint_id is None:
+        raise ValueError(f"{name}: {classification} data needs vpc_endpoint_id "
+                         f"(access only through the network's {endpoint} endpoint)")
+    return controls

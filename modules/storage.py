@@ -16,7 +16,7 @@ from guardian.modules.controls import (
     ABORT_MULTIPART_DAYS,
     NONCURRENT_VERSION_DAYS,
     SECURITY_LOG_DAYS,
-    controls_for,
+    store_controls,
 )
 from guardian.modules.labels import DataLabels
 from guardian.modules.policy import deny_insecure_transport, deny_outside_endpoint, document
@@ -102,13 +102,8 @@ class EncryptedBucket(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: EncryptedBucketArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        controls = controls_for(args.labels.classification)
-        if controls.customer_managed_key and args.kms_key_arn is None:
-            raise ValueError(f"{name}: {args.labels.classification} data needs kms_key_arn "
-                             "(a customer-managed key)")
-        if controls.vpc_endpoint_only and args.vpc_endpoint_id is None:
-            raise ValueError(f"{name}: {args.labels.classification} data needs vpc_endpoint_id "
-                             "(access only through the network's S3 endpoint)")
+        controls = store_controls(name, args.labels.classification, kms_key_arn=args.kms_key_arn,
+                                  vpc_endpoint_id=args.vpc_endpoint_id, endpoint="S3")
         if args.retention_days < 1:
             raise ValueError(f"{name}: retention_days must be at least 1")
         super().__init__("guardian:storage:EncryptedBucket", name, None, opts)

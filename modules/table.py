@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from guardian.modules.controls import controls_for
+from guardian.modules.controls import store_controls
 from guardian.modules.labels import DataLabels
 from guardian.modules.policy import deny_outside_endpoint, document
 
@@ -34,13 +34,8 @@ class DataTable(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: DataTableArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        controls = controls_for(args.labels.classification)
-        if controls.customer_managed_key and args.kms_key_arn is None:
-            raise ValueError(f"{name}: {args.labels.classification} data needs kms_key_arn "
-                             "(a customer-managed key)")
-        if controls.vpc_endpoint_only and args.vpc_endpoint_id is None:
-            raise ValueError(f"{name}: {args.labels.classification} data needs vpc_endpoint_id "
-                             "(access only through the network's DynamoDB endpoint)")
+        controls = store_controls(name, args.labels.classification, kms_key_arn=args.kms_key_arn,
+                                  vpc_endpoint_id=args.vpc_endpoint_id, endpoint="DynamoDB")
         if args.index and not args.subject_key:
             raise ValueError(f"{name}: index {args.index!r} needs a subject_key to index")
         super().__init__("guardian:table:DataTable", name, None, opts)
