@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.set_defaults(run=run_check)
 
+    r = sub.add_parser("rules", help="list the privacy rules: id, control, severity, title",
+                       description="List every rule `guardian check` runs, for waivers and docs.")
+    r.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text (default), a markdown table (as in the README) or JSON")
+    r.set_defaults(run=run_rules)
+
 
 def run_check(args: argparse.Namespace) -> int:
     from guardian.catalog import load_catalog
@@ -59,3 +65,28 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return report.exit_code
+
+
+def rules_table(fmt: str) -> str:
+    """The rule list, one row a rule, in the registry's order."""
+    import json
+
+    from guardian.policies.rules import RULES
+
+    if fmt == "json":
+        return json.dumps([{"id": r.id, "control": r.control, "severity": r.severity,
+                            "title": r.title, "rationale": r.rationale,
+                            "remediation": r.remediation, "references": list(r.references)}
+                           for r in RULES], indent=2) + "\n"
+    if fmt == "markdown":
+        rows = ["| rule | control | severity | what it checks | references |",
+                "| --- | --- | --- | --- | --- |"]
+        rows += [f"| {r.id} | {r.control} | {r.severity} | {r.title} | "
+                 f"{', '.join(r.references)} |" for r in RULES]
+        return "\n".join(rows) + "\n"
+    return "".join(f"{r.id:<12} {r.severity:<9} {r.control:<22} {r.title}\n" for r in RULES)
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    sys.stdout.write(rules_table(args.format))
+    return 0

@@ -54,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_validate(args: argparse.Namespace) -> int:
     from guardian.catalog.loader import check_catalog
 
+    if args.path and args.catalog != DEFAULT_CATALOG:
+        raise UserError("give the catalog either as PATH or as --catalog, not both")
     path = args.path or args.catalog
     catalog, problems = check_catalog(path)
     if args.format == "json":

@@ -24,6 +24,13 @@ def write_output(text: str | bytes, path: str | os.PathLike[str] | None) -> None
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as tmp:
             tmp.write(data)
+        os.chmod(tmp.name, 0o666 & ~_umask())  # temp files are 0600; outputs are for others too
         os.replace(tmp.name, target)
     except OSError as exc:
         raise UserError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

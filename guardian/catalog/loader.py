@@ -172,7 +172,7 @@ class _Reader:
                 self.error(
                     top,
                     (),
-                    f"the file is {size / 1e6:.1f} MB; "
+                    f"the file is {size / 2**20:.1f} MiB; "
                     f"a catalog is at most {MAX_BYTES // 2**20} MiB",
                 )
                 return None
@@ -345,10 +345,12 @@ def _dotted(path: tuple[Any, ...]) -> str:
 
 
 def _shown(path: Path) -> str:
+    """The path as a person reads it: relative below the working directory, else absolute."""
     try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path.absolute())
+    return str(path.absolute()) if rel.startswith("..") else rel
 
 
 # --- what a schema cannot check ----------------------------------------------------------

@@ -50,7 +50,7 @@ def test_example_is_valid(example_catalog):
         "support_tickets",
     ]
     analyst = example_catalog.dataset("marketing_engagement").access[1]
-    assert analyst.human and analyst.training_valid_until == date(2027, 6, 30)  # unquoted date
+    assert analyst.human and analyst.training_valid_until == date(2030, 6, 30)  # unquoted date
     assert example_catalog.store("acme-orders")[1].index == "by-customer"
     assert example_catalog.dataset("employee_records").retention.legal_hold is True
     assert analyst.loc.line == line_of(EXAMPLE, "role: marketing-analyst")
@@ -203,7 +203,7 @@ def test_huge_file_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "catalog.yaml"
     with path.open("wb") as f:
         f.truncate(50 * 1000 * 1000)
-    assert errors(path) == ["catalog.yaml:1:1: the file is 50.0 MB; a catalog is at most 10 MiB"]
+    assert errors(path) == ["catalog.yaml:1:1: the file is 47.7 MiB; a catalog is at most 10 MiB"]
 
 
 def test_missing_file(tmp_path):
