@@ -92,12 +92,24 @@ def is_access_denied(exc: BaseException) -> bool:
     return error_code(exc) in ACCESS_DENIED or status == 403
 
 
-def credentials_error(exc: BaseException) -> UserError | None:
-    """A UserError for missing credentials or an unreachable endpoint, else None."""
+def setup_error(exc: BaseException) -> UserError | None:
+    """A UserError when the AWS setup is missing a piece (credentials, region, profile): the
+    user's to fix, never an outage to retry or resume after. Else None."""
     import botocore.exceptions as bx
 
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return UserError(f"no AWS credentials ({exc}); use --profile or the AWS_* variables")
+    if isinstance(exc, bx.NoRegionError):
+        return UserError("no AWS region: pass --region or set one in the profile")
+    if isinstance(exc, bx.ProfileNotFound):
+        return UserError(str(exc))
+    return None
+
+
+def credentials_error(exc: BaseException) -> UserError | None:
+    """A UserError for a `setup_error` or an unreachable endpoint, else None."""
+    import botocore.exceptions as bx
+
     if isinstance(exc, bx.EndpointConnectionError):
         return UserError(f"cannot reach AWS: {exc}")
-    return None
+    return setup_error(exc)

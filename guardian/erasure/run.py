@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guardian.aws import error_code
+from guardian.aws import error_code, setup_error
 from guardian.erasure import certificate
 from guardian.erasure.certificate import DONE, build
 from guardian.erasure.dynamodb import DynamoStore
@@ -44,7 +44,7 @@ def is_outage(exc: BaseException) -> bool:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return status >= 500 or "Throttl" in (error_code(exc) or "") \
             or error_code(exc) in ("SlowDown", "RequestLimitExceeded")
-    return isinstance(exc, bx.BotoCoreError)
+    return isinstance(exc, bx.BotoCoreError) and setup_error(exc) is None
 
 
 def _store_failure(exc: BaseException) -> str | None:

@@ -64,7 +64,9 @@ def read_live(clients: ClientFactory, regions: Sequence[str], *,
     if not regions:
         raise UserError("--live needs a region: pass --region (repeatable) or set one in the "
                         "profile")
-    reader = _Reader(clients, progress or (lambda _msg: None))
+    # STS and IAM are asked through the first region: a client without one cannot sign, and
+    # the region's partition (aws, aws-cn, aws-us-gov) picks their endpoint.
+    reader = _Reader(clients, regions[0], progress or (lambda _msg: None))
     for region in dict.fromkeys(regions):
         reader.kms(region)  # first: stores name keys, and AWS managed ones are told apart
         reader.s3(region)
@@ -130,15 +132,16 @@ def _wire(value: Any) -> Any:
 
 
 class _Reader:
-    def __init__(self, clients: ClientFactory, progress: Progress) -> None:
+    def __init__(self, clients: ClientFactory, home: str, progress: Progress) -> None:
         self.clients = clients
+        self.home = home  # the region global services (STS, IAM) are called through
         self.progress = progress
         self.resources: dict[str, Resource] = {}
         self.warnings: list[str] = []
         self.aws_keys: set[str] = set()  # ARNs and ids of AWS managed keys
         self._buckets: dict[str, str | None] | None = None  # name -> region, listed once
         try:
-            self.account = str(clients("sts", None).get_caller_identity()["Account"])
+            self.account = str(clients("sts", home).get_caller_identity()["Account"])
         except Exception as exc:  # noqa: BLE001 - only the account id in URNs depends on it
             if error_code(exc) is None:
                 raise
@@ -445,7 +448,7 @@ class _Reader:
     # --- IAM (global) --------------------------------------------------------------------
 
     def iam(self) -> None:
-        iam = self.clients("iam", None)
+        iam = self.clients("iam", self.home)
         for page in self.listing("customer managed IAM policies", lambda: iam.get_paginator(
                 "list_policies").paginate(Scope="Local")):
             for p in page["Policies"]:

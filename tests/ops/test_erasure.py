@@ -398,3 +398,14 @@ def test_cli_finished_journal_of_another_subject_is_refused(moto, example_catalo
     Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG)).finish()
     assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes") == 2
     assert "another subject" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("run", [("--dry-run",), ("--yes",)])
+def test_cli_without_credentials_is_exit_2_not_an_outage(moto, monkeypatch, tmp_path, capsys,
+                                                         run):
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance for keys
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    assert cli(moto, "--subject", "c-1", "--certificate-dir", str(tmp_path), *run) == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials" in err and "the journal kept its place" not in err

@@ -216,3 +216,34 @@ def test_cli_check_live(moto, clients, offline, capsys):
     data = json.loads(out)
     rules = {(f["rule"], (f.get("resource") or {}).get("name")) for f in data["findings"]}
     assert ("GRD-ENC-002", "acme-pharmacy-prescriptions") in rules
+
+
+def test_cli_check_live_without_a_default_region_uses_the_requested_one(moto, clients, offline,
+                                                                         monkeypatch, capsys):
+    deploy(offline, clients, REGION)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    code = main(["check", "--live", "--region", REGION, "--endpoint-url", moto.url,
+                 "--catalog", str(EXAMPLE_CATALOG), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    data = json.loads(captured.out)
+    assert data["source"]["path"].endswith(f"/{REGION}")
+    rules = {(f["rule"], (f.get("resource") or {}).get("name")) for f in data["findings"]}
+    assert ("GRD-ENC-002", "acme-pharmacy-prescriptions") in rules
+
+
+@pytest.mark.parametrize("missing, message", [
+    (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), "no AWS credentials"),
+    (("AWS_DEFAULT_REGION",), "--live needs a region"),
+])
+def test_cli_check_live_without_credentials_or_region_is_exit_2(moto, monkeypatch, capsys,
+                                                                missing, message):
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance for keys
+    for name in missing:
+        monkeypatch.delenv(name)
+    region = [] if "AWS_DEFAULT_REGION" in missing else ["--region", REGION]
+    code = main(["check", "--live", *region, "--endpoint-url", moto.url,
+                 "--catalog", str(EXAMPLE_CATALOG)])
+    assert code == 2
+    assert message in capsys.readouterr().err
