@@ -51,15 +51,32 @@ def catalog_json(catalog: Catalog) -> dict[str, Any]:
     return data
 
 
-def git_commit(directory: str | os.PathLike[str]) -> str | None:
-    """HEAD of the git repository holding `directory`, or None outside one (or without git)."""
+def _git(directory: str | os.PathLike[str], *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True,
-                             text=True, timeout=10, check=False)
+        out = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True,
+                             timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and len(commit) == 40 else None
+    return out.stdout if out.returncode == 0 else None
+
+
+def git_state(directory: str | os.PathLike[str], *,
+              output: str | os.PathLike[str] | None = None) -> tuple[str | None, bool | None]:
+    """(HEAD, dirty) of the git repository holding `directory`; (None, None) outside one or
+    without git. Dirty when `git status --porcelain` lists anything (modified, staged or
+    untracked), `output` aside: the bundle being written is no input of itself."""
+    found = _git(directory, "rev-parse", "--show-toplevel", "HEAD")
+    lines = found.splitlines() if found else []
+    if len(lines) != 2 or len(lines[1]) != 40:
+        return None, None
+    top, commit = Path(lines[0]).resolve(), lines[1]
+    pathspec = [":(top)"]
+    if output is not None:
+        out = Path(output).resolve()
+        if out != top and out.is_relative_to(top):
+            pathspec.append(f":(exclude){out}")
+    status = _git(directory, "status", "--porcelain", "--", *pathspec)
+    return commit, None if status is None else bool(status.strip())
 
 
 def build_time() -> datetime:
@@ -78,8 +95,9 @@ def _json(data: Any) -> bytes:
 
 
 def build(catalog: Catalog, graph: ResourceGraph, report: Report, rules: Sequence[Rule],
-          *, time: datetime, commit: str | None) -> dict[str, bytes]:
-    """Every file of the bundle, manifest.json included, by path."""
+          *, time: datetime, commit: str | None, dirty: bool | None = None) -> dict[str, bytes]:
+    """Every file of the bundle, manifest.json included, by path. `commit` and `dirty` are
+    the catalog repository's `git_state` (None: unknown)."""
     from guardian.evidence import datamap, fides, notice, oscal, ropa
     from guardian.report import render
     from guardian.report.html import render_html
@@ -107,6 +125,7 @@ def build(catalog: Catalog, graph: ResourceGraph, report: Report, rules: Sequenc
         "format": FORMAT,
         "tool": {"name": "guardian", "version": __version__},
         "git_commit": commit,
+        "git_dirty": dirty,  # true: the inputs are not (all) that commit's
         "created": time.isoformat(),
         "source": {"kind": report.source_kind, "path": report.source_path,
                    "resources": report.resources},

@@ -162,8 +162,9 @@ def run_bundle(args: argparse.Namespace) -> int:
         raise UserError("export bundle needs -o DIR (or -o FILE.zip)")
     catalog, graph = _inputs(args)
     report = _check(catalog, graph, args)
-    commit = bundle.git_commit(Path(args.catalog).resolve().parent)
-    files = bundle.build(catalog, graph, report, RULES, time=bundle.build_time(), commit=commit)
+    commit, dirty = bundle.git_state(Path(args.catalog).resolve().parent, output=args.output)
+    files = bundle.build(catalog, graph, report, RULES, time=bundle.build_time(), commit=commit,
+                         dirty=dirty)
     out = bundle.write(files, args.output)
     print(f"guardian: wrote {len(files)} files to {out} ({len(report.results)} finding(s), "
           f"{len(report.blocking)} blocking)", file=sys.stderr)

@@ -40,7 +40,7 @@ def test_manifest_lists_every_file(files):
     manifest = json.loads(files["manifest.json"])
     assert set(manifest["files"]) == set(files) - {"manifest.json"}
     assert manifest["tool"]["name"] == "guardian" and manifest["created"] == T1.isoformat()
-    assert manifest["git_commit"] is None
+    assert manifest["git_commit"] is None and manifest["git_dirty"] is None
     assert sorted(files) == sorted([
         "catalog.json", "check/results.json", "check/results.sarif", "datamap.json",
         "datamap.mmd", "fides.yml", "manifest.json", "notice.html", "notice.md",
@@ -139,6 +139,48 @@ def test_cli_bundle_is_reproducible(tmp_path, monkeypatch):
     assert main([*argv, "-o", str(tmp_path / "1.zip")]) == 0
     assert main([*argv, "-o", str(tmp_path / "2.zip")]) == 0
     assert (tmp_path / "1.zip").read_bytes() == (tmp_path / "2.zip").read_bytes()
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                          cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_manifest_says_whether_the_catalog_repository_was_dirty(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    catalog = repo / "catalog.yaml"
+    shutil.copy(EXAMPLE_CATALOG, catalog)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "catalog.yaml")
+    _git(repo, "commit", "-q", "-m", "catalog")
+    head = _git(repo, "rev-parse", "HEAD")
+    graph = _graph_file(tmp_path)
+
+    def manifest(out: Path) -> dict:
+        assert main(["export", "bundle", "--catalog", str(catalog), "--graph", str(graph),
+                     "-o", str(out)]) == 0
+        return json.loads((out / "manifest.json").read_text())
+
+    clean = manifest(repo / "evidence")  # the bundle itself, inside the repository, not counted
+    assert (clean["git_commit"], clean["git_dirty"]) == (head, False)
+    again = manifest(repo / "evidence")
+    assert (again["git_commit"], again["git_dirty"]) == (head, False)
+
+    catalog.write_text(catalog.read_text().replace("Acme", "Acme Ltd", 1))  # not committed
+    dirty = manifest(tmp_path / "out")
+    assert (dirty["git_commit"], dirty["git_dirty"]) == (head, True)
+
+    _git(repo, "commit", "-q", "-am", "renamed")
+    (repo / "notes.txt").write_text("untracked")
+    untracked = manifest(tmp_path / "out2")
+    assert untracked["git_dirty"] is True and untracked["git_commit"] != head
+
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    shutil.copy(EXAMPLE_CATALOG, outside / "catalog.yaml")
+    assert bundle.git_state(outside) == (None, None)
 
 
 def test_cli_bad_input_exits_2(tmp_path, capsys):
