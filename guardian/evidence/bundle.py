@@ -173,9 +173,10 @@ def read(bundle: str | os.PathLike[str]) -> dict[str, bytes]:
 
 
 def verify(files: Mapping[str, bytes]) -> list[str]:
-    """What is wrong with a bundle, one line per file ("modified: ropa.csv"); empty if intact."""
+    """What is wrong with a bundle, one line per file ("modified: ropa.csv"); empty if intact.
+    Files without a manifest are no bundle at all: a UserError, not a failed verification."""
     if MANIFEST not in files:
-        return [f"removed: {MANIFEST}"]
+        raise UserError(f"not an evidence bundle (no {MANIFEST})")
     try:
         manifest = json.loads(files[MANIFEST])
         expected = manifest["files"]

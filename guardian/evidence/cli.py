@@ -172,9 +172,14 @@ def run_bundle(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from guardian.errors import UserError
     from guardian.evidence import bundle
 
-    problems = bundle.verify(bundle.read(args.bundle))
+    files = bundle.read(args.bundle)
+    try:
+        problems = bundle.verify(files)
+    except UserError as exc:
+        raise UserError(f"{args.bundle}: {exc}") from None
     for problem in problems:
         print(f"{args.bundle}: {problem}", file=sys.stderr)
     if problems:

@@ -75,12 +75,29 @@ def test_no_secret_or_resource_props_leak(files):
     (lambda d: d.__setitem__("ropa.csv", d["ropa.csv"][:-1] + b"X"), "modified: ropa.csv"),
     (lambda d: d.pop("notice.md"), "removed: notice.md"),
     (lambda d: d.__setitem__("extra.txt", b"hi"), "added: extra.txt"),
-    (lambda d: d.pop("manifest.json"), "removed: manifest.json"),
+    (lambda d: d.__setitem__("manifest.json", b"{}"),
+     "modified: manifest.json (not a guardian.evidence/v1 manifest)"),
 ])
 def test_verify_names_what_changed(files, tamper, problem):
     copy = dict(files)
     tamper(copy)
     assert bundle.verify(copy) == [problem]
+
+
+def test_cli_verify_of_something_that_is_no_bundle_is_exit_2(written, tmp_path, capsys):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "ropa.csv").write_text("a,b\n")
+    stripped = tmp_path / "stripped"
+    shutil.copytree(written / "b", stripped)
+    (stripped / "manifest.json").unlink()
+    other_zip = tmp_path / "other.zip"
+    other_zip.write_bytes(bundle.zip_bytes([("readme.txt", b"hello")]))
+    for target in (plain, stripped, other_zip):
+        assert main(["evidence", "verify", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert f"{target}: not an evidence bundle (no manifest.json)" in err, err
+        assert "removed:" not in err
 
 
 def _graph_file(tmp_path: Path) -> Path:
