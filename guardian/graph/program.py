@@ -501,10 +501,19 @@ def synthesize(
 
     `program_dir` is the project directory (with Pulumi.yaml, whose `main` is followed) or the
     program directory itself. Config comes from Pulumi.<stack>.yaml, then `config` overrides
-    (keys with or without the project namespace). Raises UserError for a missing or broken
+    (keys with or without the project namespace); without that file, a warning on stderr and
+    the project's defaults and `config` only. Raises UserError for a missing or broken
     project and for a program that raises (its message and its own frames only).
     """
     project = find_project(Path(program_dir))
+    stack_file = project.stack_file(stack)
+    # Not an error: a real stack may have no config file (all defaults, or values set
+    # elsewhere), but a misspelt --stack would otherwise go unnoticed.
+    no_stack_file = None if stack_file.is_file() else \
+        f"no {stack_file.name} in {_shown(stack_file.parent)}"
+    if no_stack_file:
+        print(f"guardian: warning: {no_stack_file}: using the project's config defaults and "
+              "--config only", file=sys.stderr)
     values, secret_keys = stack_config(project, stack, config)
     with _LOCK:
         try:
@@ -512,6 +521,11 @@ def synthesize(
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 (any program failure is the user's to fix)
+            from pulumi.config import ConfigMissingError
+
+            if no_stack_file and isinstance(exc, ConfigMissingError):
+                exc.add_note(f"({no_stack_file}: is --stack {stack} the stack you mean? "
+                             f"Else give the value with --config {exc.key}=VALUE)")
             raise _program_error(project, exc) from None
     resources = [r.resource() for r in monitor.captured.values()]
     return ResourceGraph(resources, Source("program", _shown(project.program)))

@@ -190,3 +190,40 @@ def test_get_policy_document_becomes_iam_json():
         "Effect": "Deny", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
         "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }]}
+
+
+@pytest.fixture
+def needs_team(tmp_path: Path) -> Path:
+    """A project whose program requires `team` and has a project default for `env`."""
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: needs\nruntime: python\nconfig:\n  env:\n    default: base\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\nconfig = pulumi.Config()\n"
+        "aws.s3.Bucket('b', bucket=config.require('team') + '-' + config.require('env'))\n")
+    return tmp_path
+
+
+def test_a_stack_without_its_file_warns_and_uses_defaults_and_overrides(needs_team, capsys):
+    graph = synthesize(needs_team, "prod", {"team": "ledger"})
+    assert one(graph, "b").inputs["bucket"] == "ledger-base"
+    err = capsys.readouterr().err
+    assert (f"guardian: warning: no Pulumi.prod.yaml in {needs_team.resolve()}: using the "
+            "project's config defaults and --config only") in err
+
+    (needs_team / "Pulumi.prod.yaml").write_text("config:\n  needs:team: ops\n")
+    assert one(synthesize(needs_team, "prod"), "b").inputs["bucket"] == "ops-base"
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_missing_required_value_names_the_missing_stack_file(needs_team, capsys):
+    with pytest.raises(UserError) as caught:
+        synthesize(needs_team, "prod")
+    text = str(caught.value)
+    assert "Missing required configuration variable 'needs:team'" in text
+    assert (f"no Pulumi.prod.yaml in {needs_team.resolve()}: is --stack prod the stack you "
+            "mean? Else give the value with --config needs:team=VALUE") in text
+
+    (needs_team / "Pulumi.prod.yaml").write_text("config:\n  needs:other: x\n")
+    with pytest.raises(UserError) as caught:
+        synthesize(needs_team, "prod")
+    assert "needs:team" in str(caught.value) and "Pulumi.prod.yaml" not in str(caught.value)
