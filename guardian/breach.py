@@ -8,7 +8,6 @@ from ../shared/notes/privacy-facts.md; each row names its source.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from typing import Any
 
 from guardian.catalog.model import Catalog, Dataset
 from guardian.catalog.taxonomy import is_special_category
-from guardian.errors import UserError
+from guardian.errors import UserError, unknown_choice
 
 FORMAT = "guardian.breach/v1"
 
@@ -138,12 +137,6 @@ def _role_name(role: str) -> str:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
 
 
-def _unknown(what: str, value: str, choices: list[str]) -> UserError:
-    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(choices)}"
-    return UserError(f"{what} {value!r} is not in the catalog{hint}")
-
-
 def exposures_of(catalog: Catalog, *, resource: str | None = None,
                  role: str | None = None) -> tuple[Exposure, ...]:
     if (resource is None) == (role is None):
@@ -153,7 +146,7 @@ def exposures_of(catalog: Catalog, *, resource: str | None = None,
         found = catalog.store(name)
         if found is None:
             stores = sorted(st.name for ds in catalog.datasets for st in ds.storage)
-            raise _unknown("store", name, stores)
+            raise unknown_choice("store", name, stores)
         return (Exposure(found[0], (name,)),)
     assert role is not None
     name = _role_name(role)
@@ -164,7 +157,7 @@ def exposures_of(catalog: Catalog, *, resource: str | None = None,
             out.append(Exposure(ds, tuple(st.name for st in ds.storage), tuple(actions)))
     if not out:
         roles = sorted({acc.role for ds in catalog.datasets for acc in ds.access})
-        raise _unknown("role", name, roles)
+        raise unknown_choice("role", name, roles)
     return tuple(out)
 
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             previews = dry_run(plan, clients, region)
-            _print_preview(previews, args.format)
+            _print_preview(previews, args.format, dry_run=True)
             return 1 if any(p.error for p in previews) else 0
 
         journal_path = Path(args.journal) if args.journal else Path(args.certificate_dir) / (
@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
                      f"nothing to do (certificate: {journal.finished.get('certificate')})")
                 return 0
         if interactive and not args.yes and not _confirm(plan, clients, region):
-            _say("nothing deleted")
-            return 1
+            _say("nothing was deleted")
+            return 0  # the user chose: nothing failed
         if not resuming:
             journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
         _say(f"journal: {journal_path} (if interrupted, rerun with --journal {journal_path})")
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if cert["complete"] else 1
 
 
-def _print_preview(previews: list, fmt: str) -> None:  # type: ignore[type-arg]
+def _print_preview(previews: list, fmt: str, *, dry_run: bool) -> None:  # type: ignore[type-arg]
     if fmt == "json":
         print(json.dumps({"dry_run": True, "stores": [p.to_json() for p in previews]},
                          indent=2, sort_keys=True))
@@ -119,14 +119,15 @@ def _print_preview(previews: list, fmt: str) -> None:  # type: ignore[type-arg]
                 print(f"        {sample}")
             if p.warning:
                 print(f"      warning: {p.warning}")
-    print("dry run: nothing was deleted")
+    if dry_run:  # before a confirmation prompt, the deletion is yet to come
+        print("dry run: nothing was deleted")
 
 
 def _confirm(plan, clients, region) -> bool:  # type: ignore[no-untyped-def]
     from guardian.erasure.run import dry_run
 
     previews = dry_run(plan, clients, region)
-    _print_preview(previews, "text")
+    _print_preview(previews, "text", dry_run=False)
     total = sum(p.count for p in previews)
     answer = input(f"Permanently delete {total} object version(s)/item(s)? Type 'erase': ")
     return answer.strip() == "erase"

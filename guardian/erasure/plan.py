@@ -7,13 +7,12 @@ right after `{subject_id}` (the loader checks it), so subject "abc" never matche
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guardian.catalog.model import Catalog, Dataset, Storage
-from guardian.errors import UserError
+from guardian.errors import UserError, unknown_choice
 
 PLACEHOLDER = "{subject_id}"
 MAX_ID_LENGTH = 256
@@ -101,9 +100,7 @@ def _choose(catalog: Catalog, asked: Sequence[str]) -> list[Dataset]:
     for dataset_id in dict.fromkeys(asked):
         ds = catalog.dataset(dataset_id)
         if ds is None:
-            close = difflib.get_close_matches(dataset_id, sorted(catalog.dataset_ids), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UserError(f"--dataset {dataset_id!r} is not in the catalog{hint}")
+            raise unknown_choice("--dataset", dataset_id, sorted(catalog.dataset_ids))
         chosen.append(ds)
     return chosen
 

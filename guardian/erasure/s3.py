@@ -39,9 +39,10 @@ class S3Store:
 
     @property
     def method(self) -> str:
-        how = "ListObjectVersions (every version and delete marker)" if self.versioned \
-            else "ListObjectsV2"
-        return f"{how} under s3://{self.bucket}/{self.template}, DeleteObjects by key and version"
+        if self.versioned:
+            return (f"ListObjectVersions (every version and delete marker) under "
+                    f"s3://{self.bucket}/{self.template}, DeleteObjects by key and version")
+        return f"ListObjectsV2 under s3://{self.bucket}/{self.template}, DeleteObjects by key"
 
     def pages(self) -> Iterator[list[Ref]]:
         if self.versioned:

@@ -75,6 +75,22 @@ def test_dry_run_counts_and_samples_and_deletes_nothing(clients, example_catalog
     assert seed.census(clients, example_catalog, REGION, before) == before
 
 
+@pytest.mark.parametrize("versioned, method", [
+    (True, "ListObjectVersions (every version and delete marker) under "
+           "s3://acme-customer-profiles/customers/{subject_id}/, DeleteObjects by key and version"),
+    (False, "ListObjectsV2 under s3://acme-customer-profiles/customers/{subject_id}/, "
+            "DeleteObjects by key"),
+])
+def test_s3_method_says_versions_only_for_a_versioned_bucket(clients, example_catalog,
+                                                             versioned, method):
+    seed.example_stores(clients, example_catalog, REGION, ["abc"], 1,
+                        datasets=["customer_profiles"], versioned=versioned)
+    previews = {p.target.store: p for p in dry_run(
+        plan_erasure(example_catalog, "abc", ["customer_profiles"]), clients, REGION)}
+    assert previews["acme-customer-profiles"].count == 1
+    assert previews["acme-customer-profiles"].method == method
+
+
 def test_scan_only_without_a_queryable_key_and_it_warns(clients, example_catalog, tmp_path):
     ddb = clients("dynamodb", REGION)
     # acme-customer-index keyed on its own id, no index: the catalog declares no usable key
@@ -280,11 +296,18 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     out = capsys.readouterr().out
     assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in out
     assert "customers/c-1/doc-0.json" in out and "skip  employee_records" in out
+    assert out.endswith("dry run: nothing was deleted\n")
     assert seed.census(clients, example_catalog, REGION, before) == before
 
+    # declined at the prompt: the user's choice, not a failure; the preview above the prompt
+    # is no dry run
     monkeypatch.setattr("sys.stdin", Terminal("no\n"))
     journal = tmp_path / "j.jsonl"
-    assert cli(moto, "--subject", "c-1", "--journal", str(journal)) == 1
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal)) == 0
+    captured = capsys.readouterr()
+    assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in captured.out
+    assert "dry run" not in captured.out and "Type 'erase'" in captured.out
+    assert captured.err == "nothing was deleted\n"
     assert seed.census(clients, example_catalog, REGION, before) == before
 
     monkeypatch.setattr("sys.stdin", Terminal("erase\n"))
@@ -303,6 +326,15 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     assert cli(moto, "--subject", "c-1", "--journal", str(journal), "--yes") == 0
     assert "nothing to do" in capsys.readouterr().err
     assert len(list(certs.glob("*.json"))) == 1
+
+
+def test_cli_unknown_dataset_lists_the_known_ones(moto, capsys):
+    assert cli(moto, "--subject", "c-1", "--dataset", "nosuch", "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert "--dataset 'nosuch' is not in the catalog; known: customer_profiles, " in err
+    assert "did you mean" not in err
+    assert cli(moto, "--subject", "c-1", "--dataset", "order_payments", "--dry-run") == 2
+    assert "did you mean orders_payments? known: " in capsys.readouterr().err
 
 
 def test_cli_resume_refuses_another_subjects_journal(moto, example_catalog, tmp_path, capsys):

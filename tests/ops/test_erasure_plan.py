@@ -70,6 +70,12 @@ def test_plan_for_chosen_datasets_only(example_catalog) -> None:
     assert [t.store for t in plan.targets] == ["acme-orders"]
 
 
-def test_unknown_dataset_names_close_matches(example_catalog) -> None:
-    with pytest.raises(UserError, match="did you mean orders_payments"):
+def test_unknown_dataset_names_close_matches_and_every_known_one(example_catalog) -> None:
+    known = ", ".join(sorted(example_catalog.dataset_ids))
+    with pytest.raises(UserError) as caught:
         plan_erasure(example_catalog, "c-1", ["order_payments"])
+    assert str(caught.value) == ("--dataset 'order_payments' is not in the catalog; did you "
+                                 f"mean orders_payments? known: {known}")
+    with pytest.raises(UserError) as caught:
+        plan_erasure(example_catalog, "c-1", ["nosuch"])
+    assert str(caught.value) == f"--dataset 'nosuch' is not in the catalog; known: {known}"
