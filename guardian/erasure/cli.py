@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--certificate-dir", default=".", metavar="DIR",
                    help="where the certificate (JSON and Markdown) goes (default: .)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text or json (default: text)")
     add_catalog_option(p)
     add_aws_options(p)
     p.set_defaults(run=run)

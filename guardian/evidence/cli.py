@@ -24,29 +24,54 @@ def _common(p: argparse.ArgumentParser, *, source: bool = True, fail_on: bool = 
 
 
 def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = export_sub.add_parser("ropa", help="GDPR Art. 30 record of processing (CSV or XLSX)")
-    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p = export_sub.add_parser(
+        "ropa", help="GDPR Art. 30 record of processing (CSV or XLSX)",
+        description="Write the record of processing activities (GDPR Art. 30, UK ICO template "
+        "columns), one row per dataset, its measures and locations read from the deployment.",
+    )
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help="csv or xlsx; xlsx needs -o FILE or a redirected stdout (default: csv)")
     _common(p)
     p.set_defaults(run=run_ropa)
 
-    p = export_sub.add_parser("notice", help="privacy notice per data subject type (md or html)")
-    p.add_argument("--format", choices=("md", "html"), default="md")
+    p = export_sub.add_parser(
+        "notice", help="privacy notice per data subject type (md or html)",
+        description="Write the privacy notice, one part per data subject type, from the "
+        "catalog alone: what is collected, why, on what basis, how long, where, who receives "
+        "it and the subject's rights.",
+    )
+    p.add_argument("--format", choices=("md", "html"), default="md",
+                   help="md (Markdown) or html (default: md)")
     _common(p, source=False)
     p.set_defaults(run=run_notice)
 
-    p = export_sub.add_parser("datamap", help="data map: datasets, stores, roles, recipients")
-    p.add_argument("--format", choices=("mermaid", "json", "svg"), default="mermaid")
+    p = export_sub.add_parser(
+        "datamap", help="data map: datasets, stores, roles, recipients",
+        description="Write the data map: datasets, the deployed stores that hold them, the "
+        "roles that reach them and the recipients, with residency and transfers flagged.",
+    )
+    p.add_argument("--format", choices=("mermaid", "json", "svg"), default="mermaid",
+                   help="mermaid (flowchart source), json or svg (default: mermaid)")
     _common(p)
     p.set_defaults(run=run_datamap)
 
-    p = export_sub.add_parser("oscal", help="OSCAL component-definition or assessment-results")
+    p = export_sub.add_parser(
+        "oscal", help="OSCAL component-definition or assessment-results",
+        description="Write an OSCAL document (NIST SP 800-53 rev5 controls): the rules as a "
+        "component-definition, or the check of the deployment as assessment-results.",
+    )
     p.add_argument("--model", choices=("component-definition", "assessment-results"),
                    default="component-definition",
-                   help="assessment-results runs the check on the deployment first")
+                   help="assessment-results runs the check on the deployment first "
+                        "(default: component-definition)")
     _common(p, fail_on=True)
     p.set_defaults(run=run_oscal)
 
-    p = export_sub.add_parser("fides", help="Fides manifest: datasets and systems (YAML)")
+    p = export_sub.add_parser(
+        "fides", help="Fides manifest: datasets and systems (YAML)",
+        description="Write the catalog as a Fides manifest (fideslang datasets and systems, "
+        "YAML), from the catalog alone.",
+    )
     _common(p, source=False)
     p.set_defaults(run=run_fides)
 
@@ -60,14 +85,26 @@ def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ig
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("evidence", help="work with evidence bundles")
+    p = sub.add_parser(
+        "evidence", help="work with evidence bundles",
+        description="Work with the evidence bundles `guardian export bundle` writes.",
+    )
     esub = p.add_subparsers(dest="evidence", metavar="ACTION")
     p.set_defaults(run=lambda args: (p.print_help(), 2)[1])
-    v = esub.add_parser("verify", help="check a bundle against its manifest (exit 1 if altered)")
+    v = esub.add_parser(
+        "verify", help="check a bundle against its manifest (exit 1 if altered)",
+        description="Check every file of a bundle directory or zip against the SHA-256 "
+        "digests of its manifest.json: exit 0 if intact, 1 naming each modified, removed or "
+        "added file, 2 if it is no bundle at all.",
+    )
     v.add_argument("bundle", metavar="BUNDLE", help="a bundle directory or .zip")
     v.set_defaults(run=run_verify)
 
-    r = sub.add_parser("report", help="a self-contained HTML report for compliance reviewers")
+    r = sub.add_parser(
+        "report", help="a self-contained HTML report for compliance reviewers",
+        description="Check the deployment and write one self-contained HTML page (no script, "
+        "no network): findings, datasets, the data map and transfers.",
+    )
     _common(r, fail_on=True, output_help="the HTML file (default: stdout)")
     r.set_defaults(run=run_report)
 
