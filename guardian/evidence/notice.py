@@ -68,10 +68,14 @@ def _mailto(email: str) -> Link:
     return Link(email, f"mailto:{email}")
 
 
-def _places(ds: Dataset) -> str:
-    countries = sorted({country_name(c) for r in allowed_regions(ds.residency)
-                        if (c := country_of(r))})
-    return ", ".join(countries) if countries else ", ".join(ds.residency)
+def _kept_in(ds: Dataset) -> str:
+    """Where the residency allows the data to be stored. Of several countries, any may hold
+    it: the notice speaks of intent, not of where it is deployed today."""
+    places = sorted({country_name(c) for r in allowed_regions(ds.residency)
+                     if (c := country_of(r))}) or list(ds.residency)
+    if len(places) == 1:
+        return f"kept in {places[0]}"
+    return f"may be kept in {', '.join(places[:-1])} or {places[-1]}"
 
 
 def sections(catalog: Catalog, subject: str) -> list[Section]:
@@ -104,7 +108,7 @@ def sections(catalog: Catalog, subject: str) -> list[Section]:
                          for ds in datasets for r in ds.recipients})
     out.append(Section(
         "Who receives it and where it is kept",
-        tuple((f"{ds.name}: kept in {_places(ds)}.",) for ds in datasets)
+        tuple((f"{ds.name}: {_kept_in(ds)}.",) for ds in datasets)
         + (() if recipients else (("We do not disclose this data to other organisations.",),)),
         tuple(
             (f"{n} ({country_name(c)}) for {use.lower()}"

@@ -40,7 +40,12 @@ def test_markdown_notice_per_subject(example_catalog):
     assert "Pharmacy prescriptions: health and medical data" in patient
     assert "special category data" in patient
     assert "HIPAA Notice of Privacy Practices" in patient
-    assert "Pharmacy prescriptions: kept in United States." in patient
+    assert "Pharmacy prescriptions: kept in United States." in patient  # the one country
+    customer_part = md[:md.index("# Privacy notice for visitors")]
+    # every country the residency allows, as allowed, not as where the data is
+    assert ("Customer profiles: may be kept in France, Germany, Ireland, Italy, Spain or "
+            "Sweden.") in customer_part
+    assert ": kept in France" not in md
     assert "6 years (HIPAA documentation" in patient
     assert "have your data erased" not in patient  # legal obligation: no erasure right
     customer = md[:md.index("# Privacy notice for visitors")]
