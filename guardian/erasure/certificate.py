@@ -1,8 +1,11 @@
 """The erasure certificate: what was erased where, when, by which tool, and what outlives it.
 
 Built from the journal alone, so a resumed run certifies the whole erasure, not its last part.
-The subject appears only as sha256(salt NUL id); whoever holds the id and the salt can check
-that a certificate is about them, nobody else can read the id from it.
+The subject appears only as sha256(salt NUL id), with the salt beside it so that whoever holds
+the id can check that a certificate is about them. That is pseudonymous, not anonymous: anyone
+with the certificate can test a candidate id, and ids from a small or guessable set (sequence
+numbers, e-mail addresses) can be found by trying them. Keep certificates as confidential as
+the ids they certify; the certificate says so itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from guardian.erasure.plan import Target
 
 FORMAT = "guardian.erasure-certificate/v1"
 DONE = ("erased", "skipped")
+PSEUDONYMOUS = ("salted; pseudonymous, not anonymous: whoever holds the id can recompute it, "
+                "so a guessable id can be found by trying")
 
 
 def build(journal: Journal, targets: Iterable[Target]) -> dict[str, Any]:
@@ -29,7 +34,7 @@ def build(journal: Journal, targets: Iterable[Target]) -> dict[str, Any]:
         "format": FORMAT,
         "run": journal.run_id,
         "subject": {"sha256": journal.start["subject"], "salt": journal.salt,
-                    "scheme": "sha256(salt + NUL + subject id), hex"},
+                    "scheme": "sha256(salt + NUL + subject id), hex", "note": PSEUDONYMOUS},
         "datasets": journal.start.get("datasets") or "all",
         "catalog": journal.start.get("catalog"),
         "tool": journal.start.get("tool"),
@@ -64,8 +69,8 @@ def markdown(cert: dict[str, Any]) -> str:
         f"# Erasure certificate ({status})",
         "",
         f"- Run: `{cert['run']}`",
-        f"- Subject: `sha256:{cert['subject']['sha256']}` (salt `{cert['subject']['salt']}`; "
-        f"{cert['subject']['scheme']})",
+        f"- Subject id, SHA-256 ({PSEUDONYMOUS}): `{cert['subject']['sha256']}` (salt "
+        f"`{cert['subject']['salt']}`; {cert['subject']['scheme']})",
         f"- Datasets: {datasets}",
         f"- Catalog: `{cert['catalog']}`",
         f"- Tool: {cert['tool']['name']} {cert['tool']['version']}",

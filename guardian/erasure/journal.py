@@ -8,9 +8,11 @@ Records, one JSON object per line, each written and fsynced before the step it a
 - `store`    a store finished: method, counts, verification, copies that outlive the erasure
 - `finished` every store done and verified
 
-The journal never holds the subject's id or a key in clear: only salted hashes. A batch with
-an intent and no outcome (a crash between the call and the record) is reconciled on resume
-against a fresh listing, so nothing is counted twice or lost.
+The journal never holds the subject's id or a key in clear: only salted hashes, with their
+salt. Those are pseudonymous, not anonymous (whoever knows or guesses an id or a key can
+recompute its hash): keep the journal as confidential as the data it names. A batch with an
+intent and no outcome (a crash between the call and the record) is reconciled on resume against
+a fresh listing, so nothing is counted twice or lost.
 """
 
 from __future__ import annotations

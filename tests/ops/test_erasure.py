@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from guardian.aws import Clients
 from guardian.cli import main
-from guardian.erasure.journal import Journal
+from guardian.erasure import certificate
+from guardian.erasure.journal import Journal, salted_hash
 from guardian.erasure.plan import plan_erasure, validate_subject_id
 from guardian.erasure.run import dry_run, erase, erase_and_certify, is_outage
 from guardian.errors import UserError
@@ -228,6 +229,22 @@ def test_certificate_names_copies_that_outlive_the_erasure(clients, example_cata
     pitr = next(c for c in cert["outliving_copies"] if c["kind"] == "backups")
     assert "35 days" in pitr["detail"] and pitr["until"]
     assert "s3://acme-logs/s3/" in md.read_text()
+
+
+def test_certificate_says_the_subject_hash_is_pseudonymous(example_catalog, tmp_path):
+    # employee_records is under a legal hold: a plan that calls no AWS at all
+    plan = plan_erasure(example_catalog, "c-1042", ["employee_records"])
+    journal = Journal.open(tmp_path / "j.jsonl", plan.subject, plan.datasets, "catalog.yaml")
+    cert = certificate.build(journal, plan.targets)
+    subject = cert["subject"]
+    # what the wording admits is so: the id and the printed salt give the printed hash
+    assert salted_hash(subject["salt"], "c-1042") == subject["sha256"]
+    assert subject["note"].startswith("salted; pseudonymous, not anonymous: whoever holds the "
+                                      "id can recompute it")
+    md = certificate.markdown(cert)
+    assert (f"- Subject id, SHA-256 ({subject['note']}): `{subject['sha256']}` "
+            f"(salt `{subject['salt']}`;") in md
+    assert "c-1042" not in md and "c-1042" not in json.dumps(cert)
 
 
 # --- property: many subjects, one erased, nobody else touched ---------------------------
