@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_catalog_option(p)
     add_source_options(p)
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default, grouped by dataset), json, sarif or junit")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default: stdout)")
     p.add_argument(
         "--fail-on",

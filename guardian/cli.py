@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("path", nargs="?", default=None, help="catalog file (default: ./catalog.yaml)")
     add_catalog_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json")
     p.set_defaults(run=run_validate)
 
 
