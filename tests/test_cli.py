@@ -41,3 +41,23 @@ def test_rules_json_carries_the_metadata(capsys):
     rules = json.loads(capsys.readouterr().out)
     assert len({r["id"] for r in rules}) == len(rules) >= 39
     assert all(r["rationale"] and r["remediation"] and r["references"] for r in rules)
+
+
+def test_help_and_validate_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from guardian.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['validate', {str(EXAMPLE_CATALOG)!r}]) == 0\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'pulumi', 'pulumi_aws', 'boto3', 'checkov', 'openpyxl', 'trestle'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
