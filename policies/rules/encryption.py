@@ -14,7 +14,8 @@ from guardian.findings import Finding, Rule
 from guardian.graph.model import Resource, ResourceGraph
 
 _BLOCK_STORAGE = ("rds", "rds-cluster", "efs", "ebs", "opensearch", "redshift")
-# store kind -> (input saying "encrypted", its default, input naming the key)
+# store kind -> (input saying "encrypted", its default, input naming the key). pulumi_aws 7
+# types Redshift's `encrypted` as a string ("true"/"false"), defaulting to encrypted.
 _ENCRYPTED_FLAG: dict[str, tuple[str, bool, str]] = {
     "rds": ("storageEncrypted", False, "kmsKeyId"),
     "rds-cluster": ("storageEncrypted", False, "kmsKeyId"),
@@ -85,6 +86,13 @@ def at_rest(ix: Index, s: Store) -> AtRest:
     return hit
 
 
+def _as_bool(value: Any) -> Any:
+    """A boolean the provider may type as a string ("true"/"false") as a bool; else as is."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
 def _at_rest(ix: Index, s: Store) -> AtRest:
     if s.kind == "s3":
         return _s3(ix, s)
@@ -96,7 +104,7 @@ def _at_rest(ix: Index, s: Store) -> AtRest:
         key_prop, key = "encryptAtRest", opts.get("kmsKeyId") if isinstance(opts, dict) else None
     else:
         name, default, key_prop = _ENCRYPTED_FLAG[s.kind]
-        flag, key = s.get(name, default), s.get(key_prop)
+        flag, key = _as_bool(s.get(name, default)), s.get(key_prop)
     if has_unknown(flag):
         return AtRest(None, KeyRef("unknown", raw="an unknown encryption flag"))
     if flag is not True:
@@ -228,8 +236,15 @@ def _bucket_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
             )
 
 
-PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
-CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+# store kind -> (input naming its parameter group, the group's type)
+_PARAMETER_GROUPS: dict[str, tuple[str, str]] = {
+    "rds": ("parameterGroupName", "aws:rds/parameterGroup:ParameterGroup"),
+    "rds-cluster": ("dbClusterParameterGroupName",
+                    "aws:rds/clusterParameterGroup:ClusterParameterGroup"),
+    "redshift": ("clusterParameterGroupName", "aws:redshift/parameterGroup:ParameterGroup"),
+}
+_FORCE_TLS = {("rds.force_ssl", "1"), ("require_secure_transport", "1"),
+              ("require_secure_transport", "on"), ("require_ssl", "true")}
 
 
 def _forces_tls(group: Resource) -> bool | None:
@@ -238,8 +253,7 @@ def _forces_tls(group: Resource) -> bool | None:
         return None
     for p in params:
         name, value = str(p.get("name", "")).lower(), str(p.get("value", "")).lower()
-        if (name, value) in {("rds.force_ssl", "1"), ("require_secure_transport", "1"),
-                             ("require_secure_transport", "on")}:
+        if (name, value) in _FORCE_TLS:
             return True
     return False
 
@@ -251,11 +265,25 @@ def _default_forces_tls(s: Store) -> bool:
     return "postgres" in engine and major.isdigit() and int(major) >= 15
 
 
-def _rds_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+def _https(s: Store) -> Iterator[Finding]:
+    """OpenSearch: the domain endpoint enforces HTTPS (pulumi_aws 7 defaults it to true)."""
+    options = s.get("domainEndpointOptions")
+    flag = options.get("enforceHttps") if isinstance(options, dict) else options
+    if has_unknown(flag):
+        yield s.finding("GRD-TLS-002", "domain_endpoint_options.enforce_https is unknown "
+                        "offline", unknown=True)
+    elif flag is False:
+        yield s.finding("GRD-TLS-002", "the domain endpoint accepts plain HTTP "
+                        "(enforce_https is off)")
+
+
+def _db_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
     ix = index(catalog, graph)
-    for s in ix.bound_of("rds", "rds-cluster"):
-        prop, typ = (("parameterGroupName", PARAMETER_GROUP) if s.kind == "rds"
-                     else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP))
+    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
+        if s.kind == "opensearch":
+            yield from _https(s)
+            continue
+        prop, typ = _PARAMETER_GROUPS[s.kind]
         group = ix.ref(s.resource, prop, (typ,))
         name = s.get(prop)
         if group is not None:
@@ -265,7 +293,8 @@ def _rds_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
                                 related=[group], unknown=True)
             elif not forced:
                 yield s.finding("GRD-TLS-002", f"parameter group {group.name!r} does not force "
-                                "TLS (rds.force_ssl / require_secure_transport)", related=[group])
+                                "TLS (rds.force_ssl / require_secure_transport / require_ssl)",
+                                related=[group])
         elif name and not str(name).startswith("default.") and not has_unknown(name):
             yield s.finding("GRD-TLS-002", f"parameter group {name!r} is not in this deployment; "
                             "cannot tell whether it forces TLS", unknown=True)
@@ -329,9 +358,10 @@ TLS_002 = Rule(
     "Databases force TLS",
     "A database that accepts unencrypted connections lets credentials and rows cross the "
     "network in clear text.",
-    "Use a parameter group with rds.force_ssl=1 (PostgreSQL, SQL Server) or "
-    "require_secure_transport=ON (MySQL, MariaDB).",
-    ("GDPR Art. 32(1)(a)", "NIST SC-8(1)"), _rds_tls,
+    "Use a parameter group with rds.force_ssl=1 (PostgreSQL, SQL Server), "
+    "require_secure_transport=ON (MySQL, MariaDB) or require_ssl=true (Redshift); OpenSearch: "
+    "domain_endpoint_options.enforce_https=True.",
+    ("GDPR Art. 32(1)(a)", "NIST SC-8(1)", "CKV_AWS_83", "CKV_AWS_105"), _db_tls,
 )
 
 RULES: tuple[Rule, ...] = (ENC_001, ENC_002, ENC_003, ENC_004, ENC_005, TLS_001, TLS_002)

@@ -67,7 +67,8 @@ def test_registry_covers_every_control_with_complete_metadata() -> None:
 
 def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
     fired = set()
-    for program in ("s3_violations", "tables_and_roles", "databases", "inventory"):
+    for program in ("s3_violations", "tables_and_roles", "databases", "inventory",
+                    "stores_violations"):
         fired |= {rule for rule, _ in found(check(catalog, program))}
     fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
     catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
@@ -166,6 +167,54 @@ def test_databases(catalog: Catalog) -> None:
         ("GRD-BRE-002", "records-quick"),
         ("GRD-BRE-002", "records-careful"),
     }
+
+
+def test_other_store_types(catalog: Catalog) -> None:
+    assert found(check(catalog, "stores_violations")) == {
+        ("GRD-ENC-005", "records-files"),  # EFS encrypted defaults to false
+        ("GRD-NET-002", "records-files"),  # through its mount target's security group
+        ("GRD-NET-003", "records-files"),  # and its mount target's public subnet
+        ("GRD-ENC-001", "records-volume"),  # EBS under aws/ebs
+        ("GRD-ENC-005", "records-search"),
+        ("GRD-PUB-004", "records-search"),  # no VPC options
+        ("GRD-TLS-002", "records-search"),  # enforce_https=False
+        ("GRD-ENC-002", "records-warehouse"),  # encrypted="true" under a key that never rotates
+        ("GRD-PUB-004", "records-warehouse"),
+        ("GRD-NET-003", "records-warehouse"),  # no subnet group: the default VPC
+        ("GRD-TLS-002", "records-warehouse"),  # default parameter group: require_ssl off
+        ("GRD-INV-001", "scratch-files"),
+        ("GRD-INV-002", "analytics-volume"),
+    }
+
+
+def test_other_store_types_pass_when_written_carefully(catalog: Catalog) -> None:
+    from guardian.policies.rules._index import index
+    from guardian.policies.rules.encryption import at_rest
+
+    assert found(check(catalog, "stores_baseline")) == set()
+    ix = index(catalog, graph("stores_baseline"))
+    assert {(s.kind, s.resource.name, at_rest(ix, s).key.label) for s in ix.bound} == {
+        ("efs", "records-files", "records-key"), ("ebs", "records-volume", "records-key"),
+        ("opensearch", "records-search", "records-key"),
+        ("redshift", "records-warehouse", "records-key")}
+
+
+@pytest.mark.parametrize(("encrypted", "expected"), [
+    ("false", {("GRD-ENC-005", "records-warehouse")}),  # pulumi_aws 7 types it as a string
+    (False, {("GRD-ENC-005", "records-warehouse")}),
+    (None, set()),  # absent: Redshift encrypts by default
+])
+def test_redshift_encrypted_is_read_as_the_provider_types_it(
+        catalog: Catalog, encrypted: object, expected: set[tuple[str, str]]) -> None:
+    data = _copy(graph("stores_baseline"))
+    for r in data["resources"]:
+        if r["name"] == "records-warehouse":
+            for props in (r["inputs"], r["outputs"]):
+                props.pop("encrypted", None)
+                if encrypted is not None:
+                    props["encrypted"] = encrypted
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    assert found(report) == expected
 
 
 def test_inventory(catalog: Catalog) -> None:
