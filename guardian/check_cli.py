@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from guardian.cli import add_catalog_option
+from guardian.errors import UserError
 from guardian.findings import SEVERITIES
 from guardian.graph.options import add_source_options, graph_from_args
 
@@ -36,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="also run checkov's AWS checks on the graph (as a Terraform plan)",
     )
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a previous `guardian check --format json` report (e.g. from the main branch): "
+        "findings already in it are still reported, as baseline, but only new ones block",
+    )
     p.set_defaults(run=run_check)
 
     r = sub.add_parser("rules", help="list the privacy rules: id, control, severity, title",
@@ -51,6 +59,7 @@ def run_check(args: argparse.Namespace) -> int:
     from guardian.io import write_output
     from guardian.report import render
 
+    baseline = read_baseline(args.baseline) if args.baseline else None  # fail before the run
     catalog = load_catalog(args.catalog)
     graph = graph_from_args(args)
     report = evaluate(catalog, graph, fail_on=args.fail_on)
@@ -58,14 +67,36 @@ def run_check(args: argparse.Namespace) -> int:
         from guardian.checkov_runner import merge_checkov
 
         report = merge_checkov(report, graph, catalog)
+    if args.baseline:
+        from guardian.baseline import apply_baseline
+
+        report = apply_baseline(report, baseline, args.baseline)
     write_output(render(report, args.format), args.output)
     if args.output or args.format != "text":
+        known = (f", {sum(r.baseline for r in report.results)} in the baseline, "
+                 f"{report.fixed} fixed" if report.fixed is not None else "")
         print(
             f"guardian: {len(report.results)} finding(s), {len(report.blocking)} blocking, "
-            f"{len(report.waived)} waived, on {report.resources} resources",
+            f"{len(report.waived)} waived{known}, on {report.resources} resources",
             file=sys.stderr,
         )
     return report.exit_code
+
+
+def read_baseline(path: str) -> Any:
+    """The parsed JSON of a baseline report; its shape is checked when it is applied."""
+    import json
+    from pathlib import Path
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: the baseline is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not JSON: "
+                        f"{exc.msg}") from None
 
 
 def rules_table(fmt: str) -> str:

@@ -83,13 +83,15 @@ class Rule:
 
 @dataclass(frozen=True)
 class Result:
-    """One finding after its rule's metadata, the threshold and the waivers are applied."""
+    """One finding after its rule's metadata, the threshold, the waivers and the baseline are
+    applied. A finding already in the baseline (`--baseline`) is reported but never blocks."""
 
     finding: Finding
     rule: Rule
     severity: str
     blocking: bool
     waiver: Waiver | None = None
+    baseline: bool = False
 
     def to_json(self) -> dict[str, Any]:
         f = self.finding
@@ -113,6 +115,7 @@ class Result:
                 "approved_by": self.waiver.approved_by,
                 "expires": self.waiver.expires.isoformat(),
             },
+            "baseline": self.baseline,
         }
 
 
@@ -126,6 +129,7 @@ class Report:
     results: tuple[Result, ...]  # deterministic order: dataset, resource, rule
     unused_waivers: tuple[Waiver, ...] = ()
     fail_on: str = "high"
+    fixed: int | None = None  # baseline findings now gone; None when no baseline was applied
 
     @property
     def blocking(self) -> tuple[Result, ...]:

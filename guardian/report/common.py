@@ -19,10 +19,13 @@ def is_waived(result: Result) -> bool:
 
 
 def status(result: Result) -> str:
-    """fail (blocks the gate) | waived | note (reported, below the threshold)."""
+    """fail (blocks the gate) | waived | baseline (known before: `--baseline`) | note (reported,
+    below the threshold)."""
     if result.blocking:
         return "fail"
-    return "waived" if is_waived(result) else "note"
+    if is_waived(result):
+        return "waived"
+    return "baseline" if result.baseline else "note"
 
 
 def target(result: Result) -> str:
@@ -41,7 +44,7 @@ def waiver_text(waiver: Waiver) -> str:
 
 def summary(report: Report) -> dict[str, Any]:
     results = report.results
-    return {
+    out: dict[str, Any] = {
         "resources": report.resources,
         "findings": len(results),
         "blocking": sum(r.blocking for r in results),
@@ -50,6 +53,10 @@ def summary(report: Report) -> dict[str, Any]:
         "unused_waivers": len(report.unused_waivers),
         "fail_on": report.fail_on,
     }
+    if report.fixed is not None:  # only with --baseline, so the contract is unchanged without
+        out["baseline"] = sum(r.baseline for r in results)
+        out["fixed"] = report.fixed
+    return out
 
 
 def waiver_json(waiver: Waiver) -> dict[str, Any]:

@@ -40,6 +40,8 @@ pre{background:#f8f9fa;padding:.6rem;overflow-x:auto;font-size:.8rem}
 def _status(result: Result) -> str:
     if result.waiver is not None:
         return "waived"
+    if result.baseline:
+        return "baseline"
     return "blocking" if result.blocking else "advisory"
 
 

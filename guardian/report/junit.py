@@ -1,7 +1,8 @@
 """JUnit XML for CI test reports: one test suite per control, one test case per finding.
 
-A blocking finding is a failure, a waived one is skipped, one below the threshold passes with
-its message in system-out: the failures are exactly what makes `guardian check` exit 1.
+A blocking finding is a failure, a waived one or one in the baseline (`--baseline`) is skipped,
+one below the threshold passes with its message in system-out: the failures are exactly what
+makes `guardian check` exit 1.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _suite(root: ET.Element, name: str, results: list[Result], report: Report) -
     suite.set("tests", str(len(results)))
     suite.set("failures", str(sum(status(r) == "fail" for r in results)))
     suite.set("errors", "0")
-    suite.set("skipped", str(sum(status(r) == "waived" for r in results)))
+    suite.set("skipped", str(sum(status(r) in ("waived", "baseline") for r in results)))
     suite.set("time", "0")
     return suite
 
@@ -71,6 +72,10 @@ def _case(suite: ET.Element, result: Result) -> None:
     elif kind == "waived":
         assert result.waiver is not None
         ET.SubElement(case, "skipped", message=f"waived: {waiver_text(result.waiver)}")
+    elif kind == "baseline":
+        skipped = ET.SubElement(case, "skipped", message="in the baseline: known before, "
+                                "not blocking")
+        skipped.text = "\n".join(details)
     else:
         ET.SubElement(case, "system-out").text = "\n".join(
             [f"below the threshold, not blocking: {result.severity}", *details]

@@ -3,7 +3,8 @@
 Each result names its resource by URN as a logical location. Code scanning shows only results
 with a file, so resource results also point at the file the graph was read from (the program's
 `__main__.py`, the preview or the export); catalog results point at their catalog line. Waived
-results carry an external, accepted suppression: reported, not dropped.
+results carry an external, accepted suppression: reported, not dropped. With `--baseline`, each
+result has a baselineState: "unchanged" when the baseline had it, else "new".
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def document(report: Report) -> dict[str, Any]:
             }
         },
         "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
-        "results": [_result(r, index[r.rule.id], source_uri) for r in report.results],
+        "results": [_result(r, index[r.rule.id], source_uri, report.fixed is not None)
+                    for r in report.results],
         "properties": {
             "source": {"kind": report.source_kind, "path": report.source_path},
             "summary": summary(report),
@@ -83,7 +85,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(result: Result, rule_index: int, source_uri: str | None) -> dict[str, Any]:
+def _result(result: Result, rule_index: int, source_uri: str | None,
+            with_baseline: bool) -> dict[str, Any]:
     f = result.finding
     location: dict[str, Any] = {}
     if f.location:
@@ -108,6 +111,8 @@ def _result(result: Result, rule_index: int, source_uri: str | None) -> dict[str
             "dataset": f.dataset,
         },
     }
+    if with_baseline:
+        out["baselineState"] = "unchanged" if result.baseline else "new"
     if f.related:
         out["relatedLocations"] = [
             {"id": i, "logicalLocations": [_logical(r.urn, r.type, r.name)]}

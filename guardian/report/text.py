@@ -5,7 +5,7 @@ from __future__ import annotations
 from guardian.findings import Report, Result
 from guardian.report.common import status, summary, target, waiver_text
 
-LABELS = {"fail": "FAIL", "waived": "WAIVED", "note": "NOTE"}
+LABELS = {"fail": "FAIL", "waived": "WAIVED", "baseline": "KNOWN", "note": "NOTE"}
 NO_DATASET = "(no dataset)"
 INDENT = " " * 10
 
@@ -35,6 +35,9 @@ def render(report: Report) -> str:
         f"{s['blocking']} blocking, {s['waived']} waived, {s['unknown']} unknown, "
         f"{len(report.unused_waivers)} unused waivers",
     ]
+    if report.fixed is not None:
+        lines[-1] += (f"; baseline: {s['baseline']} known, {s['findings'] - s['baseline']} new, "
+                      f"{s['fixed']} fixed")
     return "\n".join(lines) + "\n"
 
 
@@ -52,6 +55,8 @@ def _result(result: Result) -> list[str]:
     if result.waiver is not None:
         state = "waived" if label == "WAIVED" else "waiver EXPIRED"
         lines.append(f"{INDENT}{state}: {waiver_text(result.waiver)}")
+    if result.baseline:
+        lines.append(f"{INDENT}in the baseline: known before, not blocking")
     if label != "WAIVED" and result.severity != "info":  # information asks for no fix
         lines.append(f"{INDENT}fix: {rule.remediation}")
     return lines
