@@ -107,6 +107,11 @@ def known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value and value != UNKNOWN else None
 
 
+def region_of(r: Resource) -> str | None:
+    """A resource's region: its own `region` input (pulumi_aws 7), else its provider's."""
+    return known_str(r.inputs.get("region")) or r.region or known_str(r.outputs.get("region"))
+
+
 @dataclass
 class Store:
     """A data store and everything the index attached to it."""
@@ -267,7 +272,7 @@ class Index:
         prop = PHYSICAL_NAME.get(kind)
         name = known_str(r.get(prop)) if prop else None
         arn = r.arn or (f"arn:aws:s3:::{name}" if kind == "s3" and name else None)
-        region = known_str(r.inputs.get("region")) or r.region or known_str(r.outputs.get("region"))
+        region = region_of(r)
         tags = r.get("tags")
         if tags == UNKNOWN or (isinstance(tags, Mapping) and tags.get(DATASET_TAG) == UNKNOWN):
             tag: str | None = UNKNOWN

@@ -1,11 +1,12 @@
-"""Breach detection: data access is recorded, and alerts reach the dataset's breach contacts."""
+"""Breach detection: data access is recorded, and alerts reach the dataset's breach contacts
+from every region holding its data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._index import Index, Store, index, region_of
 from guardian.policies.rules._policy import has_unknown
 
 from guardian.catalog.model import Catalog
@@ -17,6 +18,7 @@ TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DETECTOR = "aws:guardduty/detector:Detector"
 _TYPE = {"s3": "AWS::S3::Object", "dynamodb": "AWS::DynamoDB::Table"}
 
 
@@ -94,25 +96,35 @@ def _data_events(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
 
 
 class _Alerts:
+    """Who the alerts reach, and from which regions EventBridge rules reach them."""
+
     def __init__(self, ix: Index) -> None:
         routed: set[str] = set()
+        rule_regions: dict[str, set[str | None]] = {}  # topic URN -> its EventBridge rules' regions
         for t in ix.graph.of_type(EVENT_TARGET):
-            routed.update(r.urn for r in ix.refs(t, "arn", (TOPIC,)))
+            for topic in ix.refs(t, "arn", (TOPIC,)):
+                routed.add(topic.urn)
+                rule_regions.setdefault(topic.urn, set()).add(region_of(t))  # None: unknown
         for a in ix.graph.of_type(ALARM):
             routed.update(r.urn for r in ix.refs(a, "alarmActions", (TOPIC,)))
         self.subscribed: dict[str, list[Resource]] = {}  # contact -> its subscriptions
+        self.regions: dict[str, set[str | None]] = {}  # contact -> regions whose rules reach it
         self.unknown: list[Resource] = []
+        self.unknown_regions: set[str | None] = set()  # rules reaching unknown endpoints
         for sub in ix.graph.of_type(SUBSCRIPTION):
             if not str(sub.get("protocol", "")).startswith("email"):
                 continue
             topics = ix.refs(sub, "topic", (TOPIC,))
             if not any(t.urn in routed for t in topics):
                 continue
+            regions = {r for t in topics for r in rule_regions.get(t.urn, ())}
             endpoint = sub.get("endpoint")
             if has_unknown(endpoint):
                 self.unknown.append(sub)
+                self.unknown_regions |= regions
             elif isinstance(endpoint, str):
                 self.subscribed.setdefault(endpoint.lower(), []).append(sub)
+                self.regions.setdefault(endpoint.lower(), set()).update(regions)
 
 
 def _alert_route(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
@@ -130,6 +142,71 @@ def _alert_route(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         elif missing:
             yield s.finding("GRD-BRE-002", f"no alert (EventBridge rule or alarm -> SNS e-mail "
                             f"subscription) reaches {', '.join(missing)}")
+
+
+class _Detectors:
+    """The regions with an enabled GuardDuty detector (None: a detector's region is unknown)."""
+
+    def __init__(self, ix: Index) -> None:
+        self.managed = bool(ix.graph.of_type(DETECTOR))
+        self.enabled: set[str | None] = set()
+        self.unknown: list[Resource] = []
+        self.disabled: dict[str | None, list[Resource]] = {}
+        for d in ix.graph.of_type(DETECTOR):
+            enable = d.get("enable", True)
+            if has_unknown(enable):
+                self.unknown.append(d)
+            elif enable is False:
+                self.disabled.setdefault(region_of(d), []).append(d)
+            else:
+                self.enabled.add(region_of(d))
+
+
+def _regional_alerts(ix: Index, s: Store) -> Iterator[Finding]:
+    """Contacts EventBridge rules reach from some region but not from the store's. Contacts
+    reached from nowhere are GRD-BRE-002's."""
+    assert s.dataset is not None and s.region is not None
+    alerts = ix.memo("alerts", _Alerts)
+    missing: list[str] = []
+    unsure: list[str] = []
+    for contact in s.dataset.breach_contacts:
+        regions = alerts.regions.get(contact.lower(), set())
+        if not regions or s.region in regions:
+            continue
+        unknown = None in regions or bool({None, s.region} & alerts.unknown_regions)
+        (unsure if unknown else missing).append(contact)
+    if missing:
+        elsewhere = sorted(r for c in missing for r in alerts.regions[c.lower()] if r)
+        yield s.finding("GRD-BRE-003", f"no EventBridge rule in {s.region} routes alerts to "
+                        f"{', '.join(missing)} (only rules in {', '.join(dict.fromkeys(elsewhere))}"
+                        " do, and a rule sees only its own region's events)")
+    elif unsure:
+        yield s.finding("GRD-BRE-003", f"cannot tell offline whether an EventBridge rule in "
+                        f"{s.region} reaches {', '.join(unsure)}: a rule's region or a "
+                        "subscription's endpoint is unknown", related=alerts.unknown,
+                        unknown=True)
+
+
+def _regional_detector(ix: Index, s: Store) -> Iterator[Finding]:
+    detectors = ix.memo("guardduty", _Detectors)
+    if not detectors.managed or s.region in detectors.enabled:
+        return  # no detectors here: GuardDuty is managed elsewhere (e.g. a delegated admin)
+    if None in detectors.enabled or detectors.unknown:
+        yield s.finding("GRD-BRE-003", f"cannot tell offline whether a GuardDuty detector is "
+                        f"enabled in {s.region}", related=detectors.unknown, unknown=True)
+    else:
+        off = detectors.disabled.get(s.region, [])
+        yield s.finding("GRD-BRE-003", f"no GuardDuty detector is enabled in {s.region}"
+                        + (" (the one there is disabled)" if off else ""), related=off)
+
+
+def _regional(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
+    ix = index(catalog, graph)
+    for s in ix.bound:
+        assert s.dataset is not None
+        if s.dataset.sensitive and s.region is not None:  # an unknown region: GRD-RES-001
+            yield from _regional_alerts(ix, s)
+            yield from _regional_detector(ix, s)
 
 
 BRE_001 = Rule(
@@ -152,4 +229,14 @@ BRE_002 = Rule(
     ("GDPR Art. 33", "GDPR Art. 34", "NIST IR-6", "NIST IR-8(1)", "CKV_AWS_252"), _alert_route,
 )
 
-RULES: tuple[Rule, ...] = (BRE_001, BRE_002)
+BRE_003 = Rule(
+    "GRD-BRE-003", "breach-detection", "medium",
+    "Breach detection runs in every region holding confidential or restricted data",
+    "EventBridge rules and GuardDuty detectors see only their own region: alerting set up in "
+    "the home region stays silent about a store elsewhere.",
+    "In each region holding the data, add an EventBridge rule targeting an SNS topic the breach "
+    "contacts subscribe to, and an enabled aws.guardduty.Detector.",
+    ("GDPR Art. 33", "GDPR Art. 32(1)(d)", "NIST IR-4", "NIST SI-4", "CKV2_AWS_3"), _regional,
+)
+
+RULES: tuple[Rule, ...] = (BRE_001, BRE_002, BRE_003)

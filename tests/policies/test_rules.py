@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from guardian.policies.rules import RULES, RULES_BY_ID
+from guardian.policies.rules._index import index
 
 from guardian.catalog import load_catalog
 from guardian.catalog.model import Catalog, Waiver
@@ -68,7 +69,7 @@ def test_registry_covers_every_control_with_complete_metadata() -> None:
 def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
     fired = set()
     for program in ("s3_violations", "tables_and_roles", "databases", "inventory",
-                    "stores_violations"):
+                    "stores_violations", "regions_violations"):
         fired |= {rule for rule, _ in found(check(catalog, program))}
     fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
     catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
@@ -188,7 +189,6 @@ def test_other_store_types(catalog: Catalog) -> None:
 
 
 def test_other_store_types_pass_when_written_carefully(catalog: Catalog) -> None:
-    from guardian.policies.rules._index import index
     from guardian.policies.rules.encryption import at_rest
 
     assert found(check(catalog, "stores_baseline")) == set()
@@ -217,6 +217,42 @@ def test_redshift_encrypted_is_read_as_the_provider_types_it(
     assert found(report) == expected
 
 
+def test_breach_detection_in_every_data_region(catalog: Catalog) -> None:
+    report = check(catalog, "regions_violations")
+    assert found(report) == {
+        ("GRD-BRE-003", "records-frankfurt"),  # GuardDuty there, no EventBridge rule
+        ("GRD-BRE-003", "records-stockholm"),  # EventBridge rule there, detector disabled
+    }
+    messages = {r.finding.resource.name: r.finding.message  # type: ignore[union-attr]
+                for r in report.results if r.finding.rule == "GRD-BRE-003"}
+    assert messages == {
+        "records-frankfurt": "no EventBridge rule in eu-central-1 routes alerts to "
+        "security@fixture.example (only rules in eu-north-1, eu-west-1 do, and a rule sees "
+        "only its own region's events)",
+        "records-stockholm": "no GuardDuty detector is enabled in eu-north-1 (the one there "
+        "is disabled)",
+    }
+    assert not any(r.blocking for r in report.results)  # medium: blocks from --fail-on medium
+    assert all(r.blocking for r in check(catalog, "regions_violations", fail_on="medium").results
+               if r.finding.rule == "GRD-BRE-003")
+    assert found(check(catalog, "regions_baseline")) == set()
+
+
+def test_an_unknown_alert_rule_region_is_an_unknown_finding(catalog: Catalog) -> None:
+    data = _copy(graph("regions_violations"))
+    for r in data["resources"]:
+        if r["name"] == "stockholm-s3-changes-target":
+            r["region"] = None
+            r["inputs"].pop("region", None)
+            r["outputs"].pop("region", None)
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    assert {(r.finding.resource.name, r.finding.unknown)  # type: ignore[union-attr]
+            for r in report.results if r.finding.rule == "GRD-BRE-003"} == {
+        ("records-frankfurt", True),  # the rule that lost its region may be in either
+        ("records-stockholm", True),
+        ("records-stockholm", False)}  # its detector is still known to be off
+
+
 def test_inventory(catalog: Catalog) -> None:
     report = check(catalog, "inventory")
     assert found(report) == {
@@ -240,10 +276,24 @@ def test_turning_off_a_module_control_is_found(catalog: Catalog) -> None:
 def test_example_stack_has_no_blocking_finding() -> None:
     from guardian.graph.program import synthesize
 
-    report = evaluate(load_catalog(REPO / "catalog.yaml"), synthesize(REPO, "dev"), today=TODAY)
+    catalog, g = load_catalog(REPO / "catalog.yaml"), synthesize(REPO, "dev")
+    report = evaluate(catalog, g, today=TODAY)
     assert [r.to_json() for r in report.blocking] == []
     assert report.resources > 100
     assert {r.finding.rule for r in report.results} <= {"GRD-INV-001", "GRD-INV-003"}
+    # The stack passes GRD-BRE-003 because it alerts in every data region: without its
+    # us-east-1 alert rules and detector, the store there is found.
+    data = _copy(g)
+    data["resources"] = [r for r in data["resources"] if not (
+        r["region"] == "us-east-1" and r["type"] in (
+            "aws:cloudwatch/eventTarget:EventTarget", "aws:guardduty/detector:Detector"))]
+    stores = {s.resource.name for s in index(catalog, g).bound
+              if s.region == "us-east-1" and s.dataset and s.dataset.sensitive}
+    regional = [r.finding for r in evaluate(catalog, ResourceGraph.from_json(data),
+                                            today=TODAY).results
+                if r.finding.rule == "GRD-BRE-003"]
+    assert stores and {f.resource.name for f in regional if f.resource} == stores
+    assert len(regional) == 2 * len(stores)  # no alert rule, no detector
 
 
 # --- unknown is not pass ----------------------------------------------------------------------

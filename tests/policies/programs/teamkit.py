@@ -23,11 +23,12 @@ def doc(*statements: dict[str, Any]) -> str:
 
 
 def key(name: str, *, rotation: bool = True, principal: Any = None,
-        extra: Sequence[dict[str, Any]] = (),
+        extra: Sequence[dict[str, Any]] = (), region: str | None = None,
         opts: pulumi.ResourceOptions | None = None) -> aws.kms.Key:
     policy = doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*",
                   "Principal": principal or {"AWS": "arn:aws:iam::123456789012:root"}}, *extra)
-    return aws.kms.Key(name, enable_key_rotation=rotation, policy=policy, opts=opts)
+    return aws.kms.Key(name, enable_key_rotation=rotation, policy=policy, region=region,
+                       opts=opts)
 
 
 def bucket(
@@ -152,13 +153,26 @@ def audit(name: str, buckets: Sequence[aws.s3.Bucket], tables: Sequence[aws.dyna
         ])
     aws.cloudtrail.Trail(f"{name}-trail", s3_bucket_name=logs.id, is_multi_region_trail=True,
                          advanced_event_selectors=selectors)
-    topic = aws.sns.Topic(f"{name}-alerts")
+    alerts(name, contacts, guardduty=False)
+
+
+def alerts(name: str, contacts: Sequence[str], *, events: bool = True, guardduty: bool = True,
+           region: str | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
+    """Regional alerting (the region of `region`, else of `opts`' provider): S3 changes mailed
+    to the contacts, and a GuardDuty detector."""
+    if guardduty:
+        aws.guardduty.Detector(f"{name}-guardduty", enable=True, region=region, opts=opts)
+    if not events:
+        return
+    topic = aws.sns.Topic(f"{name}-alerts", region=region, opts=opts)
     for i, contact in enumerate(contacts):
         aws.sns.TopicSubscription(f"{name}-contact-{i}", topic=topic.arn, protocol="email",
-                                  endpoint=contact)
+                                  endpoint=contact, region=region, opts=opts)
     rule = aws.cloudwatch.EventRule(f"{name}-s3-changes", event_pattern=json.dumps(
-        {"source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"]}))
-    aws.cloudwatch.EventTarget(f"{name}-s3-changes-target", rule=rule.name, arn=topic.arn)
+        {"source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"]}), region=region,
+        opts=opts)
+    aws.cloudwatch.EventTarget(f"{name}-s3-changes-target", rule=rule.name, arn=topic.arn,
+                               region=region, opts=opts)
 
 
 def network(name: str, *, flow_logs: bool = True) -> dict[str, Any]:

@@ -38,3 +38,6 @@ logged += [abroad, kit.bucket("profiles-replica-us", "profiles", kms=key,  # GRD
                               replicate_to=abroad)]
 kit.bucket("profiles-unlogged", "profiles", kms=key)  # GRD-BRE-001
 kit.audit("audit", logged, [], ["security@fixture.example"])
+# profiles-abroad breaks residency alone: alerts are routed in its region too (GRD-BRE-003)
+kit.alerts("us", ["security@fixture.example"], guardduty=False, opts=pulumi.ResourceOptions(
+    provider=us))
