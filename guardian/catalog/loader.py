@@ -32,6 +32,7 @@ from guardian.catalog.model import (
     Use,
     Waiver,
 )
+from guardian.errors import closest
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000  # aliases can make a small file huge once expanded
@@ -386,8 +387,8 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             out.extend(_taxonomy_problem(item, path, rel, kind, key))
         for j, entry in _items(ds.get("residency"), str):
             if not regions.is_known(entry):
-                close = _closest(entry, [*regions.REGIONS, *regions.GROUPS])
-                hint = f"; did you mean {close!r}?" if close else ""
+                close = closest(entry, [*regions.REGIONS, *regions.GROUPS])
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 err(
                     item,
                     path,
@@ -454,13 +455,13 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             and not resource.startswith("urn:")
         ):
             # Waivers may name any resource of a deployment; only say when it looks like a typo.
-            close = _closest(resource, list(seen_stores))
+            close = closest(resource, seen_stores)
             if close:
                 err(
                     item,
                     ("waivers", i),
                     ("resource",),
-                    f"{resource!r} is not a declared store; did you mean {close!r}?",
+                    f"{resource!r} is not a declared store; did you mean {close[0]!r}?",
                     "warning",
                 )
     return out
@@ -502,13 +503,6 @@ def _taxonomy_problem(
             Problem(loc, where, f"{key!r} is a deprecated fideslang {noun}{instead}", "warning")
         ]
     return []
-
-
-def _closest(word: str, choices: list[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 # --- building the typed catalog ----------------------------------------------------------

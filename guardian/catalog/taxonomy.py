@@ -6,10 +6,11 @@ Keys are dotted; a parent key covers its children (`user.health_and_medical` cov
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
+
+from guardian.errors import closest
 
 Kind = Literal["data_category", "data_use", "data_subject"]
 
@@ -51,7 +52,7 @@ def terms(kind: Kind) -> dict[str, Term]:
 
 
 def suggest(kind: Kind, key: str) -> str | None:
-    close = difflib.get_close_matches(key, list(terms(kind)), n=1, cutoff=0.6)
+    close = closest(key, terms(kind))
     return close[0] if close else None
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from guardian.errors import UserError
@@ -43,21 +41,10 @@ register = add_synth_parser  # the name guardian.cli looks for
 
 def run_synth(args: argparse.Namespace) -> int:
     from guardian.graph.program import synthesize
+    from guardian.io import write_output
 
     graph = synthesize(Path(args.program), stack=args.stack, config=parse_config(args.config))
-    text = graph.dumps()
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    target = Path(args.output)
-    try:
-        # Write then rename, so a reader never sees half a graph.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp"
-        ) as tmp:
-            tmp.write(text)
-        os.replace(tmp.name, target)
-    except OSError as exc:
-        raise UserError(f"{target}: cannot write: {exc.strerror}") from None
-    print(f"{target}: {len(graph)} resources", file=sys.stderr)
+    write_output(graph.dumps(), args.output)
+    if args.output:
+        print(f"{args.output}: {len(graph)} resources", file=sys.stderr)
     return 0

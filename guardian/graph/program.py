@@ -34,14 +34,11 @@ from ruamel.yaml.error import YAMLError
 from guardian.errors import UserError
 from guardian.graph import computed
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
+from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 AWS_PROVIDER_TYPE = "pulumi:providers:aws"
-
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 
 # Pulumi's runtime settings are process-wide: one synthesis at a time.
 _LOCK = threading.Lock()
@@ -162,13 +159,13 @@ def _plain(value: Any) -> Any:
     from google.protobuf import struct_pb2
 
     if isinstance(value, struct_pb2.Struct):
-        if _SIG in value:
-            sig = value[_SIG]
-            if sig == _SECRET_SIG:
+        if SIG_KEY in value:
+            sig = value[SIG_KEY]
+            if sig == SECRET_SIG:
                 return SECRET
-            if sig == _RESOURCE_SIG:
+            if sig == RESOURCE_SIG:
                 return value["urn"]
-            return {k: _plain(v) for k, v in value.items() if k != _SIG}  # asset or archive
+            return {k: _plain(v) for k, v in value.items() if k != SIG_KEY}  # asset or archive
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, struct_pb2.ListValue):
         return [_plain(v) for v in value]

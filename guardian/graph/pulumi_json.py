@@ -18,6 +18,7 @@ from guardian.graph.model import SECRET, UNKNOWN, Resource
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # marks special values in the engine's JSON
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 PROVIDER_PREFIX = "pulumi:providers:"
 REGION_CONFIG = "aws:region"
 
