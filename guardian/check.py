@@ -11,7 +11,7 @@ from datetime import date
 
 from guardian.catalog.model import Catalog, Waiver
 from guardian.errors import UserError
-from guardian.findings import SEVERITIES, Finding, Report, Result, Rule, severity_rank
+from guardian.findings import SEVERITIES, Context, Finding, Report, Result, Rule, severity_rank
 from guardian.graph.model import ResourceGraph
 
 
@@ -46,31 +46,33 @@ def evaluate(
 
     A finding blocks when its severity is `fail_on` or worse and no valid waiver covers it;
     `info` never blocks. An expired waiver is not applied (the message says so); a waiver that
-    matches no finding is returned in `unused_waivers`.
+    matches no finding is returned in `unused_waivers`. Every rule reads one `Context`: the
+    catalog, the graph, `today` (default: the system date) and their index.
     """
-    from guardian.policies.rules._index import evaluation_date
-
     if fail_on not in SEVERITIES[:-1]:
         raise UserError(f"--fail-on must be one of {', '.join(SEVERITIES[:-1])}, not {fail_on!r}")
     day = today or date.today()
     threshold = severity_rank(fail_on)
     results: list[Result] = []
     used: set[int] = set()
-    with evaluation_date(day):
-        for rule in rules if rules is not None else _rules():
-            for finding in rule.evaluate(catalog, graph):
-                severity = finding.severity or rule.severity
-                waiver = _waiver_for(finding, catalog.waivers)
-                if waiver is not None:
-                    used.add(id(waiver))
-                    if waiver.expires < day:
-                        finding = replace(finding, message=(
-                            f"{finding.message} (waiver expired on {waiver.expires}, approved "
-                            f"by {waiver.approved_by}: it no longer applies)"))
-                        waiver = None
-                blocking = (waiver is None and severity != "info"
-                            and severity_rank(severity) <= threshold)
-                results.append(Result(finding, rule, severity, blocking, waiver))
+    ctx = Context(catalog, graph, day)
+    for rule in rules if rules is not None else _rules():
+        for finding in rule.evaluate(ctx):
+            if finding.rule != rule.id:
+                raise AssertionError(f"rule {rule.id} made a finding of {finding.rule}: "
+                                     "make findings through the rule (Rule.at, Rule.finding)")
+            severity = finding.severity or rule.severity
+            waiver = _waiver_for(finding, catalog.waivers)
+            if waiver is not None:
+                used.add(id(waiver))
+                if waiver.expires < day:
+                    finding = replace(finding, message=(
+                        f"{finding.message} (waiver expired on {waiver.expires}, approved "
+                        f"by {waiver.approved_by}: it no longer applies)"))
+                    waiver = None
+            blocking = (waiver is None and severity != "info"
+                        and severity_rank(severity) <= threshold)
+            results.append(Result(finding, rule, severity, blocking, waiver))
     return Report(
         source_kind=graph.source.kind,
         source_path=graph.source.path,

@@ -95,7 +95,6 @@ UNMAPPED_RULE = Rule(
     "it, and an unchecked resource must not look like a passing one.",
     remediation="Add the type to guardian.graph.tfplan.TYPES, or review the resource by hand.",
     references=(),
-    evaluate=lambda catalog, graph: (),
 )
 
 
@@ -314,7 +313,6 @@ def _rule(check: Mapping[str, Any], categories: Mapping[str, str]) -> Rule:
         f"Fix the resource so that checkov's {cid} passes, or list it with a reason in "
         f"{SKIPS_APPROVER}",
         references=(cid, *((str(guideline),) if guideline else ())),
-        evaluate=lambda catalog, graph: (),
     )
 
 

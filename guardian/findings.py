@@ -1,7 +1,25 @@
 """Rules and findings: the contract between the policy layer and every output.
 
-A rule is plain metadata plus a pure function of (catalog, graph) returning findings. Findings
-are reported against the data store; helper resources that are missing or wrong go in
+A rule is declared once: its id, control, severity and texts, and a pure function of one
+evaluation `Context` (the catalog, the graph, the evaluation date and their index) that yields
+findings. Findings are made through the rule itself, so a finding's rule id cannot drift from
+the rule that made it (the engine, `guardian.check.evaluate`, refuses one that does)::
+
+    RET_001 = Rule("GRD-RET-001", "retention", "high", title, rationale, remediation,
+                   references, _expiration)
+
+    def _expiration(ctx: Context) -> Iterator[Finding]:
+        for s in ctx.index.bound_of("s3"):          # ctx.catalog, ctx.graph, ctx.today too
+            ...
+            yield RET_001.at(s, "no lifecycle expiration", related=[lifecycle])
+
+    yield CAT_005.finding("...", dataset=ds.id, location=str(acc.loc))   # not on a store
+
+`Rule.at(store, ...)` reports on a bound store (its dataset comes along); `Rule.finding(...)`
+on anything else (a resource, a dataset, a catalog line). Nothing is ambient: no global date,
+no cache; the engine builds one `Context` per evaluation and every rule reads from it.
+
+Findings are reported against the data store; helper resources that are missing or wrong go in
 `related`.
 """
 
@@ -9,11 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from guardian.catalog.model import Catalog, Waiver
+    from guardian.catalog.model import Catalog, Dataset, Waiver
     from guardian.graph.model import Resource, ResourceGraph
+    from guardian.policies.rules._index import Index
 
 CONTROLS: tuple[str, ...] = (
     "catalog",
@@ -64,6 +85,36 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Context:
+    """One evaluation: what every rule reads, passed to it explicitly."""
+
+    catalog: Catalog
+    graph: ResourceGraph
+    today: date  # the evaluation date: waivers, training attestations
+
+    @cached_property
+    def index(self) -> Index:
+        """The graph indexed against the catalog, built on first use, shared by the rules of
+        this evaluation only."""
+        from guardian.policies.rules._index import Index
+
+        return Index(self.catalog, self.graph)
+
+
+class Bound(Protocol):
+    """A store bound to the catalog (`guardian.policies.rules._index.Store`)."""
+
+    @property
+    def resource(self) -> Resource: ...
+    @property
+    def dataset(self) -> Dataset | None: ...
+
+
+def _no_findings(ctx: Context) -> Iterable[Finding]:
+    return ()
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str  # stable, e.g. GRD-ENC-001
     control: str  # one of CONTROLS
@@ -72,13 +123,60 @@ class Rule:
     rationale: str
     remediation: str
     references: tuple[str, ...]  # "GDPR Art. 32", "NIST SC-28(1)", "CKV_AWS_145"
-    evaluate: Callable[[Catalog, ResourceGraph], Iterable[Finding]] = field(compare=False)
+    # Its findings on one evaluation. Rules evaluated elsewhere (checkov's) have none here.
+    evaluate: Callable[[Context], Iterable[Finding]] = field(default=_no_findings, compare=False)
 
     def __post_init__(self) -> None:
         if self.control not in CONTROLS:
             raise ValueError(f"{self.id}: unknown control {self.control!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {self.severity!r}")
+
+    def finding(
+        self,
+        message: str,
+        *,
+        dataset: str | None = None,
+        resource: Resource | ResourceRef | None = None,
+        related: Iterable[Resource | ResourceRef] = (),
+        location: str | None = None,
+        severity: str | None = None,
+        unknown: bool = False,
+    ) -> Finding:
+        """A finding of this rule. `related` is deduplicated, sorted, and never repeats
+        `resource`; `severity` overrides the rule's for this finding only."""
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"{self.id}: unknown severity {severity!r}")
+        ref = _ref(resource) if resource is not None else None
+        refs: dict[tuple[str, str], ResourceRef] = {}
+        for r in related:
+            other = _ref(r)
+            if other != ref:
+                refs.setdefault((other.type, other.name), other)
+        return Finding(
+            rule=self.id, message=message, dataset=dataset, resource=ref,
+            related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
+            location=location, severity=severity, unknown=unknown,
+        )
+
+    def at(
+        self,
+        store: Bound,
+        message: str,
+        *,
+        related: Iterable[Resource | ResourceRef] = (),
+        severity: str | None = None,
+        unknown: bool = False,
+    ) -> Finding:
+        """A finding of this rule on a store, with the dataset the store is bound to."""
+        return self.finding(
+            message, dataset=store.dataset.id if store.dataset else None,
+            resource=store.resource, related=related, severity=severity, unknown=unknown,
+        )
+
+
+def _ref(r: Resource | ResourceRef) -> ResourceRef:
+    return r if isinstance(r, ResourceRef) else ResourceRef.of(r)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ PROGRAM = ROOT / "tests" / "policies" / "programs" / "s3_violations"
 
 
 def rule(rule_id: str, severity: str = "high") -> Rule:
-    return Rule(rule_id, "encryption-at-rest", severity, f"title {rule_id}", "why", "fix", (),
-                evaluate=lambda catalog, graph: ())
+    return Rule(rule_id, "encryption-at-rest", severity, f"title {rule_id}", "why", "fix", ())
 
 
 ENC, RET = rule("GRD-ENC-001"), rule("GRD-RET-001")

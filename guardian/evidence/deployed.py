@@ -17,7 +17,7 @@ from typing import Any
 from guardian.catalog.model import Catalog
 from guardian.catalog.regions import REGIONS
 from guardian.graph.model import ResourceGraph
-from guardian.policies.rules._index import Index, index
+from guardian.policies.rules._index import Index
 from guardian.policies.rules._index import Store as IndexedStore
 from guardian.policies.rules._policy import Statement, has_unknown
 from guardian.policies.rules.encryption import at_rest
@@ -141,7 +141,7 @@ def _store(ix: Index, s: IndexedStore) -> Store:
 
 def stores(catalog: Catalog, graph: ResourceGraph, dataset_id: str | None = None) -> list[Store]:
     """Stores bound to a catalog dataset (by its tag), sorted by dataset, kind and name."""
-    ix = index(catalog, graph)
+    ix = Index(catalog, graph)
     out = [_store(ix, s) for s in ix.bound
            if dataset_id is None or (s.dataset and s.dataset.id == dataset_id)]
     return sorted(out, key=lambda s: (s.dataset, s.kind, s.name, s.urn))

@@ -1,4 +1,5 @@
-"""One index per (catalog, graph), built in a single pass, shared by every rule.
+"""One index per (catalog, graph), built in a single pass, shared by every rule of an
+evaluation (`guardian.findings.Context.index`).
 
 It answers the questions rules ask about a deployment without rescanning it: which data stores
 there are and which dataset each holds; which S3 helper resources (encryption, versioning,
@@ -9,19 +10,14 @@ property dependencies first, then ids, names and ARNs found in the values.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from guardian.policies.rules._policy import Statement, has_unknown, statements
 
 from guardian.catalog.model import Catalog, Dataset
-from guardian.findings import Finding, ResourceRef
 from guardian.graph.model import DATASET_TAG, UNKNOWN, Resource, ResourceGraph
 
 if TYPE_CHECKING:
@@ -79,21 +75,6 @@ _EXTRA_IDENTIFIERS: dict[str, tuple[str, ...]] = {
 }
 
 T = TypeVar("T")
-_TODAY: ContextVar[date | None] = ContextVar("guardian_today", default=None)
-
-
-def today() -> date:
-    """The evaluation date: the engine's `today`, else the system date."""
-    return _TODAY.get() or date.today()
-
-
-@contextmanager
-def evaluation_date(day: date | None) -> Iterator[None]:
-    token = _TODAY.set(day)
-    try:
-        yield
-    finally:
-        _TODAY.reset(token)
 
 
 def s3_helper_kind(type_token: str) -> str | None:
@@ -125,39 +106,11 @@ class Store:
     dataset: Dataset | None  # the catalog dataset it is bound to
     helpers: dict[str, list[Resource]] = field(default_factory=dict)
 
-    @property
-    def ref(self) -> ResourceRef:
-        return ResourceRef.of(self.resource)
-
     def helper(self, kind: str) -> list[Resource]:
         return self.helpers.get(kind, [])
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.resource.get(key, default)
-
-    def finding(
-        self,
-        rule: str,
-        message: str,
-        *,
-        related: Iterable[Resource | ResourceRef] = (),
-        unknown: bool = False,
-        severity: str | None = None,
-    ) -> Finding:
-        refs: dict[tuple[str, str], ResourceRef] = {}
-        for r in related:
-            ref = r if isinstance(r, ResourceRef) else ResourceRef.of(r)
-            if ref.urn != self.resource.urn:
-                refs.setdefault((ref.type, ref.name), ref)
-        return Finding(
-            rule=rule,
-            message=message,
-            dataset=self.dataset.id if self.dataset else None,
-            resource=self.ref,
-            related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
-            unknown=unknown,
-            severity=severity,
-        )
 
 
 @dataclass(frozen=True)
@@ -378,17 +331,3 @@ class Index:
 
 
 STORE_KINDS_S3 = tuple(t for t, k in STORE_KINDS.items() if k == "s3")
-
-_CACHE: weakref.WeakKeyDictionary[ResourceGraph, tuple[Catalog, Index]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def index(catalog: Catalog, graph: ResourceGraph) -> Index:
-    """The index of this graph against this catalog, built once and reused by every rule."""
-    cached = _CACHE.get(graph)
-    if cached is not None and cached[0] is catalog:
-        return cached[1]
-    ix = Index(catalog, graph)
-    _CACHE[graph] = (catalog, ix)
-    return ix

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.policies.rules._index import KMS_KEY, index
+from guardian.policies.rules._index import KMS_KEY
 from guardian.policies.rules._policy import Statement, restricted, statements
 from guardian.policies.rules.encryption import at_rest
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, ResourceRef, Rule
-from guardian.graph.model import ResourceGraph
+from guardian.findings import Context, Finding, Rule
 
 
 def _requires_mfa(st: Statement) -> bool:
@@ -18,9 +16,9 @@ def _requires_mfa(st: Statement) -> bool:
         st.condition("NumericLessThan", "aws:MultiFactorAuthAge"))
 
 
-def _human_mfa(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
-    for ds in catalog.datasets:
+def _human_mfa(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
+    for ds in ctx.catalog.datasets:
         if not ds.sensitive:
             continue
         for acc in ds.access:
@@ -29,28 +27,27 @@ def _human_mfa(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
                 continue
             role = info.resource
             trust = statements(role.get("assumeRolePolicy"))
-            ref = ResourceRef.of(role)
             if trust is None:
-                yield Finding("GRD-ACC-001", f"trust policy of human role {acc.role!r} is unknown "
-                              "offline; cannot tell whether it requires MFA", dataset=ds.id,
-                              resource=ref, unknown=True)
+                yield ACC_001.finding(f"trust policy of human role {acc.role!r} is unknown "
+                                      "offline; cannot tell whether it requires MFA", dataset=ds.id,
+                                      resource=role, unknown=True)
                 continue
             open_ = [st for st in trust if st.allow and any(
                 k == "AWS" or k == "*" for k, _ in st.principals) and not _requires_mfa(st)]
             if open_:
-                yield Finding("GRD-ACC-001", f"human role {acc.role!r} can be assumed without "
-                              f"MFA, and reaches {ds.classification} data", dataset=ds.id,
-                              resource=ref)
+                yield ACC_001.finding(f"human role {acc.role!r} can be assumed without "
+                                      f"MFA, and reaches {ds.classification} data", dataset=ds.id,
+                                      resource=role)
 
 
-def _key_wildcard(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _key_wildcard(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     used: dict[str, list] = {}
     for s in ix.bound:
         key = at_rest(ix, s).key.key
         if key is not None:
             used.setdefault(key.urn, []).append(s)
-    for key in graph.of_type(KMS_KEY):
+    for key in ctx.graph.of_type(KMS_KEY):
         for src in ix.key_policies.get(key.urn, ()):
             if src.statements is None:
                 bad, unknown = True, True
@@ -65,11 +62,9 @@ def _key_wildcard(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
                        "on the caller")
             stores = used.get(key.urn, [])
             for s in stores:
-                yield s.finding("GRD-ACC-002", message, related=[key, src.via], unknown=unknown)
+                yield ACC_002.at(s, message, related=[key, src.via], unknown=unknown)
             if not stores:
-                yield Finding("GRD-ACC-002", message, resource=ResourceRef.of(key),
-                              related=(ResourceRef.of(src.via),) if src.via is not key else (),
-                              unknown=unknown)
+                yield ACC_002.finding(message, resource=key, related=[src.via], unknown=unknown)
 
 
 ACC_001 = Rule(

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardian.policies.rules._index import Index, Store, index, region_of
+from guardian.policies.rules._index import Index, Store, region_of
 from guardian.policies.rules._policy import has_unknown
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 TOPIC = "aws:sns/topic:Topic"
@@ -79,20 +78,20 @@ def coverage(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
     return (None, unknown) if unknown else (False, list(trails))
 
 
-def _data_events(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _data_events(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3", "dynamodb"):
         assert s.dataset is not None
         if not s.dataset.sensitive:
             continue
         covered, related = coverage(ix, s)
         if covered is None:
-            yield s.finding("GRD-BRE-001", "trail event selectors are unknown offline; cannot "
-                            "tell whether data events are recorded", related=related,
-                            unknown=True)
+            yield BRE_001.at(s, "trail event selectors are unknown offline; cannot "
+                             "tell whether data events are recorded", related=related,
+                             unknown=True)
         elif not covered:
-            yield s.finding("GRD-BRE-001", "no CloudTrail trail records data events on this "
-                            "store", related=related)
+            yield BRE_001.at(s, "no CloudTrail trail records data events on this "
+                             "store", related=related)
 
 
 class _Alerts:
@@ -127,21 +126,21 @@ class _Alerts:
                 self.regions.setdefault(endpoint.lower(), set()).update(regions)
 
 
-def _alert_route(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _alert_route(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     alerts = ix.memo("alerts", _Alerts)
     for s in ix.bound:
         assert s.dataset is not None
         contacts = s.dataset.breach_contacts
         missing = [c for c in contacts if c.lower() not in alerts.subscribed]
         if not contacts:
-            yield s.finding("GRD-BRE-002", f"{s.dataset.id} names no breach contacts")
+            yield BRE_002.at(s, f"{s.dataset.id} names no breach contacts")
         elif missing and alerts.unknown:
-            yield s.finding("GRD-BRE-002", "alert subscriptions have endpoints unknown offline",
-                            related=alerts.unknown, unknown=True)
+            yield BRE_002.at(s, "alert subscriptions have endpoints unknown offline",
+                             related=alerts.unknown, unknown=True)
         elif missing:
-            yield s.finding("GRD-BRE-002", f"no alert (EventBridge rule or alarm -> SNS e-mail "
-                            f"subscription) reaches {', '.join(missing)}")
+            yield BRE_002.at(s, f"no alert (EventBridge rule or alarm -> SNS e-mail "
+                             f"subscription) reaches {', '.join(missing)}")
 
 
 class _Detectors:
@@ -177,14 +176,15 @@ def _regional_alerts(ix: Index, s: Store) -> Iterator[Finding]:
         (unsure if unknown else missing).append(contact)
     if missing:
         elsewhere = sorted(r for c in missing for r in alerts.regions[c.lower()] if r)
-        yield s.finding("GRD-BRE-003", f"no EventBridge rule in {s.region} routes alerts to "
-                        f"{', '.join(missing)} (only rules in {', '.join(dict.fromkeys(elsewhere))}"
-                        " do, and a rule sees only its own region's events)")
+        yield BRE_003.at(s, f"no EventBridge rule in {s.region} routes alerts to "
+                         f"{', '.join(missing)} (only rules in "
+                         f"{', '.join(dict.fromkeys(elsewhere))} do, and a rule sees only its own "
+                         "region's events)")
     elif unsure:
-        yield s.finding("GRD-BRE-003", f"cannot tell offline whether an EventBridge rule in "
-                        f"{s.region} reaches {', '.join(unsure)}: a rule's region or a "
-                        "subscription's endpoint is unknown", related=alerts.unknown,
-                        unknown=True)
+        yield BRE_003.at(s, f"cannot tell offline whether an EventBridge rule in "
+                         f"{s.region} reaches {', '.join(unsure)}: a rule's region or a "
+                         "subscription's endpoint is unknown", related=alerts.unknown,
+                         unknown=True)
 
 
 def _regional_detector(ix: Index, s: Store) -> Iterator[Finding]:
@@ -192,16 +192,16 @@ def _regional_detector(ix: Index, s: Store) -> Iterator[Finding]:
     if not detectors.managed or s.region in detectors.enabled:
         return  # no detectors here: GuardDuty is managed elsewhere (e.g. a delegated admin)
     if None in detectors.enabled or detectors.unknown:
-        yield s.finding("GRD-BRE-003", f"cannot tell offline whether a GuardDuty detector is "
-                        f"enabled in {s.region}", related=detectors.unknown, unknown=True)
+        yield BRE_003.at(s, f"cannot tell offline whether a GuardDuty detector is "
+                         f"enabled in {s.region}", related=detectors.unknown, unknown=True)
     else:
         off = detectors.disabled.get(s.region, [])
-        yield s.finding("GRD-BRE-003", f"no GuardDuty detector is enabled in {s.region}"
-                        + (" (the one there is disabled)" if off else ""), related=off)
+        yield BRE_003.at(s, f"no GuardDuty detector is enabled in {s.region}"
+                         + (" (the one there is disabled)" if off else ""), related=off)
 
 
-def _regional(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _regional(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound:
         assert s.dataset is not None
         if s.dataset.sensitive and s.region is not None:  # an unknown region: GRD-RES-001

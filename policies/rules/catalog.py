@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.policies.rules._index import today
-
 from guardian.catalog import regions, taxonomy
-from guardian.catalog.model import Catalog, Location
-from guardian.findings import Finding, Rule
-from guardian.graph.model import ResourceGraph
+from guardian.catalog.model import Location
+from guardian.findings import Context, Finding, Rule
 
 # Jurisdictions whose data may leave home only for an adequate country (or under safeguards
 # the catalog's residency cannot express). UK adequacy regulations recognise the EU/EEA and the
@@ -21,46 +18,43 @@ def _at(loc: Location) -> str | None:
     return str(loc) if loc.line else None
 
 
-def _special_without_condition(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for ds in catalog.datasets:
+def _special_without_condition(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         special = [c for c in ds.categories if taxonomy.is_special_category(c)]
         if not special:
             continue
         for use in ds.uses:
             if not use.special_category_condition:
-                yield Finding(
-                    "GRD-CAT-001",
+                yield CAT_001.finding(
                     f"use {use.use!r} processes special-category data ({', '.join(special)}) "
                     "without an Art. 9(2) condition",
                     dataset=ds.id, location=_at(use.loc),
                 )
 
 
-def _consent_without_opt_out(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for ds in catalog.datasets:
+def _consent_without_opt_out(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         for use in ds.uses:
             if use.legal_basis == "consent" and not use.opt_out:
-                yield Finding(
-                    "GRD-CAT-002",
+                yield CAT_002.finding(
                     f"use {use.use!r} rests on consent but names no opt-out",
                     dataset=ds.id, location=_at(use.loc),
                 )
 
 
-def _transfer_without_safeguard(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for ds in catalog.datasets:
+def _transfer_without_safeguard(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         for rec in ds.recipients:
             if rec.safeguard == "none" and not regions.eu_adequate_country(rec.country):
-                yield Finding(
-                    "GRD-CAT-003",
+                yield CAT_003.finding(
                     f"recipient {rec.name!r} is in {rec.country}, which has no EU adequacy "
                     "decision, and the transfer has no safeguard",
                     dataset=ds.id, location=_at(rec.loc),
                 )
 
 
-def _residency_contradicts(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for ds in catalog.datasets:
+def _residency_contradicts(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         laws = [j for j in ds.jurisdictions if j in _ADEQUACY_LAWS]
         if not laws:
             continue
@@ -69,41 +63,38 @@ def _residency_contradicts(catalog: Catalog, graph: ResourceGraph) -> Iterator[F
             if not regions.REGIONS[code].eu_adequate
         ]
         if outside:
-            yield Finding(
-                "GRD-CAT-004",
+            yield CAT_004.finding(
                 f"data under {', '.join(laws)} may reside in {', '.join(outside)}, outside the "
                 "EU/EEA and its adequate countries",
                 dataset=ds.id, location=_at(ds.loc),
             )
 
 
-def _human_without_training(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    day = today()
-    for ds in catalog.datasets:
+def _human_without_training(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         for acc in ds.access:
             if not acc.human:
                 continue
             if acc.training_valid_until is None:
                 why = "has no training attestation"
-            elif acc.training_valid_until < day:
+            elif acc.training_valid_until < ctx.today:
                 why = f"has a training attestation that expired on {acc.training_valid_until}"
             else:
                 continue
-            yield Finding(
-                "GRD-CAT-005", f"human access by role {acc.role!r} {why}",
+            yield CAT_005.finding(
+                f"human access by role {acc.role!r} {why}",
                 dataset=ds.id, location=_at(acc.loc),
             )
 
 
-def _marketing_without_double_opt_in(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for ds in catalog.datasets:
+def _marketing_without_double_opt_in(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
         if "pipeda" not in ds.jurisdictions:
             continue
         for use in ds.uses:
             if (taxonomy.covers("marketing", use.use) and use.legal_basis == "consent"
                     and not use.double_opt_in):
-                yield Finding(
-                    "GRD-CAT-006",
+                yield CAT_006.finding(
                     f"marketing use {use.use!r} to subjects under pipeda rests on consent "
                     "without double opt-in",
                     dataset=ds.id, location=_at(use.loc),

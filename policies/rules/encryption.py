@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardian.policies.rules._index import Index, KeyRef, Store, index
+from guardian.policies.rules._index import Index, KeyRef, Store
 from guardian.policies.rules._policy import glob_match, has_unknown
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 _BLOCK_STORAGE = ("rds", "rds-cluster", "efs", "ebs", "opensearch", "redshift")
 # store kind -> (input saying "encrypted", its default, input naming the key). pulumi_aws 7
@@ -113,9 +112,8 @@ def _at_rest(ix: Index, s: Store) -> AtRest:
                   else KeyRef("aws", raw=f"the AWS managed key for {s.kind}"))
 
 
-def _not_cmk(catalog: Catalog, graph: ResourceGraph, rule: str,
-             kinds: tuple[str, ...]) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _not_cmk(ctx: Context, rule: Rule, kinds: tuple[str, ...]) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of(*kinds):
         assert s.dataset is not None
         if not s.dataset.sensitive:
@@ -125,22 +123,22 @@ def _not_cmk(catalog: Catalog, graph: ResourceGraph, rule: str,
             continue  # GRD-ENC-005 reports it
         related = state.related + ([state.key.key] if state.key.key else [])
         if state.key.kind == "unknown":
-            yield s.finding(rule, f"cannot tell which key encrypts this store: {state.key.raw}",
-                            related=related, unknown=True)
+            yield rule.at(s, f"cannot tell which key encrypts this store: {state.key.raw}",
+                          related=related, unknown=True)
         elif not state.key.customer_managed:
-            yield s.finding(
-                rule,
+            yield rule.at(
+                s,
                 f"{s.dataset.classification} data encrypted with {state.key.raw}, not a "
                 "customer-managed KMS key", related=related,
             )
 
 
-def _enc_001(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    return _not_cmk(catalog, graph, "GRD-ENC-001", ("s3", *_BLOCK_STORAGE))
+def _enc_001(ctx: Context) -> Iterator[Finding]:
+    return _not_cmk(ctx, ENC_001, ("s3", *_BLOCK_STORAGE))
 
 
-def _enc_004(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    return _not_cmk(catalog, graph, "GRD-ENC-004", ("dynamodb",))
+def _enc_004(ctx: Context) -> Iterator[Finding]:
+    return _not_cmk(ctx, ENC_004, ("dynamodb",))
 
 
 def _keys(ix: Index) -> Iterator[tuple[Store, AtRest]]:
@@ -150,25 +148,25 @@ def _keys(ix: Index) -> Iterator[tuple[Store, AtRest]]:
             yield s, state
 
 
-def _rotation(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _rotation(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s, state in _keys(ix):
         key = state.key.key
         if key is None:
-            yield s.finding("GRD-ENC-002", f"key {state.key.raw} is not in this deployment; "
-                            "cannot tell whether it rotates", related=state.related, unknown=True)
+            yield ENC_002.at(s, f"key {state.key.raw} is not in this deployment; "
+                             "cannot tell whether it rotates", related=state.related, unknown=True)
             continue
         rotation = key.get("enableKeyRotation")
         if has_unknown(rotation):
-            yield s.finding("GRD-ENC-002", f"rotation of key {key.name!r} is unknown offline",
-                            related=[*state.related, key], unknown=True)
+            yield ENC_002.at(s, f"rotation of key {key.name!r} is unknown offline",
+                             related=[*state.related, key], unknown=True)
         elif rotation is not True:
-            yield s.finding("GRD-ENC-002", f"KMS key {key.name!r} does not rotate",
-                            related=[*state.related, key])
+            yield ENC_002.at(s, f"KMS key {key.name!r} does not rotate",
+                             related=[*state.related, key])
 
 
-def _shared_key(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _shared_key(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     users: dict[str, set[str]] = {}
     pairs = list(_keys(ix))
     for s, state in pairs:
@@ -179,8 +177,7 @@ def _shared_key(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
             continue
         others = sorted(users[_key_id(state.key)] - {s.dataset.id})
         if others:
-            yield s.finding(
-                "GRD-ENC-003",
+            yield ENC_003.at(s,
                 f"restricted data shares key {state.key.label!r} with {', '.join(others)}",
                 related=[*state.related, *([state.key.key] if state.key.key else [])],
             )
@@ -190,15 +187,15 @@ def _key_id(key: KeyRef) -> str:
     return key.key.urn if key.key else str(key.raw)
 
 
-def _unencrypted(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _unencrypted(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of(*_BLOCK_STORAGE):
         state = at_rest(ix, s)
         if state.encrypted is None:
-            yield s.finding("GRD-ENC-005", f"cannot tell whether storage is encrypted: "
-                            f"{state.key.raw}", unknown=True)
+            yield ENC_005.at(s, f"cannot tell whether storage is encrypted: "
+                             f"{state.key.raw}", unknown=True)
         elif state.encrypted is False:
-            yield s.finding("GRD-ENC-005", f"{s.kind} storage encryption is off")
+            yield ENC_005.at(s, f"{s.kind} storage encryption is off")
 
 
 # --- in transit ------------------------------------------------------------------------
@@ -215,22 +212,21 @@ def _denies_plain_http(statements: Any) -> bool:
     return False
 
 
-def _bucket_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _bucket_tls(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         sources = ix.resource_policies(s)
         unknown = [p.via for p in sources if p.statements is None]
         if any(_denies_plain_http(p.statements) for p in sources if p.statements):
             continue
         if unknown:
-            yield s.finding("GRD-TLS-001", "the bucket policy is unknown offline; cannot tell "
-                            "whether it denies plain HTTP", related=unknown, unknown=True)
+            yield TLS_001.at(s, "the bucket policy is unknown offline; cannot tell "
+                             "whether it denies plain HTTP", related=unknown, unknown=True)
         elif ix.unattached.get("policy"):
-            yield s.finding("GRD-TLS-001", "a bucket policy exists whose bucket could not be "
-                            "resolved", related=ix.unattached["policy"], unknown=True)
+            yield TLS_001.at(s, "a bucket policy exists whose bucket could not be "
+                             "resolved", related=ix.unattached["policy"], unknown=True)
         else:
-            yield s.finding(
-                "GRD-TLS-001",
+            yield TLS_001.at(s,
                 "no bucket policy statement denies requests with aws:SecureTransport=false",
                 related=[p.via for p in sources],
             )
@@ -270,15 +266,15 @@ def _https(s: Store) -> Iterator[Finding]:
     options = s.get("domainEndpointOptions")
     flag = options.get("enforceHttps") if isinstance(options, dict) else options
     if has_unknown(flag):
-        yield s.finding("GRD-TLS-002", "domain_endpoint_options.enforce_https is unknown "
-                        "offline", unknown=True)
+        yield TLS_002.at(s, "domain_endpoint_options.enforce_https is unknown "
+                         "offline", unknown=True)
     elif flag is False:
-        yield s.finding("GRD-TLS-002", "the domain endpoint accepts plain HTTP "
-                        "(enforce_https is off)")
+        yield TLS_002.at(s, "the domain endpoint accepts plain HTTP "
+                         "(enforce_https is off)")
 
 
-def _db_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _db_tls(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
         if s.kind == "opensearch":
             yield from _https(s)
@@ -289,20 +285,20 @@ def _db_tls(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         if group is not None:
             forced = _forces_tls(group)
             if forced is None:
-                yield s.finding("GRD-TLS-002", f"parameters of {group.name!r} are unknown offline",
-                                related=[group], unknown=True)
+                yield TLS_002.at(s, f"parameters of {group.name!r} are unknown offline",
+                                 related=[group], unknown=True)
             elif not forced:
-                yield s.finding("GRD-TLS-002", f"parameter group {group.name!r} does not force "
-                                "TLS (rds.force_ssl / require_secure_transport / require_ssl)",
-                                related=[group])
+                yield TLS_002.at(s, f"parameter group {group.name!r} does not force "
+                                 "TLS (rds.force_ssl / require_secure_transport / require_ssl)",
+                                 related=[group])
         elif name and not str(name).startswith("default.") and not has_unknown(name):
-            yield s.finding("GRD-TLS-002", f"parameter group {name!r} is not in this deployment; "
-                            "cannot tell whether it forces TLS", unknown=True)
+            yield TLS_002.at(s, f"parameter group {name!r} is not in this deployment; "
+                             "cannot tell whether it forces TLS", unknown=True)
         elif has_unknown(name):
-            yield s.finding("GRD-TLS-002", "the parameter group is unknown offline", unknown=True)
+            yield TLS_002.at(s, "the parameter group is unknown offline", unknown=True)
         elif not _default_forces_tls(s):
-            yield s.finding("GRD-TLS-002", "the default parameter group of this engine does not "
-                            "force TLS")
+            yield TLS_002.at(s, "the default parameter group of this engine does not "
+                             "force TLS")
 
 
 _REFS_AT_REST = ("GDPR Art. 32(1)(a)", "NIST SC-28(1)", "NIST SC-12")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.policies.rules._index import index
-
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import DATASET_TAG, UNKNOWN, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import DATASET_TAG, UNKNOWN
 
 # Our modules tag the stores they keep for operations (access logs, audit trails) with this.
 OPERATIONAL_TAG = "guardian:role"
@@ -16,35 +13,34 @@ OPERATIONAL_TAG = "guardian:role"
 _CATALOG_KINDS = {"s3": "s3", "dynamodb": "dynamodb"}
 
 
-def _untagged(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for s in index(catalog, graph).stores:
+def _untagged(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.index.stores:
         if s.dataset_tag == UNKNOWN:
-            yield s.finding("GRD-INV-001", f"the {DATASET_TAG} tag is unknown offline; "
-                            "cannot tell which dataset this store holds", unknown=True)
+            yield INV_001.at(s, f"the {DATASET_TAG} tag is unknown offline; "
+                             "cannot tell which dataset this store holds", unknown=True)
         elif s.dataset_tag is None:
             role = s.resource.tags.get(OPERATIONAL_TAG)
             if isinstance(role, str) and role:
                 # Declared in code, visible in review: logs and trails, not a catalog dataset.
-                yield s.finding("GRD-INV-001", f"operational store ({OPERATIONAL_TAG}={role}) "
-                                "bound to no dataset", severity="info")
+                yield INV_001.at(s, f"operational store ({OPERATIONAL_TAG}={role}) "
+                                 "bound to no dataset", severity="info")
             else:
-                yield s.finding("GRD-INV-001", f"{s.kind} store has no {DATASET_TAG} tag")
+                yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag")
 
 
-def _unknown_dataset(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _unknown_dataset(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.stores:
         if s.dataset_tag not in (None, UNKNOWN) and s.dataset is None:
-            yield s.finding(
-                "GRD-INV-002",
+            yield INV_002.at(s,
                 f"tagged {DATASET_TAG}={s.dataset_tag}, which is not a dataset in the catalog",
             )
 
 
-def _declared(catalog: Catalog, graph: ResourceGraph) -> dict[str, set[str]]:
+def _declared(ctx: Context) -> dict[str, set[str]]:
     """Store kind -> names (physical or Pulumi) that the deployment's stores answer to."""
     out: dict[str, set[str]] = {}
-    for s in index(catalog, graph).stores:
+    for s in ctx.index.stores:
         names = out.setdefault(s.kind, set())
         names.add(s.resource.name)
         if s.name:
@@ -52,33 +48,30 @@ def _declared(catalog: Catalog, graph: ResourceGraph) -> dict[str, set[str]]:
     return out
 
 
-def _absent(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    present = _declared(catalog, graph)
-    for ds in catalog.datasets:
+def _absent(ctx: Context) -> Iterator[Finding]:
+    present = _declared(ctx)
+    for ds in ctx.catalog.datasets:
         for st in ds.storage:
             if st.name not in present.get(_CATALOG_KINDS.get(st.kind, st.kind), set()):
-                yield Finding(
-                    "GRD-INV-003",
+                yield INV_003.finding(
                     f"catalog store {st.kind}:{st.name} is not in this deployment",
                     dataset=ds.id, location=str(st.loc) if st.loc.line else None,
                 )
 
 
-def _undeclared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    for s in index(catalog, graph).bound_of(*_CATALOG_KINDS.values()):
+def _undeclared(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.index.bound_of(*_CATALOG_KINDS.values()):
         assert s.dataset is not None
         declared = {st.name for st in s.dataset.storage if _CATALOG_KINDS.get(st.kind) == s.kind}
         if s.resource.name in declared or (s.name and s.name in declared):
             continue
         if s.name is None:
-            yield s.finding(
-                "GRD-INV-004",
+            yield INV_004.at(s,
                 f"the store's physical name is unknown offline and its resource name is not "
                 f"among {s.dataset.id}'s declared stores", unknown=True,
             )
         else:
-            yield s.finding(
-                "GRD-INV-004",
+            yield INV_004.at(s,
                 f"{s.kind} store {s.name!r} holds {s.dataset.id} but is not declared in its "
                 "storage: erasure and the record of processing will miss it",
             )

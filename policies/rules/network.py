@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 
-from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import glob_match, has_unknown
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, ResourceRef, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -43,8 +42,8 @@ def _vpce_only(statements: object, service: str) -> bool:
     return False
 
 
-def _endpoint_only(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _endpoint_only(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3", "dynamodb"):
         assert s.dataset is not None
         if s.dataset.classification != "restricted":
@@ -54,13 +53,13 @@ def _endpoint_only(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
             continue
         unknown = [p.via for p in sources if p.statements is None]
         if unknown or ix.unattached.get("policy"):
-            yield s.finding("GRD-NET-001", "the resource policy is unknown offline; cannot tell "
-                            "whether it confines access to a VPC endpoint",
-                            related=unknown or ix.unattached["policy"], unknown=True)
+            yield NET_001.at(s, "the resource policy is unknown offline; cannot tell "
+                             "whether it confines access to a VPC endpoint",
+                             related=unknown or ix.unattached["policy"], unknown=True)
         else:
-            yield s.finding("GRD-NET-001", "restricted data is reachable from anywhere: no "
-                            "resource policy denies access outside a VPC endpoint "
-                            "(aws:SourceVpce)", related=[p.via for p in sources])
+            yield NET_001.at(s, "restricted data is reachable from anywhere: no "
+                             "resource policy denies access outside a VPC endpoint "
+                             "(aws:SourceVpce)", related=[p.via for p in sources])
 
 
 class _Net:
@@ -158,56 +157,55 @@ def _net(ix: Index) -> _Net:
     return ix.memo("network", _Net)
 
 
-def _open_ingress(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _open_ingress(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     net = _net(ix)
     attached: set[str] = set()
     for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
         for sg in net.security_groups(s):
             attached.add(sg.urn)
             if sg.urn in net.open_ingress:
-                yield s.finding("GRD-NET-002", f"security group {sg.name!r} admits traffic from "
-                                "the whole internet (0.0.0.0/0 or ::/0)",
-                                related=[sg, *net.open_ingress[sg.urn]])
-    for sg in graph.of_type(SG):
+                yield NET_002.at(s, f"security group {sg.name!r} admits traffic from "
+                                 "the whole internet (0.0.0.0/0 or ::/0)",
+                                 related=[sg, *net.open_ingress[sg.urn]])
+    for sg in ctx.graph.of_type(SG):
         if sg.urn in attached or sg.urn not in net.open_ingress:
             continue
         tags = sg.get("tags")
         if isinstance(tags, dict) and tags.get("guardian:tier") == "data":
-            yield Finding("GRD-NET-002", f"data-tier security group {sg.name!r} admits traffic "
-                          "from the whole internet", resource=ResourceRef.of(sg),
-                          related=tuple(ResourceRef.of(x) for x in net.open_ingress[sg.urn]
-                                        if x.urn != sg.urn))
+            yield NET_002.finding(f"data-tier security group {sg.name!r} admits traffic "
+                                  "from the whole internet", resource=sg,
+                                  related=net.open_ingress[sg.urn])
 
 
-def _internet_route(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _internet_route(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     net = _net(ix)
     for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
         subnets, group, default_vpc = net.subnets(s)
         if default_vpc:
-            yield s.finding("GRD-NET-003", "no subnet group: the database goes into the default "
-                            "VPC, whose subnets route to an internet gateway")
+            yield NET_003.at(s, "no subnet group: the database goes into the default "
+                             "VPC, whose subnets route to an internet gateway")
             continue
         for sn in subnets:
             routes = [x for rt in net.subnet_tables.get(sn.urn, [])
                       for x in net.internet_routes.get(rt.urn, [])]
             if routes:
-                yield s.finding("GRD-NET-003", f"subnet {sn.name!r} routes to an internet "
-                                "gateway", related=[sn, *routes, *([group] if group else [])])
+                yield NET_003.at(s, f"subnet {sn.name!r} routes to an internet "
+                                 "gateway", related=[sn, *routes, *([group] if group else [])])
 
 
-def _flow_logs(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
-    logged = {v.urn for fl in graph.of_type(FLOW_LOG) for v in ix.refs(fl, "vpcId", (VPC,))}
-    unknown = [fl for fl in graph.of_type(FLOW_LOG)
+def _flow_logs(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
+    logged = {v.urn for fl in ctx.graph.of_type(FLOW_LOG) for v in ix.refs(fl, "vpcId", (VPC,))}
+    unknown = [fl for fl in ctx.graph.of_type(FLOW_LOG)
                if not ix.refs(fl, "vpcId", (VPC,)) and has_unknown(fl.get("vpcId"))]
-    for vpc in graph.of_type(VPC):
+    for vpc in ctx.graph.of_type(VPC):
         if vpc.urn in logged:
             continue
-        yield Finding("GRD-NET-004", "a flow log exists whose VPC is unknown offline" if unknown
-                      else "VPC has no flow log", resource=ResourceRef.of(vpc),
-                      related=tuple(ResourceRef.of(f) for f in unknown), unknown=bool(unknown))
+        yield NET_004.finding("a flow log exists whose VPC is unknown offline" if unknown
+                              else "VPC has no flow log", resource=vpc, related=unknown,
+                              unknown=bool(unknown))
 
 
 _REFS = ("GDPR Art. 32(1)(b)", "GDPR Art. 25", "NIST SC-7", "NIST SC-7(5)", "NIST AC-4")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.policies.rules._index import index
 from guardian.policies.rules._policy import has_unknown, restricted
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import ResourceGraph
+from guardian.findings import Context, Finding, Rule
 
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
@@ -17,25 +14,25 @@ PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
 
-def _public_access_block(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _public_access_block(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         blocks = s.helper("pab")
         if not blocks:
             if ix.unattached.get("pab"):
-                yield s.finding("GRD-PUB-001", "a public access block exists whose bucket could "
-                                "not be resolved", related=ix.unattached["pab"], unknown=True)
+                yield PUB_001.at(s, "a public access block exists whose bucket could "
+                                 "not be resolved", related=ix.unattached["pab"], unknown=True)
             else:
-                yield s.finding("GRD-PUB-001", "no public access block")
+                yield PUB_001.at(s, "no public access block")
             continue
         best = min(blocks, key=lambda b: sum(b.get(f) is not True for f in PAB_FLAGS))
         off = [f for f in PAB_FLAGS if best.get(f) is not True]
         if any(has_unknown(best.get(f)) for f in off):
-            yield s.finding("GRD-PUB-001", "public access block settings are unknown offline",
-                            related=[best], unknown=True)
+            yield PUB_001.at(s, "public access block settings are unknown offline",
+                             related=[best], unknown=True)
         elif off:
-            yield s.finding("GRD-PUB-001", f"public access block leaves {', '.join(off)} off",
-                            related=[best])
+            yield PUB_001.at(s, f"public access block leaves {', '.join(off)} off",
+                             related=[best])
 
 
 def _grants_public(grants: object) -> bool:
@@ -48,8 +45,8 @@ def _grants_public(grants: object) -> bool:
     return False
 
 
-def _public_acl(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _public_acl(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         holders = []
         for h in [s.resource, *s.helper("acl")]:
@@ -61,43 +58,42 @@ def _public_acl(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         if holders:
             acl = next((h.get("acl") for h in holders if h.get("acl") in PUBLIC_ACLS), None)
             what = f"canned ACL {acl!r}" if acl else "an ACL grant to AllUsers/AuthenticatedUsers"
-            yield s.finding("GRD-PUB-002", f"bucket has {what}", related=holders)
+            yield PUB_002.at(s, f"bucket has {what}", related=holders)
 
 
-def _wildcard_policy(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         for src in ix.resource_policies(s):
             if src.statements is None:
-                yield s.finding("GRD-PUB-003", "the bucket policy is unknown offline; cannot "
-                                "tell whether it allows anyone", related=[src.via], unknown=True)
+                yield PUB_003.at(s, "the bucket policy is unknown offline; cannot "
+                                 "tell whether it allows anyone", related=[src.via], unknown=True)
                 continue
             open_ = [st for st in src.statements
                      if st.allow and st.wildcard_principal and not restricted(st)]
             if open_:
                 actions = sorted({a for st in open_ for a in st.actions})
-                yield s.finding(
-                    "GRD-PUB-003",
+                yield PUB_003.at(s,
                     f"bucket policy allows principal '*' ({', '.join(actions)}) with no "
                     "condition restricting the caller", related=[src.via],
                 )
 
 
-def _public_database(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _public_database(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
         if s.kind == "opensearch":
             vpc = s.get("vpcOptions")
             if has_unknown(vpc):
-                yield s.finding("GRD-PUB-004", "VPC options unknown offline", unknown=True)
+                yield PUB_004.at(s, "VPC options unknown offline", unknown=True)
             elif not (isinstance(vpc, dict) and vpc.get("subnetIds")):
-                yield s.finding("GRD-PUB-004", "domain has a public endpoint (no VPC options)")
+                yield PUB_004.at(s, "domain has a public endpoint (no VPC options)")
             continue
         flag = s.get("publiclyAccessible")
         if has_unknown(flag):
-            yield s.finding("GRD-PUB-004", "publicly_accessible is unknown offline", unknown=True)
+            yield PUB_004.at(s, "publicly_accessible is unknown offline", unknown=True)
         elif flag is True:
-            yield s.finding("GRD-PUB-004", f"{s.kind} is publicly accessible")
+            yield PUB_004.at(s, f"{s.kind} is publicly accessible")
 
 
 PUB_001 = Rule(

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from guardian.policies.rules._iam import Grant, key_grants, kinds_granted
-from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules.encryption import at_rest
 
-from guardian.catalog.model import Catalog, Dataset
-from guardian.findings import Finding, ResourceRef, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.catalog.model import Dataset
+from guardian.findings import Context, Finding, ResourceRef, Rule
+from guardian.graph.model import Resource
 
 _ORDER = ("read", "write", "delete")
 
@@ -65,15 +65,14 @@ def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
     return out
 
 
-def _undeclared_role(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _undeclared_role(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3", "dynamodb"):
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
             if name not in allowed:
-                yield s.finding(
-                    "GRD-PUR-001",
+                yield PUR_001.at(s,
                     f"role {name!r} may {_kinds(who.kinds)} {s.dataset.id} data but has no "
                     "access entry for it in the catalog", related=who.related,
                 )
@@ -84,21 +83,20 @@ def _undeclared_role(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding
             # A declared role's unreadable policy is GRD-PUR-002's to report.
             if (s.dataset is not None and s.kind in ("s3", "dynamodb")
                     and u.role.name not in declared(s.dataset)):
-                yield s.finding("GRD-PUR-001", f"cannot read {u.what} offline; it may grant "
-                                "access to this store", related=[u.via, u.role.resource],
-                                unknown=True)
+                yield PUR_001.at(s, f"cannot read {u.what} offline; it may grant "
+                                 "access to this store", related=[u.via, u.role.resource],
+                                 unknown=True)
 
 
-def _beyond_declared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _beyond_declared(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3", "dynamodb"):
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
             extra = who.kinds - allowed.get(name, who.kinds)
             if extra:
-                yield s.finding(
-                    "GRD-PUR-002",
+                yield PUR_002.at(s,
                     f"role {name!r} may {_kinds(extra)} {s.dataset.id} data; the catalog "
                     f"declares only {_kinds(allowed[name])}", related=who.related,
                 )
@@ -107,9 +105,9 @@ def _beyond_declared(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding
             continue
         for s in u.stores:
             if s.dataset is not None and u.role.name in declared(s.dataset):
-                yield s.finding("GRD-PUR-002", f"cannot read {u.what} offline; it may grant "
-                                "more than the declared actions", related=[u.via, u.role.resource],
-                                unknown=True)
+                yield PUR_002.at(s, f"cannot read {u.what} offline; it may grant "
+                                 "more than the declared actions", related=[u.via, u.role.resource],
+                                 unknown=True)
 
 
 def _grant_label(g: Grant) -> str:
@@ -121,8 +119,8 @@ def _grant_label(g: Grant) -> str:
     return " and ".join(what)
 
 
-def _wildcards(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _wildcards(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3", "dynamodb"):
         assert s.dataset is not None
         if not s.dataset.sensitive:
@@ -136,8 +134,7 @@ def _wildcards(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
                 seen.setdefault(key, []).extend(
                     [g.via] + ([g.role.resource] if g.role is not None else []))
         for (who, label), related in sorted(seen.items()):
-            yield s.finding(
-                "GRD-PUR-003",
+            yield PUR_003.at(s,
                 f"{who} is granted wildcard {label}, covering {s.dataset.classification} data",
                 related=related,
             )

@@ -5,25 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardian.policies.rules._index import STORE_KINDS_S3, Index, Store, index, known_str
+from guardian.policies.rules._index import STORE_KINDS_S3, Index, Store, known_str
 
-from guardian.catalog.model import Catalog
 from guardian.catalog.regions import allowed_regions
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 
-def _region(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _region(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound:
         assert s.dataset is not None
         allowed = allowed_regions(s.dataset.residency)
         if s.region is None:
-            yield s.finding("GRD-RES-001", "the store's region is unknown offline (no provider "
-                            "region, no aws:region config)", unknown=True)
+            yield RES_001.at(s, "the store's region is unknown offline (no provider "
+                             "region, no aws:region config)", unknown=True)
         elif s.region not in allowed:
-            yield s.finding("GRD-RES-001", f"store is in {s.region}; residency "
-                            f"{', '.join(s.dataset.residency)} allows {', '.join(allowed)}")
+            yield RES_001.at(s, f"store is in {s.region}; residency "
+                             f"{', '.join(s.dataset.residency)} allows {', '.join(allowed)}")
 
 
 def replication_destinations(ix: Index, s: Store) -> list[tuple[Any, Resource]]:
@@ -42,8 +41,8 @@ def replication_destinations(ix: Index, s: Store) -> list[tuple[Any, Resource]]:
     return out
 
 
-def _replicas(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _replicas(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound:
         assert s.dataset is not None
         allowed = allowed_regions(s.dataset.residency)
@@ -51,11 +50,11 @@ def _replicas(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
             for replica in s.get("replicas") or []:
                 region = known_str(replica.get("regionName")) if isinstance(replica, dict) else None
                 if region is None:
-                    yield s.finding("GRD-RES-002", "a replica's region is unknown offline",
-                                    unknown=True)
+                    yield RES_002.at(s, "a replica's region is unknown offline",
+                                     unknown=True)
                 elif region not in allowed:
-                    yield s.finding("GRD-RES-002", f"replica in {region}, outside the residency "
-                                    f"({', '.join(s.dataset.residency)})")
+                    yield RES_002.at(s, f"replica in {region}, outside the residency "
+                                     f"({', '.join(s.dataset.residency)})")
         if s.kind != "s3":
             continue
         for dest, holder in replication_destinations(ix, s):
@@ -66,14 +65,14 @@ def _replicas(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
                 if r.urn != s.resource.urn]
             target = ix.store_by_urn.get(targets[0].urn) if targets else None
             if target is None or target.region is None:
-                yield s.finding("GRD-RES-002", f"replication destination {bucket!r} is not in "
-                                "this deployment; its region is unknown", related=[holder],
-                                unknown=True)
+                yield RES_002.at(s, f"replication destination {bucket!r} is not in "
+                                 "this deployment; its region is unknown", related=[holder],
+                                 unknown=True)
             elif target.region not in allowed:
-                yield s.finding("GRD-RES-002", f"replicates to {target.resource.name!r} in "
-                                f"{target.region}, outside the residency "
-                                f"({', '.join(s.dataset.residency)})",
-                                related=[holder, target.resource])
+                yield RES_002.at(s, f"replicates to {target.resource.name!r} in "
+                                 f"{target.region}, outside the residency "
+                                 f"({', '.join(s.dataset.residency)})",
+                                 related=[holder, target.resource])
 
 
 RES_001 = Rule(

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import has_unknown
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,8 @@ def _shortest(values: list[Any]) -> tuple[float | None, bool]:
     return (min(known) if known else None), any(has_unknown(v) for v in values)
 
 
-def _expiration(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _expiration(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         assert s.dataset is not None
         limit = s.dataset.retention.days
@@ -81,14 +80,14 @@ def _expiration(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         if days is not None and days <= limit:
             continue
         if unknown or (not rules and ix.unattached.get("lifecycle")):
-            yield s.finding("GRD-RET-001", "lifecycle expiration is unknown offline",
-                            related=related or ix.unattached.get("lifecycle", []), unknown=True)
+            yield RET_001.at(s, "lifecycle expiration is unknown offline",
+                             related=related or ix.unattached.get("lifecycle", []), unknown=True)
         elif days is None:
-            yield s.finding("GRD-RET-001", f"no lifecycle expiration; the catalog keeps this "
-                            f"data {limit} days", related=related)
+            yield RET_001.at(s, f"no lifecycle expiration; the catalog keeps this "
+                             f"data {limit} days", related=related)
         else:
-            yield s.finding("GRD-RET-001", f"objects expire after {days:g} days, longer than "
-                            f"the declared retention of {limit} days", related=related)
+            yield RET_001.at(s, f"objects expire after {days:g} days, longer than "
+                             f"the declared retention of {limit} days", related=related)
 
 
 def versioned(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
@@ -107,8 +106,8 @@ def versioned(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
     return False, []
 
 
-def _noncurrent(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _noncurrent(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         assert s.dataset is not None
         on, vrelated = versioned(ix, s)
@@ -121,34 +120,34 @@ def _noncurrent(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         if on is True and days is not None and days <= limit:
             continue
         if on is None or unknown:
-            yield s.finding("GRD-RET-002", "versioning or noncurrent-version expiration is "
-                            "unknown offline", related=related, unknown=True)
+            yield RET_002.at(s, "versioning or noncurrent-version expiration is "
+                             "unknown offline", related=related, unknown=True)
         elif days is None:
-            yield s.finding("GRD-RET-002", "versioned bucket keeps old versions forever: no "
-                            "noncurrent-version expiration", related=related)
+            yield RET_002.at(s, "versioned bucket keeps old versions forever: no "
+                             "noncurrent-version expiration", related=related)
         else:
-            yield s.finding("GRD-RET-002", f"old versions expire after {days:g} days, longer "
-                            f"than the declared retention of {limit} days", related=related)
+            yield RET_002.at(s, f"old versions expire after {days:g} days, longer "
+                             f"than the declared retention of {limit} days", related=related)
 
 
-def _ttl(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _ttl(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("dynamodb"):
         assert s.dataset is not None
         declared = next((st.ttl_attribute for st in s.dataset.storage
                          if st.name in (s.name, s.resource.name)), None)
         ttl = s.get("ttl")
         if has_unknown(ttl):
-            yield s.finding("GRD-RET-003", "TTL settings are unknown offline", unknown=True)
+            yield RET_003.at(s, "TTL settings are unknown offline", unknown=True)
         elif not isinstance(ttl, dict) or ttl.get("enabled") is not True:
-            yield s.finding("GRD-RET-003", "table has no TTL: items are never expired")
+            yield RET_003.at(s, "table has no TTL: items are never expired")
         elif declared and ttl.get("attributeName") != declared:
-            yield s.finding("GRD-RET-003", f"TTL is on attribute {ttl.get('attributeName')!r}, "
-                            f"the catalog declares {declared!r}")
+            yield RET_003.at(s, f"TTL is on attribute {ttl.get('attributeName')!r}, "
+                             f"the catalog declares {declared!r}")
 
 
-def _object_lock(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _object_lock(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound_of("s3"):
         assert s.dataset is not None
         if s.dataset.retention.legal_hold:
@@ -157,8 +156,7 @@ def _object_lock(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
         on = (s.get("objectLockEnabled") is True or s.helper("object_lock")
               or (isinstance(inline, dict) and inline.get("objectLockEnabled") == "Enabled"))
         if on:
-            yield s.finding(
-                "GRD-RET-004",
+            yield RET_004.at(s,
                 "Object Lock is on but the dataset has no legal hold: locked objects cannot be "
                 "erased on request", related=s.helper("object_lock"),
             )

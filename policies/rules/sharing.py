@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardian.policies.rules._iam import key_grants
-from guardian.policies.rules._index import Index, Store, index
+from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import has_unknown
 from guardian.policies.rules.encryption import at_rest
 from guardian.policies.rules.residency import replication_destinations
 
-from guardian.catalog.model import Catalog
-from guardian.findings import Finding, Rule
-from guardian.graph.model import Resource, ResourceGraph
+from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
 
 
 def _foreign(ix: Index, s: Store) -> Iterator[tuple[str | None, str, Resource]]:
@@ -35,22 +34,22 @@ def _foreign(ix: Index, s: Store) -> Iterator[tuple[str | None, str, Resource]]:
                 yield str(account), f"replication to account {account}", holder
 
 
-def _unlisted_account(catalog: Catalog, graph: ResourceGraph) -> Iterator[Finding]:
-    ix = index(catalog, graph)
+def _unlisted_account(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in ix.bound:
         assert s.dataset is not None
         recipients = {r.aws_account for r in s.dataset.recipients if r.aws_account}
         for account, how, via in _foreign(ix, s):
             if account is None:
-                yield s.finding("GRD-SHR-001", how, related=[via], unknown=True)
+                yield SHR_001.at(s, how, related=[via], unknown=True)
             elif account in ix.accounts or account in recipients:
                 continue
             elif not ix.accounts:
-                yield s.finding("GRD-SHR-001", f"{how}; cannot tell offline whether account "
-                                f"{account} is ours", related=[via], unknown=True)
+                yield SHR_001.at(s, f"{how}; cannot tell offline whether account "
+                                 f"{account} is ours", related=[via], unknown=True)
             else:
-                yield s.finding("GRD-SHR-001", f"{how}: account {account} is not among "
-                                f"{s.dataset.id}'s recipients", related=[via])
+                yield SHR_001.at(s, f"{how}: account {account} is not among "
+                                 f"{s.dataset.id}'s recipients", related=[via])
 
 
 SHR_001 = Rule(

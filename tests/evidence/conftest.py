@@ -100,8 +100,7 @@ def graph() -> ResourceGraph:
 
 
 def _rule(rule_id: str, control: str, severity: str, title: str) -> Rule:
-    return Rule(rule_id, control, severity, title, "why", "fix", ("NIST test",),
-                lambda c, g: ())
+    return Rule(rule_id, control, severity, title, "why", "fix", ("NIST test",))
 
 
 RULES = (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from guardian.policies.rules import RULES, RULES_BY_ID
-from guardian.policies.rules._index import index
+from guardian.policies.rules._index import Index
 
 from guardian.catalog import load_catalog
 from guardian.catalog.model import Catalog, Waiver
@@ -192,7 +192,7 @@ def test_other_store_types_pass_when_written_carefully(catalog: Catalog) -> None
     from guardian.policies.rules.encryption import at_rest
 
     assert found(check(catalog, "stores_baseline")) == set()
-    ix = index(catalog, graph("stores_baseline"))
+    ix = Index(catalog, graph("stores_baseline"))
     assert {(s.kind, s.resource.name, at_rest(ix, s).key.label) for s in ix.bound} == {
         ("efs", "records-files", "records-key"), ("ebs", "records-volume", "records-key"),
         ("opensearch", "records-search", "records-key"),
@@ -287,7 +287,7 @@ def test_example_stack_has_no_blocking_finding() -> None:
     data["resources"] = [r for r in data["resources"] if not (
         r["region"] == "us-east-1" and r["type"] in (
             "aws:cloudwatch/eventTarget:EventTarget", "aws:guardduty/detector:Detector"))]
-    stores = {s.resource.name for s in index(catalog, g).bound
+    stores = {s.resource.name for s in Index(catalog, g).bound
               if s.region == "us-east-1" and s.dataset and s.dataset.sensitive}
     regional = [r.finding for r in evaluate(catalog, ResourceGraph.from_json(data),
                                             today=TODAY).results
@@ -447,3 +447,52 @@ def test_order_is_deterministic(catalog: Catalog) -> None:
     again = evaluate(catalog, ResourceGraph.from_json(_copy(graph("tables_and_roles"))),
                      today=TODAY)
     assert [r.to_json() for r in again.results] == [r.to_json() for r in report.results]
+
+
+# --- rules are declared once; evaluation context is explicit ---------------------------------
+
+
+def test_a_finding_carries_the_id_of_the_rule_that_made_it(catalog: Catalog) -> None:
+    from guardian.findings import Context, Rule
+
+    honest = Rule("GRD-TST-001", "inventory", "high", "t", "r", "f", ("NIST CM-8",),
+                  lambda ctx: [honest.finding("made through the rule", dataset="d")])
+    drifting = Rule("GRD-TST-002", "inventory", "high", "t", "r", "f", ("NIST CM-8",),
+                    lambda ctx: [honest.finding("made through another rule")])
+    report = evaluate(catalog, EMPTY, rules=(honest,), today=TODAY)
+    assert [(r.finding.rule, r.rule) for r in report.results] == [("GRD-TST-001", honest)]
+    with pytest.raises(AssertionError, match="GRD-TST-002 made a finding of GRD-TST-001"):
+        evaluate(catalog, EMPTY, rules=(drifting,), today=TODAY)
+    # The context is what the rule reads: the date given, the graph given, an index of them.
+    seen: list[Context] = []
+    spy = Rule("GRD-TST-003", "inventory", "high", "t", "r", "f", (),
+               lambda ctx: seen.append(ctx) or ())
+    evaluate(catalog, EMPTY, rules=(spy,), today=date(2030, 1, 2))
+    assert seen[0].today == date(2030, 1, 2) and seen[0].graph is EMPTY
+    assert seen[0].index.catalog is catalog and seen[0].index is seen[0].index
+
+
+def test_rule_ids_are_written_once_in_the_rule_modules() -> None:
+    import io
+    import tokenize
+
+    strings: list[str] = []
+    for path in (REPO / "policies" / "rules").glob("*.py"):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
+        strings += [t.string.strip("\"'") for t in tokens if t.type == tokenize.STRING]
+    assert {r.id: strings.count(r.id) for r in RULES} == {r.id: 1 for r in RULES}
+
+
+def test_findings_on_a_store_carry_its_dataset_and_never_relate_to_itself(
+        catalog: Catalog) -> None:
+    from guardian.policies.rules.retention import RET_001
+
+    ix = Index(catalog, graph("s3_violations"))
+    store = next(s for s in ix.bound if s.resource.name == "profiles-forever")
+    other = next(s for s in ix.bound if s.resource.name == "profiles-http")
+    f = RET_001.at(store, "m", related=[other.resource, store.resource, other.resource])
+    assert (f.rule, f.dataset, f.resource.name if f.resource else None) == (
+        "GRD-RET-001", store.dataset.id if store.dataset else None, "profiles-forever")
+    assert [r.name for r in f.related] == ["profiles-http"]
+    with pytest.raises(ValueError, match="unknown severity"):
+        RET_001.at(store, "m", severity="severe")
