@@ -16,24 +16,30 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from guardian.catalog import regions, taxonomy
 from guardian.catalog.model import (
     Access,
+    AutomatedDecisions,
     Catalog,
     Dataset,
+    Dpia,
+    LegitimateInterest,
     Location,
     Organization,
     Person,
     Recipient,
+    Requirement,
     Retention,
+    Source,
     Storage,
     Use,
     Waiver,
 )
 from guardian.errors import closest
 
+T = TypeVar("T")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000  # aliases can make a small file huge once expanded
 
@@ -332,6 +338,13 @@ def _schema_message(err: Any) -> str:
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(err.schema.get("properties", {}))
         return f"unknown field {', '.join(map(repr, extra))}; allowed: {allowed}"
+    if err.validator == "oneOf":  # e.g. automated_decisions: 'none' or {logic, significance}
+        inner = [e for e in err.context if e.validator not in ("type", "const")]
+        if isinstance(err.instance, dict) and inner:
+            return _schema_message(inner[0])
+        shapes = [repr(s["const"]) if "const" in s else
+                  "a mapping with " + ", ".join(s.get("required", ())) for s in err.validator_value]
+        return f"{err.instance!r} is not valid: expected {' or '.join(shapes)}"
     if err.validator == "pattern" and isinstance(err.instance, str):
         expected = err.schema.get("description") or err.validator_value
         return f"{err.instance!r} does not match {expected}"
@@ -418,6 +431,7 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                     "a training attestation is for human roles; set human: true",
                     "warning",
                 )
+        out.extend(_law_problems(item, path, ds))
         for j, st in _items(ds.get("storage"), dict):
             name, kind, key = st.get("name"), st.get("kind"), st.get("subject_key")
             if isinstance(name, str):
@@ -465,6 +479,63 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                     "warning",
                 )
     return out
+
+
+def _law_problems(item: _Located, path: tuple[Any, ...], ds: dict[str, Any]) -> list[Problem]:
+    """What the law asks of the fields that state it: legitimate interests stated, transfer
+    safeguards that exist for the country and the regime, contracts with processors."""
+    out: list[Problem] = []
+
+    def say(rel: tuple[Any, ...], message: str, severity: str = "warning") -> None:
+        out.append(Problem(item.loc(*rel), _dotted(path + rel), message, severity))
+
+    on_interests = [j for j, u in _items(ds.get("uses"), dict)
+                    if u.get("legal_basis") == "legitimate_interests"]
+    if on_interests and not ds.get("legitimate_interest"):
+        say(("uses", on_interests[0], "legal_basis"), "a use rests on legitimate interests: "
+            "state them in the dataset's legitimate_interest (GDPR Art. 13(1)(d))")
+    if ds.get("legitimate_interest") and not on_interests:
+        say(("legitimate_interest",), "no use of this dataset rests on legitimate_interests")
+    laws = [j for j in ("gdpr", "uk_gdpr") if j in _strings(ds.get("jurisdictions"))]
+    for j, rec in _items(ds.get("recipients"), dict):
+        country = rec.get("country")
+        if not isinstance(country, str):
+            continue
+        dpf = rec.get("dpf_certified") is True
+        if dpf and country not in regions.DPF_COUNTRIES:
+            say(("recipients", j, "dpf_certified"), "the Data Privacy Framework certifies US "
+                f"organisations only; this recipient is in {country}", "error")
+        if rec.get("safeguard_uk") and "uk_gdpr" not in laws:
+            say(("recipients", j, "safeguard_uk"), "safeguard_uk is for UK GDPR data; this "
+                "dataset is not under uk_gdpr")
+        for law in laws:
+            field_ = "safeguard_uk" if law == "uk_gdpr" and rec.get("safeguard_uk") \
+                else "safeguard"
+            safeguard = rec.get(field_)
+            if not regions.third_country(law, country) or regions.adequate(
+                    law, country, dpf_certified=dpf):
+                continue
+            where = "EU" if law == "gdpr" else "UK"
+            if safeguard == "adequacy":
+                why = (f"{where} adequacy for the US covers only organisations certified under "
+                       "the Data Privacy Framework: set dpf_certified: true if this one is, "
+                       "else name its safeguard") if country in regions.DPF_COUNTRIES \
+                    else f"no {where} adequacy decision covers {country}"
+                say(("recipients", j, field_), f"'adequacy' for {law} data: {why}")
+            elif law == "uk_gdpr" and safeguard == "scc":
+                say(("recipients", j, "safeguard"), "EU standard contractual clauses alone are "
+                    "not valid for UK GDPR transfers: add safeguard_uk: uk_addendum (the UK "
+                    "Addendum to the EU SCCs) or idta")
+        if rec.get("role") in ("processor", "joint_controller") and not rec.get("contract"):
+            need = "an Art. 28(3) contract" if rec["role"] == "processor" \
+                else "an Art. 26 arrangement"
+            say(("recipients", j, "role"), f"a {rec['role'].replace('_', ' ')} needs {need}: "
+                "link it in `contract`")
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for _, v in _items(value, str)]
 
 
 def _valid_prefix_template(key: str) -> bool:
@@ -521,6 +592,7 @@ def _build(
             contact=org["contact"],
             dpo=Person(dpo["name"], dpo["email"]) if dpo else None,
             representative=org.get("representative"),
+            representative_uk=org.get("representative_uk"),
         ),
         datasets=tuple(_dataset(item) for item in datasets),
         waivers=tuple(
@@ -583,6 +655,10 @@ def _dataset(item: _Located) -> Dataset:
                 r["country"],
                 r["safeguard"],
                 r.get("aws_account"),
+                role=r.get("role"),
+                dpf_certified=bool(r.get("dpf_certified", False)),
+                contract=r.get("contract"),
+                safeguard_uk=r.get("safeguard_uk"),
                 loc=item.loc("recipients", j),
             )
             for j, r in enumerate(ds.get("recipients", ()))
@@ -600,5 +676,25 @@ def _dataset(item: _Located) -> Dataset:
             for j, s in enumerate(ds.get("storage", ()))
         ),
         description=ds.get("description"),
+        legitimate_interest=_optional(LegitimateInterest, ds.get("legitimate_interest")),
+        source=_optional(Source, ds.get("source")),
+        requirement=_optional(Requirement, ds.get("requirement")),
+        automated_decisions=_automated(ds.get("automated_decisions")),
+        dpia=_optional(Dpia, ds.get("dpia")),
         loc=item.loc(),
     )
+
+
+def _optional(kind: type[T], value: dict[str, Any] | None) -> T | None:
+    """A small optional section (its fields as the schema names them), or None."""
+    return None if value is None else kind(**value)
+
+
+def _automated(value: str | dict[str, Any] | None) -> AutomatedDecisions | None:
+    if value is None:
+        return None
+    if value == "none":
+        return AutomatedDecisions(exists=False)
+    assert isinstance(value, dict)
+    return AutomatedDecisions(True, value["logic"], value["significance"],
+                              bool(value.get("profiling", False)))

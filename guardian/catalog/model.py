@@ -39,7 +39,8 @@ class Organization:
     name: str
     contact: str
     dpo: Person | None = None
-    representative: str | None = None
+    representative: str | None = None  # EU representative, GDPR Art. 27
+    representative_uk: str | None = None  # UK representative, UK GDPR Art. 27
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,51 @@ class Recipient:
     country: str  # ISO 3166 alpha-2
     safeguard: str  # adequacy | scc | bcr | derogation | none
     aws_account: str | None = None
+    role: str | None = None  # processor | controller | joint_controller; None: not declared
+    dpf_certified: bool = False  # EU-US Data Privacy Framework (US recipients)
+    contract: str | None = None  # link to the Art. 28(3) contract or Art. 26 arrangement
+    safeguard_uk: str | None = None  # for UK GDPR data, when it differs from `safeguard`
     loc: Location = field(default=NOWHERE, compare=False)
+
+    def safeguard_for(self, regime: str) -> str:
+        """The transfer safeguard that applies to data under `regime` (gdpr, uk_gdpr, ...)."""
+        if regime == "uk_gdpr" and self.safeguard_uk:
+            return self.safeguard_uk
+        return self.safeguard
+
+
+@dataclass(frozen=True)
+class LegitimateInterest:
+    interest: str  # GDPR Art. 13(1)(d)
+    assessment: str | None = None  # link to the legitimate interests assessment
+
+
+@dataclass(frozen=True)
+class Source:
+    origin: str  # data_subject | third_party | public
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str  # statutory | contractual | contract_precondition | voluntary (Art. 13(2)(e))
+    consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class AutomatedDecisions:
+    """Art. 22(1) decisions (incl. profiling); `exists` False is the catalog's explicit 'none'."""
+
+    exists: bool
+    logic: str | None = None
+    significance: str | None = None
+    profiling: bool = False
+
+
+@dataclass(frozen=True)
+class Dpia:
+    status: str  # not_required | required | in_progress | completed
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +151,11 @@ class Dataset:
     breach_contacts: tuple[str, ...] = ()
     storage: tuple[Storage, ...] = ()
     description: str | None = None
+    legitimate_interest: LegitimateInterest | None = None
+    source: Source | None = None
+    requirement: Requirement | None = None
+    automated_decisions: AutomatedDecisions | None = None  # None: the catalog does not say
+    dpia: Dpia | None = None
     loc: Location = field(default=NOWHERE, compare=False)
 
     @property

@@ -14,7 +14,8 @@ class Region:
     code: str
     country: str  # ISO 3166 alpha-2
     group: str  # region group a catalog may name in `residency`
-    eu_adequate: bool  # in the EU/EEA, or covered by an EU adequacy decision
+    eu_adequate: bool  # in the EU/EEA, or covered by an EU adequacy decision (see dpf_only)
+    dpf_only: bool = False  # US: EU adequacy covers only Data Privacy Framework participants
 
 
 # group -> countries in it; "eu" is the EU/EEA.
@@ -22,8 +23,15 @@ EU_EEA = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
     " IS LI NO".split()
 )
-# Countries with an EU adequacy decision (the US only for Data Privacy Framework participants).
-EU_ADEQUATE_COUNTRIES = EU_EEA | frozenset("AD AR CA FO GG IL IM JP JE NZ KR CH GB UY US".split())
+# Countries with an EU adequacy decision (GDPR Art. 45). The US is not among them: the EU-US
+# Data Privacy Framework decision (EU) 2023/1795 covers only the organisations it certifies.
+EU_ADEQUATE_COUNTRIES = EU_EEA | frozenset("AD AR CA FO GG IL IM JP JE NZ KR CH GB UY".split())
+# Covered by adequacy only for recipients certified under the Data Privacy Framework (for the UK,
+# its UK Extension: the Data Protection (Adequacy) (United States of America) Regulations 2023).
+DPF_COUNTRIES = frozenset({"US"})
+# UK adequacy regulations (UK GDPR Art. 45, DPA 2018 s.17A and Sch. 21 paras 4-5: the EU/EEA,
+# Gibraltar and the countries the EU had found adequate by 2020; the Republic of Korea, 2022).
+UK_ADEQUATE_COUNTRIES = EU_EEA | frozenset("GI AD AR CA FO GG IL IM JP JE NZ CH UY KR".split())
 
 _R = Region
 REGIONS: dict[str, Region] = {
@@ -45,10 +53,10 @@ REGIONS: dict[str, Region] = {
         _R("ap-southeast-6", "NZ", "nz", True),
         _R("ca-central-1", "CA", "ca", True),
         _R("ca-west-1", "CA", "ca", True),
-        _R("us-east-1", "US", "us", True),
-        _R("us-east-2", "US", "us", True),
-        _R("us-west-1", "US", "us", True),
-        _R("us-west-2", "US", "us", True),
+        _R("us-east-1", "US", "us", True, dpf_only=True),
+        _R("us-east-2", "US", "us", True, dpf_only=True),
+        _R("us-west-1", "US", "us", True, dpf_only=True),
+        _R("us-west-2", "US", "us", True, dpf_only=True),
         _R("us-gov-east-1", "US", "us-gov", False),
         _R("us-gov-west-1", "US", "us-gov", False),
         _R("sa-east-1", "BR", "br", False),
@@ -114,5 +122,25 @@ def country_of(region: str) -> str | None:
     return r.country if r else None
 
 
-def eu_adequate_country(country: str) -> bool:
-    return country.upper() in EU_ADEQUATE_COUNTRIES
+def eu_adequate_country(country: str, *, dpf_certified: bool = False) -> bool:
+    """In the EU/EEA or covered by an EU adequacy decision (the US: DPF-certified only)."""
+    return adequate("gdpr", country, dpf_certified=dpf_certified)
+
+
+# (UK) GDPR: where data is at home, and where adequacy lets it go without further safeguards.
+HOME: dict[str, frozenset[str]] = {"gdpr": EU_EEA, "uk_gdpr": frozenset({"GB"})}
+ADEQUATE: dict[str, frozenset[str]] = {"gdpr": EU_ADEQUATE_COUNTRIES,
+                                       "uk_gdpr": UK_ADEQUATE_COUNTRIES}
+
+
+def third_country(regime: str, country: str) -> bool:
+    """A transfer under (UK) GDPR Chapter V: outside the EU/EEA for EU GDPR data (the UK is a
+    third country, with an adequacy decision), outside the UK for UK GDPR data."""
+    return country.upper() not in HOME[regime]
+
+
+def adequate(regime: str, country: str, *, dpf_certified: bool = False) -> bool:
+    """At home, or covered by an adequacy decision / regulations of `regime`."""
+    code = country.upper()
+    return code in HOME[regime] or code in ADEQUATE[regime] \
+        or (code in DPF_COUNTRIES and dpf_certified)

@@ -184,8 +184,10 @@ def _jurisdictions(catalog: Catalog, datasets: Sequence[Dataset]) -> list[Sectio
             authority = ("the Information Commissioner's Office" if j == "uk_gdpr"
                          else "the supervisory authority where you live or work")
             paras = (("You have the right to complain to " + authority + ".",),)
-            if j == "uk_gdpr" and org.representative:
-                paras += ((f"Our UK representative: {org.representative}.",),)
+            representative = org.representative_uk if j == "uk_gdpr" else org.representative
+            if representative:
+                where = "UK" if j == "uk_gdpr" else "EU"
+                paras += ((f"Our {where} representative: {representative}.",),)
         elif j == "hipaa":
             paras = (("Health information about patients is also described in our HIPAA "
                       "Notice of Privacy Practices, which tells you how it may be used and "

@@ -63,7 +63,9 @@ def _controller(catalog: Catalog) -> str:
     if org.dpo:
         parts.append(f"DPO {org.dpo.name} <{org.dpo.email}>")
     if org.representative:
-        parts.append(f"representative {org.representative}")
+        parts.append(f"EU representative (GDPR Art. 27) {org.representative}")
+    if org.representative_uk:
+        parts.append(f"UK representative (UK GDPR Art. 27) {org.representative_uk}")
     return "; ".join(parts)
 
 

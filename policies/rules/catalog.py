@@ -44,13 +44,22 @@ def _consent_without_opt_out(ctx: Context) -> Iterator[Finding]:
 
 def _transfer_without_safeguard(ctx: Context) -> Iterator[Finding]:
     for ds in ctx.catalog.datasets:
+        # EU adequacy for every dataset (as before); UK adequacy too for UK GDPR data.
+        regimes = ["gdpr"] + (["uk_gdpr"] if "uk_gdpr" in ds.jurisdictions else [])
         for rec in ds.recipients:
-            if rec.safeguard == "none" and not regions.eu_adequate_country(rec.country):
-                yield CAT_003.finding(
-                    f"recipient {rec.name!r} is in {rec.country}, which has no EU adequacy "
-                    "decision, and the transfer has no safeguard",
-                    dataset=ds.id, location=_at(rec.loc),
-                )
+            for regime in regimes:
+                if rec.safeguard_for(regime) == "none" and not regions.adequate(
+                        regime, rec.country, dpf_certified=rec.dpf_certified):
+                    whose = "EU" if regime == "gdpr" else "UK"
+                    yield CAT_003.finding(
+                        f"recipient {rec.name!r} is in {rec.country}, which has no {whose} "
+                        "adequacy decision"
+                        + (" for organisations outside the Data Privacy Framework"
+                           if rec.country.upper() in regions.DPF_COUNTRIES else "")
+                        + ", and the transfer has no safeguard",
+                        dataset=ds.id, location=_at(rec.loc),
+                    )
+                    break
 
 
 def _residency_contradicts(ctx: Context) -> Iterator[Finding]:

@@ -72,7 +72,8 @@ def test_wrong_type_and_unknown_field_and_missing_field_all_in_one_run(tmp_path)
     assert found == [
         f"catalog.yaml:{line_of(text, 'id: store_location_pings')}:5: datasets[2]: "
         "unknown field 'colour'; allowed: id, name, description, owner, classification, categories, "
-        "subjects, jurisdictions, residency, retention, uses, access, recipients, breach_contacts, storage",
+        "subjects, jurisdictions, residency, retention, uses, legitimate_interest, source, "
+        "requirement, automated_decisions, dpia, access, recipients, breach_contacts, storage",
         f"catalog.yaml:{line_of(text, 'days: a year')}:23: datasets[3].retention.days: "
         "'a year' is not of type 'integer'",
         f"catalog.yaml:{line_of(text, 'id: employee_records')}:5: datasets[5]: "
@@ -264,3 +265,100 @@ def test_cli_validate_exit_codes_and_json(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False
     assert out["problems"][0]["field"] == "datasets[2].retention.days"
+
+
+# --- the fields that state the law (v1 optional additions) --------------------------------
+
+
+def test_law_fields_load_into_the_model(example_catalog):
+    profiles = example_catalog.dataset("customer_profiles")
+    postbox = profiles.recipients[0]
+    assert (postbox.role, postbox.dpf_certified, postbox.safeguard_for("gdpr"),
+            postbox.safeguard_for("uk_gdpr")) == ("processor", False, "scc", "uk_addendum")
+    assert postbox.contract == "https://legal.acme-retail.example/dpa/postbox-mail"
+    assert profiles.requirement.kind == "contract_precondition"
+    assert profiles.source.origin == "data_subject"
+    assert profiles.automated_decisions.exists is False  # the catalog's explicit 'none'
+    assert profiles.dpia.status == "not_required"
+    tickets = example_catalog.dataset("support_tickets")
+    assert tickets.legitimate_interest.assessment.endswith("/lia/support-quality")
+    assert example_catalog.dataset("pharmacy_prescriptions").automated_decisions is None
+    assert example_catalog.organization.representative_uk.startswith("Acme Retail UK")
+    assert example_catalog.organization.representative is None
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    os.chdir(tmp_path)
+    write(tmp_path, text)
+    return [str(p) for p in check_catalog("catalog.yaml")[1]]
+
+
+POSTBOX_UK = ('        safeguard: scc             # EU SCCs (module 2) for EU GDPR data\n'
+              '        safeguard_uk: uk_addendum  # UK GDPR needs the UK Addendum or the IDTA\n')
+
+
+def test_eu_sccs_alone_for_uk_data_warn_at_the_safeguard(tmp_path):
+    # UK GDPR transfers need the IDTA or the UK Addendum; EU SCCs alone are not valid.
+    text = edit(POSTBOX_UK, "        safeguard: scc\n")
+    line = line_of(text, "safeguard: scc")
+    assert problems_of(tmp_path, text) == [
+        f"catalog.yaml:{line}:20: warning: datasets[0].recipients[0].safeguard: EU standard "
+        "contractual clauses alone are not valid for UK GDPR transfers: add safeguard_uk: "
+        "uk_addendum (the UK Addendum to the EU SCCs) or idta"]
+
+
+def test_us_adequacy_only_for_dpf_certified_recipients(tmp_path):
+    text = edit(POSTBOX_UK, "        safeguard: adequacy\n        safeguard_uk: adequacy\n")
+    line = line_of(text, "safeguard: adequacy", 0)
+    found = problems_of(tmp_path, text)
+    assert found == [
+        f"catalog.yaml:{line}:20: warning: datasets[0].recipients[0].safeguard: 'adequacy' for "
+        "gdpr data: EU adequacy for the US covers only organisations certified under the Data "
+        "Privacy Framework: set dpf_certified: true if this one is, else name its safeguard",
+        f"catalog.yaml:{line + 1}:23: warning: datasets[0].recipients[0].safeguard_uk: "
+        "'adequacy' for uk_gdpr data: UK adequacy for the US covers only organisations "
+        "certified under the Data Privacy Framework: set dpf_certified: true if this one is, "
+        "else name its safeguard"]
+    certified = text.replace("        safeguard: adequacy\n",
+                             "        dpf_certified: true\n        safeguard: adequacy\n", 1)
+    assert problems_of(tmp_path, certified) == []
+
+
+def test_dpf_is_for_us_recipients_only(tmp_path):
+    text = edit("        country: IE\n", "        country: IE\n        dpf_certified: true\n")
+    line = line_of(text, "dpf_certified: true")
+    assert errors(write(tmp_path, text)) == [
+        f"catalog.yaml:{line}:24: datasets[1].recipients[0].dpf_certified: the Data Privacy "
+        "Framework certifies US organisations only; this recipient is in IE"]
+
+
+def test_processor_without_contract_and_interests_unstated(tmp_path):
+    text = edit('        contract: "https://legal.acme-retail.example/dpa/postbox-mail"\n', "")
+    text = text.replace('    legitimate_interest:\n      interest: "Reviewing past conversations to '
+                        'train our support agents and improve our answers"\n      assessment: '
+                        '"https://wiki.acme-retail.example/privacy/lia/support-quality"\n', "")
+    found = problems_of(tmp_path, text)
+    assert found == [
+        f"catalog.yaml:{line_of(text, 'role: processor')}:15: warning: datasets[0]."
+        "recipients[0].role: a processor needs an Art. 28(3) contract: link it in `contract`",
+        f"catalog.yaml:{line_of(text, 'legal_basis: legitimate_interests')}:22: warning: "
+        "datasets[6].uses[1].legal_basis: a use rests on legitimate interests: state them in "
+        "the dataset's legitimate_interest (GDPR Art. 13(1)(d))"]
+
+
+def test_law_field_shapes_are_located_errors(tmp_path):
+    text = edit("    automated_decisions: none\n", "    automated_decisions: maybe\n")
+    text = text.replace("dpia: {status: completed, link: \"https://wiki.acme-retail.example/"
+                        "privacy/dpia/checkout\"}", "dpia: {status: sometimes}")
+    text = text.replace("    legitimate_interest:\n", "    automated_decisions: {logic: scores}\n"
+                        "    legitimate_interest:\n").replace(
+        "      assessment: \"https://wiki.acme-retail.example/privacy/lia/support-quality\"\n"
+        "    automated_decisions: none\n",
+        "      assessment: \"https://wiki.acme-retail.example/privacy/lia/support-quality\"\n")
+    assert errors(write(tmp_path, text)) == [
+        f"catalog.yaml:{line_of(text, 'maybe')}:26: datasets[0].automated_decisions: 'maybe' is "
+        "not valid: expected 'none' or a mapping with logic, significance",
+        f"catalog.yaml:{line_of(text, 'sometimes')}:20: datasets[1].dpia.status: 'sometimes' is "
+        "not one of ['not_required', 'required', 'in_progress', 'completed']",
+        f"catalog.yaml:{line_of(text, 'logic: scores')}:26: datasets[6].automated_decisions: "
+        "'significance' is a required property"]

@@ -383,6 +383,20 @@ def test_catalog_rule_violations(tmp_path: Path, edits: list[tuple[str, str]],
     assert _catalog_findings(_variant(tmp_path, *edits)) == {expected}
 
 
+def test_us_transfers_rest_on_adequacy_only_under_the_dpf(tmp_path: Path) -> None:
+    # EU adequacy for the US covers only Data Privacy Framework participants.
+    us = ("country: IE, safeguard: adequacy", "country: US, safeguard: none")
+    assert _catalog_findings(_variant(tmp_path, us)) == {("GRD-CAT-003", "profiles")}
+    dpf = ("country: IE, safeguard: adequacy", "country: US, safeguard: none, dpf_certified: true")
+    assert _catalog_findings(_variant(tmp_path, dpf)) == set()
+    # UK GDPR data judged by UK adequacy: EU SCCs do not carry over, a UK safeguard 'none' fails
+    uk = [("jurisdictions: [gdpr]", "jurisdictions: [gdpr, uk_gdpr]"),
+          ("country: IE, safeguard: adequacy", "country: US, safeguard: scc, safeguard_uk: none")]
+    assert _catalog_findings(_variant(tmp_path, *uk)) == {("GRD-CAT-003", "profiles")}
+    uk[1] = ("country: IE, safeguard: adequacy", "country: KR, safeguard: none")
+    assert _catalog_findings(_variant(tmp_path, *uk)) == set()  # adequate for both
+
+
 def test_expired_training_is_found_on_the_day_after(catalog: Catalog) -> None:
     assert _catalog_findings(catalog, today=date(2030, 1, 1)) == set()
     assert _catalog_findings(catalog, today=date(2030, 1, 2)) == {("GRD-CAT-005", "payments")}
