@@ -59,7 +59,8 @@ def build(catalog: Catalog, graph: ResourceGraph) -> dict[str, Any]:
                         "transfer": gdpr and third_country(r.country),
                         # Leaves the EU/UK without resting on an adequacy decision.
                         "outside_adequacy": gdpr and third_country(r.country) and (
-                            r.safeguard != "adequacy" or not eu_adequate_country(r.country)
+                            r.safeguard != "adequacy"
+                            or not eu_adequate_country(r.country, dpf_certified=r.dpf_certified)
                         ),
                     }
                     for r in ds.recipients if r.use == use.use
