@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from guardian.catalog.model import Catalog, Waiver
 from guardian.errors import UserError
 from guardian.findings import SEVERITIES, Context, Finding, Report, Result, Rule, severity_rank
 from guardian.graph.model import ResourceGraph
+from guardian.locations import Location, parse, relative_to
 
 
 def _rules() -> tuple[Rule, ...]:
@@ -29,6 +31,19 @@ def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
     return next((w for w in waivers if w.rule == finding.rule and w.resource in names), None)
 
 
+def locate(finding: Finding, graph: ResourceGraph,
+           repository: Path | None = None) -> tuple[Location, ...]:
+    """Where a finding points: its resource's declaration and the components' around it, or
+    its catalog line (made relative to `repository` when inside it)."""
+    if finding.resource is not None:
+        return graph.declared_at(finding.resource.urn) if finding.resource.urn else ()
+    if not finding.location:
+        return ()
+    loc = parse(finding.location)
+    file = relative_to(loc.file, repository) if repository else None
+    return (replace(loc, file=file) if file else loc,)
+
+
 def _order(result: Result) -> tuple[str, str, str, str]:
     f = result.finding
     return (f.dataset or "", f.resource.name if f.resource else "", f.rule, f.message)
@@ -41,13 +56,15 @@ def evaluate(
     rules: tuple[Rule, ...] | None = None,
     fail_on: str = "high",
     today: date | None = None,
+    repository: Path | None = None,
 ) -> Report:
     """Every finding of every rule, with its severity, whether it blocks and its waiver.
 
     A finding blocks when its severity is `fail_on` or worse and no valid waiver covers it;
     `info` never blocks. An expired waiver is not applied (the message says so); a waiver that
     matches no finding is returned in `unused_waivers`. Every rule reads one `Context`: the
-    catalog, the graph, `today` (default: the system date) and their index.
+    catalog, the graph, `today` (default: the system date) and their index. Catalog lines are
+    made relative to `repository` (the graph's locations already are).
     """
     if fail_on not in SEVERITIES[:-1]:
         raise UserError(f"--fail-on must be one of {', '.join(SEVERITIES[:-1])}, not {fail_on!r}")
@@ -72,7 +89,8 @@ def evaluate(
                     waiver = None
             blocking = (waiver is None and severity != "info"
                         and severity_rank(severity) <= threshold)
-            results.append(Result(finding, rule, severity, blocking, waiver))
+            results.append(Result(finding, rule, severity, blocking, waiver,
+                                  locations=locate(finding, graph, repository)))
     return Report(
         source_kind=graph.source.kind,
         source_path=graph.source.path,
@@ -80,4 +98,5 @@ def evaluate(
         results=tuple(sorted(results, key=_order)),
         unused_waivers=tuple(w for w in catalog.waivers if id(w) not in used),
         fail_on=fail_on,
+        entry=graph.source.entry,
     )

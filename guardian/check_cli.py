@@ -57,12 +57,15 @@ def run_check(args: argparse.Namespace) -> int:
     from guardian.catalog import load_catalog
     from guardian.check import evaluate
     from guardian.io import write_output
+    from guardian.locations import Roots
     from guardian.report import render
+    from guardian.report.common import unlocated_note
 
     baseline = read_baseline(args.baseline) if args.baseline else None  # fail before the run
     catalog = load_catalog(args.catalog)
     graph = graph_from_args(args)
-    report = evaluate(catalog, graph, fail_on=args.fail_on)
+    report = evaluate(catalog, graph, fail_on=args.fail_on,
+                      repository=Roots.around().repository)
     if args.checkov:
         from guardian.checkov_runner import merge_checkov
 
@@ -80,6 +83,9 @@ def run_check(args: argparse.Namespace) -> int:
             f"{len(report.waived)} waived{known}, on {report.resources} resources",
             file=sys.stderr,
         )
+        note = unlocated_note(report)
+        if note:
+            print(f"guardian: {note}", file=sys.stderr)
     return report.exit_code
 
 

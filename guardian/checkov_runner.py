@@ -350,7 +350,8 @@ def run_checkov(
                 message=f"{r.type} {r.name!r} was not checked by checkov: no Terraform mapping",
                 unknown=True,
             )
-            results.append(Result(finding, UNMAPPED_RULE, "info", blocking=False))
+            results.append(Result(finding, UNMAPPED_RULE, "info", blocking=False,
+                                  locations=graph.declared_at(r.urn)))
     if not plan["planned_values"]["root_module"]["resources"]:
         return results
     report = run_checkov_plan(plan, external_checks_dir=external_checks_dir)
@@ -375,7 +376,8 @@ def run_checkov(
         waiver = _skip_waiver(skip) if skip else _waiver(catalog.waivers, rule.id,
                                                          (store, resource))
         blocking = waiver is None and severity_rank(rule.severity) <= severity_rank(fail_on)
-        results.append(Result(finding, rule, rule.severity, blocking, waiver))
+        results.append(Result(finding, rule, rule.severity, blocking, waiver,
+                              locations=graph.declared_at(store.urn)))
     return sorted(results, key=_order)
 
 

@@ -31,6 +31,8 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from guardian.locations import Location
+
 if TYPE_CHECKING:
     from guardian.catalog.model import Catalog, Dataset, Waiver
     from guardian.graph.model import Resource, ResourceGraph
@@ -190,6 +192,9 @@ class Result:
     blocking: bool
     waiver: Waiver | None = None
     baseline: bool = False
+    # Where it points, relative to the repository: the resource's declaration, then those of
+    # the components around it; a catalog finding's catalog line. Empty when unknown.
+    locations: tuple[Location, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         f = self.finding
@@ -202,6 +207,7 @@ class Result:
             "resource": f.resource.to_json() if f.resource else None,
             "related": [r.to_json() for r in f.related],
             "location": f.location,
+            "locations": [loc.to_json() for loc in self.locations],
             "unknown": f.unknown,
             "title": self.rule.title,
             "message": f.message,
@@ -228,6 +234,7 @@ class Report:
     unused_waivers: tuple[Waiver, ...] = ()
     fail_on: str = "high"
     fixed: int | None = None  # baseline findings now gone; None when no baseline was applied
+    entry: str | None = None  # the program's entry file: where unlocated findings point
 
     @property
     def blocking(self) -> tuple[Result, ...]:

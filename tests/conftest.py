@@ -8,7 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CATALOG = ROOT / "catalog.yaml"
-SHARED = ROOT.parent / "shared"
+# Files nobody here wrote (real Pulumi CLI output, the official SARIF schema), with licenses.
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +19,5 @@ def example_catalog():
     return load_catalog(EXAMPLE_CATALOG)
 
 
-def shared_path(*parts: str) -> Path:
-    """A file under ../shared, or skip the test with the reason when it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (the shared fixtures travel beside the repository)")
-    return path
+SARIF_SCHEMA = FIXTURES / "sarif" / "sarif-schema-2.1.0.json"
+PULUMI_CLI = FIXTURES / "pulumi-cli"

@@ -20,7 +20,7 @@ from guardian.errors import UserError
 from guardian.findings import Finding, Report, ResourceRef, Result, Rule
 from guardian.report import render
 from guardian.report.json import document
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT, SARIF_SCHEMA
 
 CATALOG = str(ROOT / "tests" / "policies" / "catalog.yaml")
 PROGRAM = ROOT / "tests" / "policies" / "programs" / "s3_violations"
@@ -221,7 +221,7 @@ def test_baseline_findings_that_are_gone_count_as_fixed(runs: Path) -> None:
 def test_sarif_carries_the_baseline_state_and_still_validates(runs: Path) -> None:
     from jsonschema import Draft7Validator
 
-    schema = json.loads(shared_path("fixtures", "sarif", "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     out = runs / "gate.sarif"
     assert check(runs, "--baseline", str(without(runs, "no-pub.json", "GRD-PUB-002")),
                  "--format", "sarif", "-o", str(out)) == 1

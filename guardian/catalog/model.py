@@ -10,19 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from guardian.locations import Location
+
 Classification = Literal["public", "internal", "confidential", "restricted"]
 CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
 Action = Literal["read", "write", "delete"]
-
-
-@dataclass(frozen=True, order=True)
-class Location:
-    file: str
-    line: int  # 1-based
-    col: int  # 1-based
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
 
 
 NOWHERE = Location("<unknown>", 0, 0)

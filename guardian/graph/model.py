@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardian.locations import Location
+
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET = "[secret]"
 DATASET_TAG = "privacy:dataset"
@@ -34,6 +36,9 @@ class Resource:
     outputs: Mapping[str, Any] = field(default_factory=dict)  # state; empty when unknown
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where the user's program declared it, relative to the repository; None when unknown or
+    # only in a library (then the component that created it says where).
+    location: Location | None = None
 
     def get(self, key: str, default: Any = None) -> Any:
         """A property's value: the state when known, else the input."""
@@ -69,6 +74,7 @@ class Resource:
             "outputs": self.outputs,
             "dependencies": list(self.dependencies),
             "propertyDependencies": {k: list(v) for k, v in self.property_dependencies.items()},
+            "location": self.location.to_json() if self.location else None,
         }
 
     @classmethod
@@ -87,6 +93,7 @@ class Resource:
             property_dependencies={
                 k: tuple(v) for k, v in (data.get("propertyDependencies") or {}).items()
             },
+            location=Location.from_json(data["location"]) if data.get("location") else None,
         )
 
 
@@ -94,6 +101,9 @@ class Resource:
 class Source:
     kind: str  # program | preview | state | graph | live
     path: str
+    # The program's entry file relative to the repository: where findings on resources with
+    # no location of their own point. None when unknown (a live account, no Pulumi project).
+    entry: str | None = None
 
 
 class ResourceGraph:
@@ -133,10 +143,24 @@ class ResourceGraph:
     def children(self, urn: str) -> list[Resource]:
         return [r for r in self.resources if r.parent == urn]
 
+    def declared_at(self, urn: str) -> tuple[Location, ...]:
+        """Where a resource was declared, then where each component around it was: its own
+        location first (None skipped), each place once."""
+        out: list[Location] = []
+        seen: set[str] = set()
+        resource = self._by_urn.get(urn)
+        while resource is not None and resource.urn not in seen:
+            seen.add(resource.urn)
+            if resource.location is not None and resource.location not in out:
+                out.append(resource.location)
+            resource = self._by_urn.get(resource.parent) if resource.parent else None
+        return tuple(out)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": GRAPH_FORMAT,
-            "source": {"kind": self.source.kind, "path": self.source.path},
+            "source": {"kind": self.source.kind, "path": self.source.path,
+                       "entry": self.source.entry},
             "resources": [r.to_json() for r in self.resources],
         }
 
@@ -149,5 +173,5 @@ class ResourceGraph:
         src = data.get("source") or {}
         return cls(
             (Resource.from_json(r) for r in data.get("resources", ())),
-            Source(src.get("kind", "graph"), src.get("path", "")),
+            Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None),
         )

@@ -20,6 +20,7 @@ from guardian.graph.pulumi_json import (
     usable,
     with_regions,
 )
+from guardian.locations import Roots
 
 EXPECTED = "`pulumi preview --json` output: an object with a `steps` list"
 # Steps after which the resource no longer exists.
@@ -30,9 +31,14 @@ REMOVING_OPS = frozenset(
 IDENTITY = ("arn", "id")
 
 
-def read_preview(path: str | Path, *, config: Mapping[str, Any] | None = None) -> ResourceGraph:
-    """Read a preview; `config` (the stack's) supplies `aws:region` if the preview has none."""
+def read_preview(
+    path: str | Path, *, config: Mapping[str, Any] | None = None, roots: Roots | None = None
+) -> ResourceGraph:
+    """Read a preview; `config` (the stack's) supplies `aws:region` if the preview has none;
+    `roots` (default: the Pulumi project around the working directory) locate each
+    resource's `sourcePosition` in the repository."""
     path = Path(path)
+    roots = roots or Roots.around()
     data = load_json(path, EXPECTED)
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         hint = " (this looks like `pulumi stack export` output: use --state)" if (
@@ -57,11 +63,12 @@ def read_preview(path: str | Path, *, config: Mapping[str, Any] | None = None) -
         if not isinstance(old, Mapping):
             raise shape_error(path, f"{where}.oldState", "expected a resource object")
         planned[_urn(new)] = resource(
-            new, path, f"{where}.newState", outputs=_outputs(op, new, old)
+            new, path, f"{where}.newState", outputs=_outputs(op, new, old), roots=roots
         )
 
     region = usable(file_config.get(REGION_CONFIG)) or usable((config or {}).get(REGION_CONFIG))
-    return ResourceGraph(with_regions(list(planned.values()), region), Source("preview", str(path)))
+    return ResourceGraph(with_regions(list(planned.values()), region),
+                         Source("preview", str(path), roots.entry()))
 
 
 def _urn(state: Any) -> Any:

@@ -6,7 +6,10 @@ would run it (its directory as working directory and first on `sys.path`, config
 request in full (parent, provider, dependencies, inputs) and answers with the attributes the
 cloud would compute (guardian.graph.computed). Values the program cannot know offline (stack
 references, outputs nobody computes, results of data sources that read the real account) stay
-unknown and show as `UNKNOWN`; secrets show as `SECRET`.
+unknown and show as `UNKNOWN`; secrets show as `SECRET`. Each resource records where the
+program declared it: the innermost frame in the repository's own files when it registered
+(inside a component written in the repository, the line in the component; the component's
+own location, from its registration, says where the component was declared).
 
 `pulumi` is imported only when a program runs, so importing guardian.graph stays cheap.
 """
@@ -23,7 +26,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,7 @@ from guardian.errors import UserError
 from guardian.graph import computed
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
+from guardian.locations import Location, Roots, is_library
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -237,17 +241,18 @@ class _Registration:
     outputs: dict[str, Any]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    location: Location | None
 
     def resource(self) -> Resource:
         return Resource(
             urn=self.urn, type=self.type, name=self.name, custom=self.custom,
             parent=self.parent, provider=self.provider, region=self.region,
             inputs=self.inputs, outputs=self.outputs, dependencies=self.dependencies,
-            property_dependencies=self.property_dependencies,
+            property_dependencies=self.property_dependencies, location=self.location,
         )
 
 
-def _make_monitor(project: str, stack: str, region: str | None) -> Any:
+def _make_monitor(project: str, stack: str, region: str | None, roots: Roots) -> Any:
     """A resource monitor that records every registration and answers like the cloud would."""
     from pulumi.runtime.mocks import MockMonitor, Mocks
     from pulumi.runtime.proto import resource_pb2
@@ -289,13 +294,15 @@ def _make_monitor(project: str, stack: str, region: str | None) -> Any:
             deps = {
                 key: tuple(sorted(set(value.urns))) for key, value in sorted(prop_deps.items())
             }
+            position = request.sourcePosition  # what the engine records as sourcePosition
+            location = roots.position(position.uri, position.line, position.column)
             with self.lock:
                 self.captured[urn] = _Registration(
                     urn=urn, type=request.type, name=request.name, custom=custom,
                     parent=request.parent or None, provider=request.provider or None,
                     region=region_, inputs=inputs, outputs=outputs,
                     dependencies=tuple(sorted(set(getattr(request, "dependencies", ())))),
-                    property_dependencies=deps,
+                    property_dependencies=deps, location=location,
                 )
 
         def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
@@ -405,6 +412,78 @@ def _plain_unknowns() -> Iterator[None]:
                 setattr(Unknown, key, value)
 
 
+_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")  # guardian/graph/
+_STOP = ""  # a frame of the runner: below it, nothing is the program's
+
+
+def _own_files(roots: Roots) -> Callable[[str], str | None]:
+    """filename -> its file URI when it is the repository's own code; None for a library,
+    Guardian itself, the interpreter's files or anything outside the repository; _STOP for
+    the runner's own frames. Cached: a program has few files and registers many resources.
+    Called with the program's directory as working directory: filenames are absolute there
+    (runpy and imports through sys.path give absolute ones)."""
+    foreign = tuple(os.path.join(os.path.abspath(p), "") for p in {
+        sys.prefix, sys.base_prefix, sys.exec_prefix,
+        os.path.dirname(_RUNNER.rstrip(os.sep)),  # the guardian package
+    })
+    cache: dict[str, str | None] = {}
+
+    def own(filename: str) -> str | None:
+        if filename not in cache:
+            path = os.path.abspath(filename)
+            relative = roots.relative(path) if not path.startswith(foreign) else None
+            own_file = relative is not None and not is_library(Path(relative)) \
+                and os.path.isfile(path)
+            cache[filename] = (_STOP if path.startswith(_RUNNER)
+                               else Path(path).as_uri() if own_file else None)
+        return cache[filename]
+
+    return own
+
+
+@contextlib.contextmanager
+def _source_positions(roots: Roots) -> Iterator[None]:
+    """Each registration's source position: the innermost frame in the repository's own files.
+
+    Pulumi asks `_get_stack_trace` at every registration and sends its first frame as the
+    request's `sourcePosition`; its own version extracts the whole stack with source lines,
+    the costliest step of registering a resource. This one walks the frames and stops at the
+    first that is the user's. Without that SDK function (another Pulumi version), resources
+    keep whatever position Pulumi gives.
+    """
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime.proto import source_pb2
+
+    saved = getattr(sdk_resource, "_get_stack_trace", None)
+    if saved is None:
+        yield
+        return
+    own = _own_files(roots)
+
+    def stack_trace() -> Any:
+        caller = sys._getframe(1)  # register_resource(res, ...) or read_resource(res, ...)
+        registering = caller.f_locals.get("res")
+        frame = caller.f_back
+        while frame is not None:
+            uri = own(frame.f_code.co_filename)
+            if uri == _STOP:
+                break
+            # A resource's own constructor (a component's __init__ calling super().__init__)
+            # is not where it was declared: its caller is.
+            if uri is not None and (registering is None
+                                    or frame.f_locals.get("self") is not registering):
+                position = source_pb2.SourcePosition(uri=uri, line=frame.f_lineno)
+                return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
+            frame = frame.f_back  # type: ignore[assignment]
+        return source_pb2.StackTrace()
+
+    sdk_resource._get_stack_trace = stack_trace
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = saved
+
+
 _SDK_PATHS = tuple(
     os.sep + part + os.sep
     for part in ("pulumi", "pulumi_aws", "asyncio", "concurrent", "grpc", "google")
@@ -443,7 +522,8 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
     from pulumi.runtime.stack import run_in_stack
 
     region = config.get("aws:region")
-    monitor = _make_monitor(project.name, stack, region)
+    roots = Roots.of_project(project.root)
+    monitor = _make_monitor(project.name, stack, region, roots)
     loop = asyncio.new_event_loop()
     # A failed program leaves many futures holding its one error, which is reported once.
     loop.set_exception_handler(lambda _loop, _context: None)
@@ -462,7 +542,7 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(config, secret_keys)
         os.chdir(project.program)
-        with warnings.catch_warnings(), _plain_unknowns():
+        with warnings.catch_warnings(), _plain_unknowns(), _source_positions(roots):
             # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
             def program() -> None:
@@ -525,7 +605,8 @@ def synthesize(
                              f"Else give the value with --config {exc.key}=VALUE)")
             raise _program_error(project, exc) from None
     resources = [r.resource() for r in monitor.captured.values()]
-    return ResourceGraph(resources, Source("program", _shown(project.program)))
+    entry = Roots.of_project(project.root).relative(project.program / "__main__.py")
+    return ResourceGraph(resources, Source("program", _shown(project.program), entry))
 
 
 def _shown(path: Path) -> str:

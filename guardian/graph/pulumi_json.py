@@ -1,8 +1,9 @@
 """What the `pulumi preview --json` and `pulumi stack export` readers share.
 
 Both carry resources in the engine's JSON shape (`urn, type, custom, inputs, outputs, parent,
-provider, dependencies, propertyDependencies`); this module turns one such object into a
-`Resource`, masks secrets and decides regions. Errors name the file and the JSON path.
+provider, dependencies, propertyDependencies, sourcePosition`); this module turns one such
+object into a `Resource`, masks secrets, decides regions and reads where the program declared
+it. Errors name the file and the JSON path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from guardian.errors import UserError
 from guardian.graph.model import SECRET, UNKNOWN, Resource
+from guardian.locations import Location, Roots, split_position
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # marks special values in the engine's JSON
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -129,8 +131,19 @@ def with_regions(resources: list[Resource], default: str | None) -> list[Resourc
     return [replace(r, region=region_of(r, providers, default)) for r in resources]
 
 
-def resource(obj: Any, path: Path, where: str, *, outputs: Any = None) -> Resource:
-    """One resource object of the engine's JSON (a preview step's state or an export entry)."""
+def location(obj: Mapping[str, Any], roots: Roots) -> Location | None:
+    """The resource's `sourcePosition` (`project:///index.ts#5,20`) in the repository; None
+    when absent, unreadable or in a library's file."""
+    text = obj.get("sourcePosition")
+    position = split_position(text) if isinstance(text, str) else None
+    return roots.position(*position) if position else None
+
+
+def resource(
+    obj: Any, path: Path, where: str, *, outputs: Any = None, roots: Roots | None = None
+) -> Resource:
+    """One resource object of the engine's JSON (a preview step's state or an export entry);
+    `roots` locate its `sourcePosition` (none read without them)."""
     if not isinstance(obj, Mapping):
         raise shape_error(path, where, "expected a resource object")
     urn = _string(obj, "urn", path, where)
@@ -151,4 +164,5 @@ def resource(obj: Any, path: Path, where: str, *, outputs: Any = None) -> Resour
         property_dependencies={
             k: _urns(v, path, f"{where}.propertyDependencies.{k}") for k, v in deps.items()
         },
+        location=location(obj, roots) if roots else None,
     )

@@ -64,4 +64,7 @@ def load_graph(path: str | Path) -> ResourceGraph:
             raise shape_error(
                 path, f"resources[{i}]", f"expected a resource with urn, type and name ({exc})"
             ) from None
-    return ResourceGraph(resources, Source("graph", str(path)))
+    source = data.get("source")
+    entry = source.get("entry") if isinstance(source, Mapping) else None
+    return ResourceGraph(resources, Source("graph", str(path),
+                                           entry if isinstance(entry, str) and entry else None))

@@ -19,13 +19,19 @@ from guardian.graph.pulumi_json import (
     usable,
     with_regions,
 )
+from guardian.locations import Roots
 
 EXPECTED = "`pulumi stack export` output: an object with `deployment.resources`"
 
 
-def read_state(path: str | Path, *, config: Mapping[str, Any] | None = None) -> ResourceGraph:
-    """Read a stack export; `config` (the stack's) supplies `aws:region` where nothing else does."""
+def read_state(
+    path: str | Path, *, config: Mapping[str, Any] | None = None, roots: Roots | None = None
+) -> ResourceGraph:
+    """Read a stack export; `config` (the stack's) supplies `aws:region` where nothing else does;
+    `roots` (default: the Pulumi project around the working directory) locate each resource's
+    `sourcePosition` in the repository."""
     path = Path(path)
+    roots = roots or Roots.around()
     data = load_json(path, EXPECTED)
     deployment = data.get("deployment") if isinstance(data, Mapping) else None
     if not isinstance(deployment, Mapping) or not isinstance(
@@ -45,6 +51,7 @@ def read_state(path: str | Path, *, config: Mapping[str, Any] | None = None) -> 
         if isinstance(obj, Mapping) and obj.get("delete"):
             continue
         outputs = obj.get("outputs") if isinstance(obj, Mapping) else None
-        resources.append(resource(obj, path, where, outputs=outputs))
+        resources.append(resource(obj, path, where, outputs=outputs, roots=roots))
     region = usable((config or {}).get(REGION_CONFIG))
-    return ResourceGraph(with_regions(resources, region), Source("state", str(path)))
+    return ResourceGraph(with_regions(resources, region),
+                         Source("state", str(path), roots.entry()))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from guardian import __version__
 from guardian.catalog.model import Waiver
 from guardian.findings import Report, Result
+from guardian.locations import Location
 
 TOOL = "guardian"
 VERSION = __version__
@@ -33,9 +33,30 @@ def target(result: Result) -> str:
     f = result.finding
     if f.resource is not None:
         return f"{f.resource.type} {f.resource.name}"
+    if result.locations:
+        return str(result.locations[0])
     if f.location:
         return f.location
     return f"dataset {f.dataset}" if f.dataset else "catalog"
+
+
+def location_of(result: Result, report: Report) -> Location | None:
+    """The file and line a result points at: its own, else the program's entry file."""
+    if result.locations:
+        return result.locations[0]
+    return Location(report.entry, 0) if report.entry else None
+
+
+def unlocated_note(report: Report) -> str | None:
+    """Said once per report: how many findings have no location of their own, and where they
+    point instead."""
+    count = sum(not r.locations for r in report.results)
+    if not count:
+        return None
+    where = (f"they point at the program's entry file, {report.entry}" if report.entry
+             else "they point at no file")
+    return (f"{count} finding(s) have no source location (the {report.source_kind} records "
+            f"none for their resource); {where}")
 
 
 def waiver_text(waiver: Waiver) -> str:
@@ -68,14 +89,3 @@ def waiver_json(waiver: Waiver) -> dict[str, Any]:
         "expires": waiver.expires.isoformat(),
         "location": str(waiver.loc) if waiver.loc.line else None,
     }
-
-
-_LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<col>\d+))?$")
-
-
-def split_location(location: str) -> tuple[str, int, int]:
-    """`file:line:col` (line and col optional, 0 when absent)."""
-    match = _LOCATION.match(location)
-    if not match:
-        return location, 0, 0
-    return match["file"], int(match["line"]), int(match["col"] or 0)

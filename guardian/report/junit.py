@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from guardian.findings import CONTROLS, Report, Result
-from guardian.report.common import TOOL, status, target, waiver_text
+from guardian.report.common import TOOL, location_of, status, target, waiver_text
 
 
 def render(report: Report) -> str:
@@ -37,7 +37,7 @@ def _suite(root: ET.Element, name: str, results: list[Result], report: Report) -
     ET.SubElement(props, "property", name="source.path", value=report.source_path)
     ET.SubElement(props, "property", name="fail_on", value=report.fail_on)
     for result in results:
-        _case(suite, result)
+        _case(suite, result, report)
     suite.set("tests", str(len(results)))
     suite.set("failures", str(sum(status(r) == "fail" for r in results)))
     suite.set("errors", "0")
@@ -46,7 +46,7 @@ def _suite(root: ET.Element, name: str, results: list[Result], report: Report) -
     return suite
 
 
-def _case(suite: ET.Element, result: Result) -> None:
+def _case(suite: ET.Element, result: Result, report: Report) -> None:
     f = result.finding
     case = ET.SubElement(
         suite,
@@ -55,6 +55,11 @@ def _case(suite: ET.Element, result: Result) -> None:
         classname=f"{TOOL}.{result.rule.control}.{f.rule}",
         time="0",
     )
+    where = location_of(result, report)
+    if where is not None:
+        case.set("file", where.file)
+        if where.line:
+            case.set("line", str(where.line))
     message = f"{'Unknown offline: ' if f.unknown else ''}{f.message}"
     details = [
         f"{result.rule.title} ({result.severity})",

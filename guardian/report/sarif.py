@@ -1,10 +1,12 @@
 """SARIF 2.1.0 for code-scanning tools (GitHub's upload-sarif among them).
 
-Each result names its resource by URN as a logical location. Code scanning shows only results
-with a file, so resource results also point at the file the graph was read from (the program's
-`__main__.py`, the preview or the export); catalog results point at their catalog line. Waived
-results carry an external, accepted suppression: reported, not dropped. With `--baseline`, each
-result has a baselineState: "unchanged" when the baseline had it, else "new".
+Each result points at the file and line where the program declared its resource (relative to
+the repository root, `uriBaseId` %SRCROOT%), so code scanning annotates that line; the
+components around it are related locations and the URN a logical location. Catalog results
+point at their catalog line. A result whose resource has no location points at the program's
+entry file, and the run says so once. Waived results carry an external, accepted suppression:
+reported, not dropped. With `--baseline`, each result has a baselineState: "unchanged" when the
+baseline had it, else "new".
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from typing import Any
 from urllib.parse import quote
 
 from guardian.findings import Report, Result, Rule
+from guardian.locations import Location
 from guardian.report.common import (
     TOOL,
     VERSION,
     is_waived,
-    split_location,
+    location_of,
     summary,
+    unlocated_note,
     waiver_text,
 )
 
@@ -31,6 +35,7 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 # GitHub ranks security alerts by this score (CVSS-like, as a string).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 FINGERPRINT = "guardianFinding/v1"
+ROOT = "%SRCROOT%"  # relative URIs start at the repository root
 
 
 def render(report: Report) -> str:
@@ -40,7 +45,10 @@ def render(report: Report) -> str:
 def document(report: Report) -> dict[str, Any]:
     rules = sorted({r.rule.id: r.rule for r in report.results}.values(), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    source_uri = _source_uri(report)
+    invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
+    note = unlocated_note(report)
+    if note:
+        invocation["toolExecutionNotifications"] = [{"level": "note", "message": {"text": note}}]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -50,8 +58,9 @@ def document(report: Report) -> dict[str, Any]:
                 "rules": [_rule(rule) for rule in rules],
             }
         },
-        "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
-        "results": [_result(r, index[r.rule.id], source_uri, report.fixed is not None)
+        "originalUriBaseIds": {ROOT: {"description": {"text": "The repository root."}}},
+        "invocations": [invocation],
+        "results": [_result(r, index[r.rule.id], location_of(r, report), report.fixed is not None)
                     for r in report.results],
         "properties": {
             "source": {"kind": report.source_kind, "path": report.source_path},
@@ -85,15 +94,12 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(result: Result, rule_index: int, source_uri: str | None,
+def _result(result: Result, rule_index: int, where: Location | None,
             with_baseline: bool) -> dict[str, Any]:
     f = result.finding
     location: dict[str, Any] = {}
-    if f.location:
-        file, line, col = split_location(f.location)
-        location["physicalLocation"] = _physical(_uri(file), line, col)
-    elif f.resource is not None and source_uri:
-        location["physicalLocation"] = _physical(source_uri, 1, 0)
+    if where is not None:
+        location["physicalLocation"] = _physical(where)
     if f.resource is not None:
         location["logicalLocations"] = [_logical(f.resource.urn, f.resource.type, f.resource.name)]
     out: dict[str, Any] = {
@@ -113,11 +119,13 @@ def _result(result: Result, rule_index: int, source_uri: str | None,
     }
     if with_baseline:
         out["baselineState"] = "unchanged" if result.baseline else "new"
-    if f.related:
-        out["relatedLocations"] = [
-            {"id": i, "logicalLocations": [_logical(r.urn, r.type, r.name)]}
-            for i, r in enumerate(f.related, start=1)
-        ]
+    related = [
+        {"physicalLocation": _physical(loc),
+         "message": {"text": "inside the component declared here"}}
+        for loc in result.locations[1:]
+    ] + [{"logicalLocations": [_logical(r.urn, r.type, r.name)]} for r in f.related]
+    if related:
+        out["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related, start=1)]
     if result.waiver is not None:
         if is_waived(result):
             out["suppressions"] = [
@@ -132,12 +140,15 @@ def _result(result: Result, rule_index: int, source_uri: str | None,
     return out
 
 
-def _physical(uri: str, line: int, col: int) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-    if line >= 1:
-        region: dict[str, int] = {"startLine": line}
-        if col >= 1:
-            region["startColumn"] = col
+def _physical(loc: Location) -> dict[str, Any]:
+    pure = PurePath(loc.file)
+    artifact = ({"uri": pure.as_uri()} if pure.is_absolute()
+                else {"uri": _uri(loc.file), "uriBaseId": ROOT})
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if loc.line >= 1:
+        region: dict[str, int] = {"startLine": loc.line}
+        if loc.col >= 1:
+            region["startColumn"] = loc.col
         physical["region"] = region
     return physical
 
@@ -153,20 +164,6 @@ def _fingerprint(result: Result) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _source_uri(report: Report) -> str | None:
-    """The file a resource result points at; None for sources that are no file (live).
-    A program source is its directory: results point at the program's `__main__.py`."""
-    if report.source_kind == "live" or not report.source_path:
-        return None
-    path = report.source_path
-    if report.source_kind == "program" and not path.endswith(".py"):
-        path = str(PurePath(path) / "__main__.py")
-    return _uri(path)
-
-
 def _uri(path: str) -> str:
-    """A URI reference: relative paths stay relative (to the repository), absolute ones file://."""
-    pure = PurePath(path)
-    if pure.is_absolute():
-        return pure.as_uri()
-    return quote(str(PurePosixPath(*pure.parts)), safe="/:@!$&'()*+,;=-._~")
+    """A relative path as a URI reference (relative to the repository root)."""
+    return quote(str(PurePosixPath(*PurePath(path).parts)), safe="/@!$&'()*+,;=-._~")

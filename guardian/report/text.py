@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardian.findings import Report, Result
-from guardian.report.common import status, summary, target, waiver_text
+from guardian.report.common import status, summary, target, unlocated_note, waiver_text
 
 LABELS = {"fail": "FAIL", "waived": "WAIVED", "baseline": "KNOWN", "note": "NOTE"}
 NO_DATASET = "(no dataset)"
@@ -28,6 +28,9 @@ def render(report: Report) -> str:
         for w in report.unused_waivers:
             where = f" ({w.loc})" if w.loc.line else ""
             lines.append(f"  {w.rule} on {w.resource}{where}: {waiver_text(w)}")
+    note = unlocated_note(report)
+    if note:
+        lines += ["", note]
     verdict = "FAIL" if s["blocking"] else "PASS"
     lines += [
         "",
@@ -41,12 +44,21 @@ def render(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _declared(result: Result) -> str:
+    """` at file:line` for a resource, and where the components around it were declared."""
+    if result.finding.resource is None or not result.locations:
+        return ""
+    own, *around = result.locations
+    inside = f" (in the component at {', '.join(map(str, around))})" if around else ""
+    return f" at {own}{inside}"
+
+
 def _result(result: Result) -> list[str]:
     f, rule = result.finding, result.rule
     label = LABELS[status(result)]
     lines = [
         f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
-        f"{INDENT}on {target(result)}",
+        f"{INDENT}on {target(result)}{_declared(result)}",
         f"{INDENT}{'UNKNOWN offline: ' if f.unknown else ''}{f.message}",
     ]
     if f.related:

@@ -1,4 +1,4 @@
-"""The preview, state and graph readers on real Pulumi CLI output (../shared/fixtures)."""
+"""The preview, state and graph readers on real Pulumi CLI output (tests/fixtures/pulumi-cli)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,9 @@ from guardian.errors import UserError
 from guardian.findings import ResourceRef
 from guardian.graph.model import SECRET, UNKNOWN, ResourceGraph
 from guardian.graph.sources import load_graph, read_source
+from tests.conftest import EXAMPLE_CATALOG, PULUMI_CLI
 
-REPO = Path(__file__).resolve().parents[2]
-CLI = REPO.parent / "shared" / "fixtures" / "pulumi-cli"
-pytestmark = pytest.mark.skipif(
-    not CLI.is_dir(), reason=f"real Pulumi CLI fixtures not found at {CLI} (../shared absent)"
-)
+CLI = PULUMI_CLI
 BUCKET = "aws:s3/bucket:Bucket"
 FUNCTION = "aws:lambda/function:Function"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -253,7 +250,7 @@ def test_untagged_bucket_in_real_output_blocks_the_gate(kind: str, name: str) ->
     from guardian.check import evaluate
 
     graph = read_source(kind, CLI / name)
-    report = evaluate(load_catalog(REPO / "catalog.yaml"), graph)
+    report = evaluate(load_catalog(EXAMPLE_CATALOG), graph)
     docs = one(graph, BUCKET, "docs")
     inventory = [r for r in report.results if r.rule.control == "inventory" and r.blocking]
     assert [(r.finding.rule, r.finding.resource) for r in inventory] == [

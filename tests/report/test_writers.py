@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,7 @@ from guardian.catalog.model import Location, Waiver
 from guardian.errors import UserError
 from guardian.findings import Finding, Report, ResourceRef, Result, Rule
 from guardian.report import FORMATS, render
-
-REPO = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = REPO.parent / "shared" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+from tests.conftest import SARIF_SCHEMA
 
 BUCKET = ResourceRef(
     "aws:s3/bucket:Bucket",
@@ -54,6 +51,9 @@ PUB = rule("GRD-PUB-001", "public-access", "critical", "Public access block on e
 CAT = rule("GRD-CAT-001", "catalog", "high", "Special-category data needs an Art. 9 condition")
 INV = rule("GRD-INV-002", "inventory", "info", "Catalog store deployed")
 
+DECLARED = Location("modules/storage.py", 112)  # where the bucket is created
+COMPONENT = Location("stacks/__main__.py", 37, 5)  # where its component is declared
+
 WAIVER = Waiver(
     "GRD-RET-001", "acme-customer-profiles", "Legal hold during audit", "Dana Okafor",
     date(2099, 1, 31), Location("catalog.yaml", 140, 7),
@@ -73,7 +73,7 @@ def sample_report() -> Report:
         Result(
             Finding("GRD-ENC-001", "Bucket acme-customer-profiles is encrypted with AES256.",
                     "customer_profiles", BUCKET, (SSE,)),
-            ENC, "high", True,
+            ENC, "high", True, locations=(DECLARED, COMPONENT),
         ),
         Result(
             Finding("GRD-RET-001", "No expiration rule.", "customer_profiles", BUCKET),
@@ -91,7 +91,7 @@ def sample_report() -> Report:
         Result(
             Finding("GRD-CAT-001", "health data without an Art. 9 condition.", "patients",
                     location="catalog.yaml:88:9"),
-            CAT, "high", True,
+            CAT, "high", True, locations=(Location("catalog.yaml", 88, 9),),
         ),
         Result(
             Finding("GRD-INV-002", "Store acme-archive is not in this deployment.", None,
@@ -99,7 +99,8 @@ def sample_report() -> Report:
             INV, "info", False,
         ),
     )
-    return Report("preview", "previews/dev.json", 42, results, (UNUSED,), "high")
+    return Report("preview", "previews/dev.json", 42, results, (UNUSED,), "high",
+                  entry="infra/index.ts")
 
 
 EMPTY = Report("program", "stacks", 13, ())
@@ -136,7 +137,11 @@ def test_text_groups_by_dataset_and_marks_status() -> None:
     assert headers[1:5] == ["customer_profiles", "orders_payments", "patients", "(no dataset)"]
     assert "  FAIL    high     GRD-ENC-001 Personal data under a customer key" \
         " [encryption-at-rest]" in lines
-    assert "          on aws:s3/bucket:Bucket acme-customer-profiles" in lines
+    assert "          on aws:s3/bucket:Bucket acme-customer-profiles at modules/storage.py:112" \
+        " (in the component at stacks/__main__.py:37:5)" in lines
+    assert "          on aws:dynamodb/table:Table acme-orders" in lines  # no location: said once
+    assert lines[-3] == "4 finding(s) have no source location (the preview records none for " \
+        "their resource); they point at the program's entry file, infra/index.ts"
     assert f"          related: {SSE.type} {SSE.name}" in lines
     assert any(line.startswith("  WAIVED  medium   GRD-RET-001") for line in lines)
     assert "          waived: Legal hold during audit (approved by Dana Okafor, " \
@@ -155,8 +160,6 @@ def test_text_groups_by_dataset_and_marks_status() -> None:
 
 @pytest.fixture(scope="module")
 def sarif_validator():
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (../shared absent)")
     from jsonschema import Draft7Validator
 
     schema = json.loads(SARIF_SCHEMA.read_text())
@@ -195,8 +198,21 @@ def test_sarif_is_valid_and_complete(sarif_validator) -> None:
     assert loc["logicalLocations"] == [{
         "name": BUCKET.name, "fullyQualifiedName": BUCKET.urn, "kind": "resource",
     }]
-    assert loc["physicalLocation"]["artifactLocation"]["uri"] == "previews/dev.json"
-    assert bucket["relatedLocations"][0]["logicalLocations"][0]["fullyQualifiedName"] == SSE.urn
+    assert loc["physicalLocation"] == {
+        "artifactLocation": {"uri": "modules/storage.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 112},
+    }
+    component, sse = bucket["relatedLocations"]
+    assert component["id"] == 1 and component["physicalLocation"] == {
+        "artifactLocation": {"uri": "stacks/__main__.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 37, "startColumn": 5},
+    }
+    assert sse["id"] == 2 and sse["logicalLocations"][0]["fullyQualifiedName"] == SSE.urn
+    assert "%SRCROOT%" in run["originalUriBaseIds"]
+    unlocated = results[1]["locations"][0]["physicalLocation"]  # no location: the entry file
+    assert unlocated == {"artifactLocation": {"uri": "infra/index.ts", "uriBaseId": "%SRCROOT%"}}
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].startswith("4 finding(s) have no source location")
     assert "suppressions" not in bucket
     assert results[1]["suppressions"] == [{
         "kind": "external", "status": "accepted",
@@ -208,23 +224,30 @@ def test_sarif_is_valid_and_complete(sarif_validator) -> None:
     assert results[3]["properties"]["unknown"] is True
     catalog = results[4]["locations"][0]
     assert catalog == {"physicalLocation": {
-        "artifactLocation": {"uri": "catalog.yaml"}, "region": {"startLine": 88, "startColumn": 9},
+        "artifactLocation": {"uri": "catalog.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 88, "startColumn": 9},
     }}
     fingerprints = [r["partialFingerprints"]["guardianFinding/v1"] for r in results]
     assert len(set(fingerprints)) == len(fingerprints)
     assert run["properties"]["summary"]["blocking"] == 4
 
 
-def test_sarif_program_source_and_empty_report(sarif_validator) -> None:
+def test_sarif_locations_outside_the_repository_and_empty_report(sarif_validator) -> None:
     finding = Finding("GRD-ENC-001", "m", "customer_profiles", BUCKET)
-    report = Report("program", "/work/acme/infra", 3, (Result(finding, ENC, "high", True),))
-    doc = json.loads(render(report, "sarif"))
+    outside = Result(finding, ENC, "high", True, locations=(Location("/opt/x/app.py", 7),))
+    nowhere = Result(finding, ENC, "high", True)
+    doc = json.loads(render(Report("program", "/opt/x", 3, (outside, nowhere)), "sarif"))
     assert not list(sarif_validator.iter_errors(doc))
-    uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-    assert uri == {"uri": "file:///work/acme/infra/__main__.py"}
+    first, second = doc["runs"][0]["results"]
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "file:///opt/x/app.py"}
+    assert "physicalLocation" not in second["locations"][0]  # no location, no entry file
+    [note] = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].endswith("they point at no file")
     empty = json.loads(render(EMPTY, "sarif"))
     assert not list(sarif_validator.iter_errors(empty))
     assert empty["runs"][0]["results"] == [] and empty["runs"][0]["tool"]["driver"]["rules"] == []
+    assert "toolExecutionNotifications" not in empty["runs"][0]["invocations"][0]
 
 
 def test_junit_failures_are_the_blocking_findings() -> None:
@@ -244,6 +267,7 @@ def test_junit_failures_are_the_blocking_findings() -> None:
     assert case is not None
     assert case.get("name") == "GRD-ENC-001 aws:s3/bucket:Bucket acme-customer-profiles"
     assert case.get("classname") == "guardian.encryption-at-rest.GRD-ENC-001"
+    assert (case.get("file"), case.get("line")) == ("modules/storage.py", "112")
     failure = case.find("failure")
     assert failure is not None and failure.get("type") == "high"
     assert failure.get("message") == "Bucket acme-customer-profiles is encrypted with AES256."

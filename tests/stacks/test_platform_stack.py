@@ -93,6 +93,6 @@ def test_guardian_synth_on_the_example_is_byte_identical(tmp_path, monkeypatch, 
     assert main(["synth", "--stack", "dev", "-o", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
     data = json.loads(first.read_text())
-    assert data["source"] == {"kind": "program", "path": "stacks"}
+    assert data["source"] == {"kind": "program", "path": "stacks", "entry": "stacks/__main__.py"}
     assert first.read_text() == example.dumps().replace(
         json.dumps(os.fspath(ROOT / "stacks")), json.dumps("stacks"))
