@@ -52,6 +52,9 @@ NAME_PROPERTY: dict[str, str] = {
     "aws:lambda/function:Function": "name",
     "aws:rds/instance:Instance": "identifier",
     "aws:rds/cluster:Cluster": "clusterIdentifier",
+    "aws:redshift/cluster:Cluster": "clusterIdentifier",
+    "aws:backup/vault:Vault": "name",
+    "aws:backup/plan:Plan": "name",
     "aws:secretsmanager/secret:Secret": "name",
     "aws:ecr/repository:Repository": "name",
     "aws:ssm/parameter:Parameter": "name",
@@ -205,6 +208,12 @@ def _rds_cluster(name: str, region: str, urn: str, inputs: Mapping[str, Any]) ->
     }
 
 
+def _backup_plan(name: str, region: str, urn: str, inputs: Mapping[str, Any]) -> dict:
+    plan_id = uuid_of(urn)
+    return {"id": plan_id, "name": name, "arn": _arn("backup", region, f"backup-plan:{plan_id}"),
+            "version": digest(urn + "/version", 32)}
+
+
 def _secret(name: str, region: str, urn: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     arn = _arn("secretsmanager", region, f"secret:{name}-{digest(urn, 6)}")
     return {"id": arn, "name": name, "arn": arn}
@@ -248,6 +257,9 @@ _BUILDERS: dict[str, Callable[[str, str, str, Mapping[str, Any]], dict[str, Any]
     "aws:lambda/function:Function": _lambda,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:redshift/cluster:Cluster": _named_arn("redshift", "cluster:{name}"),
+    "aws:backup/vault:Vault": _named_arn("backup", "backup-vault:{name}"),
+    "aws:backup/plan:Plan": _backup_plan,
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:guardduty/detector:Detector": _guardduty,
     "aws:ecr/repository:Repository": _ecr,

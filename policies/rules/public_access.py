@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.policies.rules._copies import RDS_CLUSTER, copies
+from guardian.policies.rules._index import Index
 from guardian.policies.rules._policy import has_unknown, restricted
 
 from guardian.findings import Context, Finding, Rule
+from guardian.graph.model import Resource
+
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
@@ -89,11 +94,35 @@ def _public_database(ctx: Context) -> Iterator[Finding]:
             elif not (isinstance(vpc, dict) and vpc.get("subnetIds")):
                 yield PUB_004.at(s, "domain has a public endpoint (no VPC options)")
             continue
-        flag = s.get("publiclyAccessible")
-        if has_unknown(flag):
-            yield PUB_004.at(s, "publicly_accessible is unknown offline", unknown=True)
-        elif flag is True:
-            yield PUB_004.at(s, f"{s.kind} is publicly accessible")
+        # An Aurora cluster answers on the endpoints of its instances.
+        instances = ix.memo("cluster_instances", _cluster_instances).get(s.resource.urn, [])
+        for h in [s.resource, *instances]:
+            flag = h.get("publiclyAccessible")
+            what = s.kind if h is s.resource else f"cluster instance {h.name!r}"
+            if has_unknown(flag):
+                yield PUB_004.at(s, f"publicly_accessible of {what} is unknown offline",
+                                 related=[h], unknown=True)
+            elif flag is True:
+                yield PUB_004.at(s, f"{what} is publicly accessible", related=[h])
+
+
+def _cluster_instances(ix: Index) -> dict[str, list[Resource]]:
+    """Aurora cluster URN -> its cluster instances."""
+    out: dict[str, list[Resource]] = {}
+    for ci in ix.graph.of_type(CLUSTER_INSTANCE):
+        for cluster in ix.refs(ci, "clusterIdentifier", (RDS_CLUSTER,)):
+            out.setdefault(cluster.urn, []).append(ci)
+    return out
+
+
+def _public_snapshot(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
+    every = copies(ix)
+    for s in ix.bound:
+        for c in every.of(s):
+            if "all" in c.shared_with:
+                yield PUB_005.at(s, f"{c.what} is shared with every AWS account ('all')",
+                                 related=[c.via, *c.related])
 
 
 PUB_001 = Rule(
@@ -128,4 +157,14 @@ PUB_004 = Rule(
     ("GDPR Art. 32", "NIST SC-7", "CKV_AWS_17", "CKV_AWS_87", "CKV_AWS_137"), _public_database,
 )
 
-RULES: tuple[Rule, ...] = (PUB_001, PUB_002, PUB_003, PUB_004)
+PUB_005 = Rule(
+    "GRD-PUB-005", "public-access", "critical",
+    "Snapshots are not public",
+    "A snapshot shared with 'all' can be restored by any AWS account: the whole database, "
+    "to anyone.",
+    "Remove 'all' from shared_accounts (and any create-volume permission for everyone); share "
+    "with named accounts of declared recipients only.",
+    ("GDPR Art. 32", "NIST AC-3", "NIST AC-21"), _public_snapshot,
+)
+
+RULES: tuple[Rule, ...] = (PUB_001, PUB_002, PUB_003, PUB_004, PUB_005)

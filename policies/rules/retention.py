@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from guardian.policies.rules._copies import FOREVER, copies
 from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import has_unknown
 
@@ -162,6 +163,33 @@ def _object_lock(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _copies_kept(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
+    every = copies(ix)
+    for s in ix.bound:
+        assert s.dataset is not None
+        if s.dataset.retention.legal_hold:
+            continue  # the catalog declares why copies outlive the retention
+        limit = s.dataset.retention.days
+        for c in every.of(s):
+            if c.keep_days is None and not c.keep_unknown or (
+                    c.keep_days is not None and c.keep_days <= limit):
+                continue
+            related = [c.via, *c.related]
+            if c.keep_unknown or c.keep_days is None:
+                yield RET_005.at(s, f"how long {c.what} is kept is unknown offline",
+                                 related=related, unknown=True)
+                continue
+            kept = ("until someone deletes it" if c.keep_days == FOREVER
+                    else f"{c.keep_days:g} days")
+            if not c.certain:
+                yield RET_005.at(s, f"{c.what} may be kept {kept}; cannot tell offline "
+                                 "whether it covers this store", related=related, unknown=True)
+            else:
+                yield RET_005.at(s, f"{c.what} kept {kept}, longer than the declared "
+                                 f"retention of {limit} days", related=related)
+
+
 _REFS = ("GDPR Art. 5(1)(e)", "GDPR Art. 17", "NIST SI-12", "NIST SI-12(3)")
 RET_001 = Rule(
     "GRD-RET-001", "retention", "high",
@@ -197,4 +225,17 @@ RET_004 = Rule(
     ("GDPR Art. 17", "GDPR Art. 5(1)(e)", "NIST SI-12", "NIST MP-6"), _object_lock,
 )
 
-RULES: tuple[Rule, ...] = (RET_001, RET_002, RET_003, RET_004)
+RET_005 = Rule(
+    "GRD-RET-005", "retention", "high",
+    "Backups and snapshots are kept no longer than the declared retention",
+    "Automated backups, manual snapshots, snapshot copies and AWS Backup recovery points hold "
+    "the personal data too; kept longer than the retention period, they keep what the store "
+    "already deleted.",
+    "Set the backup retention (backup_retention_period, automated_snapshot_retention_period, "
+    "retention_period, AWS Backup lifecycle delete_after) to at most the dataset's "
+    "retention.days and delete manual snapshots; or record retention.legal_hold with its basis "
+    "in the catalog.",
+    _REFS, _copies_kept,
+)
+
+RULES: tuple[Rule, ...] = (RET_001, RET_002, RET_003, RET_004, RET_005)

@@ -3,35 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
+from guardian.policies.rules._copies import copies
 from guardian.policies.rules._iam import key_grants
 from guardian.policies.rules._index import Index, Store
-from guardian.policies.rules._policy import has_unknown
 from guardian.policies.rules.encryption import at_rest
-from guardian.policies.rules.residency import replication_destinations
 
 from guardian.findings import Context, Finding, Rule
 from guardian.graph.model import Resource
 
 
-def _foreign(ix: Index, s: Store) -> Iterator[tuple[str | None, str, Resource]]:
-    """(account or None if unknown, how, holder) for every account a store is shared with."""
+class _Path(NamedTuple):
+    """One way an account reaches the data."""
+
+    account: str | None  # None: an account unknown offline
+    how: str
+    via: Resource
+    certain: bool = True  # False: cannot tell offline whether the path covers this store
+
+
+def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
+    """Every path by which an account (ours or not) reaches the store's data."""
     for g in ix.grants.of(s):
         if g.principal is not None and g.principal.account:
-            yield g.principal.account, f"its resource policy grants {g.principal.raw}", g.via
+            yield _Path(g.principal.account, f"its resource policy grants {g.principal.raw}",
+                        g.via)
     key = at_rest(ix, s).key.key if s.kind in ("s3", "dynamodb", "rds", "rds-cluster", "efs",
                                                 "ebs", "opensearch", "redshift") else None
     if key is not None:
         for _, p, via in key_grants(ix, key.urn):
             if p.account:
-                yield p.account, f"key {key.name!r} grants {p.raw}", via
-    if s.kind == "s3":
-        for dest, holder in replication_destinations(ix, s):
-            account = dest.get("account") or dest.get("accountId")
-            if has_unknown(account):
-                yield None, "a replication rule names an unknown account", holder
-            elif account:
-                yield str(account), f"replication to account {account}", holder
+                yield _Path(p.account, f"key {key.name!r} grants {p.raw}", via)
+    for c in copies(ix).of(s):
+        if c.account_unknown:
+            yield _Path(None, f"{c.what} names an account unknown offline", c.via, c.certain)
+        elif c.account:
+            yield _Path(c.account, f"{c.what} is in account {c.account}", c.via, c.certain)
+        if c.shared_unknown:
+            yield _Path(None, f"{c.what} is shared with accounts unknown offline", c.via,
+                        c.certain)
+        for account in c.shared_with:
+            if account != "all":  # public: GRD-PUB-005
+                yield _Path(account, f"{c.what} is shared with account {account}", c.via,
+                            c.certain)
 
 
 def _unlisted_account(ctx: Context) -> Iterator[Finding]:
@@ -39,17 +54,22 @@ def _unlisted_account(ctx: Context) -> Iterator[Finding]:
     for s in ix.bound:
         assert s.dataset is not None
         recipients = {r.aws_account for r in s.dataset.recipients if r.aws_account}
-        for account, how, via in _foreign(ix, s):
+        for path in _foreign(ix, s):
+            account, how, via = path.account, path.how, [path.via]
             if account is None:
-                yield SHR_001.at(s, how, related=[via], unknown=True)
+                yield SHR_001.at(s, how, related=via, unknown=True)
             elif account in ix.accounts or account in recipients:
                 continue
             elif not ix.accounts:
-                yield SHR_001.at(s, f"{how}; cannot tell offline whether account "
-                                 f"{account} is ours", related=[via], unknown=True)
+                yield SHR_001.at(s, f"{how}; cannot tell offline whether account {account} is "
+                                 "ours", related=via, unknown=True)
+            elif not path.certain:
+                yield SHR_001.at(s, f"{how}, not among {s.dataset.id}'s recipients; cannot "
+                                 "tell offline whether it covers this store", related=via,
+                                 unknown=True)
             else:
                 yield SHR_001.at(s, f"{how}: account {account} is not among "
-                                 f"{s.dataset.id}'s recipients", related=[via])
+                                 f"{s.dataset.id}'s recipients", related=via)
 
 
 SHR_001 = Rule(

@@ -69,7 +69,7 @@ def test_registry_covers_every_control_with_complete_metadata() -> None:
 def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
     fired = set()
     for program in ("s3_violations", "tables_and_roles", "databases", "inventory",
-                    "stores_violations", "regions_violations"):
+                    "stores_violations", "regions_violations", "copies_violations"):
         fired |= {rule for rule, _ in found(check(catalog, program))}
     fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
     catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
@@ -510,3 +510,157 @@ def test_findings_on_a_store_carry_its_dataset_and_never_relate_to_itself(
     assert [r.name for r in f.related] == ["profiles-http"]
     with pytest.raises(ValueError, match="unknown severity"):
         RET_001.at(store, "m", severity="severe")
+
+
+# --- copies: replicas, backups, snapshots -----------------------------------------------------
+
+
+def test_every_copy_outside_residency_account_or_retention_is_found(catalog: Catalog) -> None:
+    report = check(catalog, "copies_violations")
+    assert found(report) == {
+        ("GRD-RET-005", "visits-db"),  # backups 14 days; snapshot and its copy kept forever
+        ("GRD-RES-002", "visits-db"),  # read replica, replicated backups, snapshot copy: US
+        ("GRD-PUB-005", "visits-db"),  # snapshot shared with 'all'
+        ("GRD-SHR-001", "visits-db"),  # snapshot copy shared with 999999999999
+        ("GRD-INV-001", "visits-db-us"),  # the replica itself names no dataset
+        ("GRD-PUB-004", "visits-aurora"),  # through its cluster instance
+        ("GRD-RET-005", "visits-aurora"),  # 35 days
+        ("GRD-RES-002", "visits-aurora"),  # global database member in us-west-2
+        ("GRD-INV-001", "visits-aurora-oregon"),
+        ("GRD-RET-005", "visits-warehouse"),  # automated snapshots 10 days
+        ("GRD-RES-002", "visits-warehouse"),  # snapshot copy to us-east-1
+        ("GRD-RES-002", "visits-table"),  # TableReplica and AWS Backup copy in us-east-1
+        ("GRD-RET-005", "visits-table"),  # AWS Backup keeps 30 days
+        ("GRD-SHR-001", "visits-table"),  # AWS Backup copies to account 999999999999
+    }
+    messages = {(r.finding.rule, r.finding.message) for r in report.results
+                if r.finding.resource and r.finding.resource.name == "visits-db"}
+    assert messages == {
+        ("GRD-RET-005", "automated backups kept 14 days, longer than the declared retention "
+                        "of 7 days"),
+        ("GRD-RET-005", "snapshot 'visits-db-snap' kept until someone deletes it, longer than "
+                        "the declared retention of 7 days"),
+        ("GRD-RET-005", "snapshot copy 'visits-db-snap-us' kept until someone deletes it, "
+                        "longer than the declared retention of 7 days"),
+        ("GRD-RES-002", "read replica 'visits-db-us': in us-east-1, outside the residency (eu)"),
+        ("GRD-RES-002", "automated backups replicated by 'visits-db-backups-us': in us-east-1, "
+                        "outside the residency (eu)"),
+        ("GRD-RES-002", "snapshot copy 'visits-db-snap-us': in us-east-1, outside the "
+                        "residency (eu)"),
+        ("GRD-PUB-005", "snapshot 'visits-db-snap' is shared with every AWS account ('all')"),
+        ("GRD-SHR-001", "snapshot copy 'visits-db-snap-us' is shared with account 999999999999: "
+                        "account 999999999999 is not among visits's recipients"),
+    }
+    table = {r.finding.message for r in report.results
+             if r.finding.resource and r.finding.resource.name == "visits-table"}
+    assert "table replica 'visits-table-us': in us-east-1, outside the residency (eu)" in table
+    assert "AWS Backup plan 'visits-plan' copy (rule 'daily') is in account 999999999999: " \
+           "account 999999999999 is not among visits's recipients" in table
+
+
+def test_copies_inside_the_rules_pass_and_are_all_seen(catalog: Catalog) -> None:
+    from guardian.policies.rules._copies import copies
+
+    assert found(check(catalog, "copies_baseline")) == set()
+    ix = Index(catalog, graph("copies_baseline"))
+    seen = {(s.resource.name, c.what.split(" '")[0], c.region, c.keep_days)
+            for s in ix.bound for c in copies(ix).of(s)}
+    plan = {("AWS Backup plan", "eu-west-1", 7), ("AWS Backup plan", "eu-central-1", 5)}
+    assert seen == {
+        ("visits-db", "read replica", "eu-west-1", None),
+        ("visits-db", "automated backups", "eu-west-1", 7),
+        ("visits-db", "automated backups replicated by", "eu-central-1", 7),
+        ("visits-db-replica", "automated backups", "eu-west-1", 1),  # AWS's default
+        ("ledger-db", "automated backups", "eu-west-1", 35),  # legal hold
+        ("ledger-db", "snapshot", "eu-west-1", float("inf")),
+        ("ledger-db", "snapshot copy", "eu-central-1", float("inf")),
+        ("visits-aurora", "automated backups", "eu-west-1", 7),
+        ("visits-warehouse", "automated snapshots", "eu-west-1", 7),
+        ("visits-warehouse", "snapshot copy", "eu-central-1", 3),
+        ("visits-table-eu", "table replica", "eu-central-1", None),
+    } | {(store, *p) for p in plan  # selected by tag: every visits store in eu-west-1
+         for store in ("visits-db", "visits-db-replica", "visits-aurora", "visits-warehouse",
+                       "visits-table-eu")}
+
+
+def _edit(program: str, name: str, **inputs: object) -> ResourceGraph:
+    data = _copy(graph(program))
+    hit = [r for r in data["resources"] if r["name"] == name]
+    assert hit, name
+    for r in hit:
+        for key, value in inputs.items():
+            for props in (r["inputs"], r["outputs"]):
+                props[key] = value
+            if key == "region":  # where the graph records the provider's region too
+                r["region"] = None if value == UNKNOWN else value
+    return ResourceGraph.from_json(data)
+
+
+@pytest.mark.parametrize(("name", "inputs", "store"), [
+    ("visits-table-eu2", {"region": "us-east-1"}, "visits-table-eu"),
+    ("visits-db-replica", {"region": "ap-south-1"}, "visits-db"),
+    ("visits-db-backups-eu", {"region": "us-east-1"}, "visits-db"),
+    ("ledger-db-snap-eu", {"region": "us-east-1"}, "ledger-db"),
+    ("visits-warehouse-copy", {"destinationRegion": "us-west-2"}, "visits-warehouse"),
+    ("visits-vault-eu", {"region": "us-east-1"}, "visits-db"),
+])
+def test_a_copy_moved_out_of_the_residency_is_a_residency_finding(
+        catalog: Catalog, name: str, inputs: dict, store: str) -> None:
+    report = evaluate(catalog, _edit("copies_baseline", name, **inputs), today=TODAY)
+    assert {rule for rule, n in found(report) if n == store} == {"GRD-RES-002"}
+
+
+@pytest.mark.parametrize(("name", "inputs", "store"), [
+    ("visits-db", {"backupRetentionPeriod": 8}, "visits-db"),  # one day over
+    ("visits-aurora", {"backupRetentionPeriod": 8}, "visits-aurora"),
+    ("visits-warehouse", {"automatedSnapshotRetentionPeriod": 8}, "visits-warehouse"),
+    ("visits-warehouse", {"manualSnapshotRetentionPeriod": -1}, "visits-warehouse"),
+    ("visits-warehouse-copy", {"retentionPeriod": 8}, "visits-warehouse"),
+    ("visits-db-backups-eu", {"retentionPeriod": 8}, "visits-db"),
+    ("visits-plan", {"rules": [{"ruleName": "daily", "targetVaultName": "visits-vault",
+                                "lifecycle": {"deleteAfter": 8}}]}, "visits-table-eu"),
+    ("visits-plan", {"rules": [{"ruleName": "daily", "targetVaultName": "visits-vault"}]},
+     "visits-aurora"),  # no lifecycle: AWS Backup keeps recovery points forever
+])
+def test_a_backup_kept_longer_than_the_retention_is_a_retention_finding(
+        catalog: Catalog, name: str, inputs: dict, store: str) -> None:
+    report = evaluate(catalog, _edit("copies_baseline", name, **inputs), today=TODAY)
+    assert {rule for rule, n in found(report) if n == store} == {"GRD-RET-005"}
+
+
+def test_legal_hold_excuses_copies_kept_longer(catalog: Catalog) -> None:
+    data = _copy(graph("copies_baseline"))
+    for r in data["resources"]:
+        if r["name"] == "ledger-db":
+            for props in (r["inputs"], r["outputs"]):
+                props["tags"] = {"privacy:dataset": "visits"}  # no legal hold
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    # the snapshot's account 345678901234 is a declared recipient of visits too: no sharing
+    assert found(report) == {("GRD-RET-005", "ledger-db")}
+
+
+@pytest.mark.parametrize(("name", "inputs", "expected"), [
+    ("visits-table-eu2", {"region": UNKNOWN}, ("GRD-RES-002", "visits-table-eu")),
+    ("visits-db", {"backupRetentionPeriod": UNKNOWN}, ("GRD-RET-005", "visits-db")),
+    ("visits-backup", {"selectionTags": UNKNOWN}, None),  # within the rules whatever it covers
+    ("ledger-db-snap", {"sharedAccounts": UNKNOWN}, ("GRD-SHR-001", "ledger-db")),
+])
+def test_unknown_copies_are_unknown_findings(catalog: Catalog, name: str, inputs: dict,
+                                             expected: tuple[str, str] | None) -> None:
+    report = evaluate(catalog, _edit("copies_baseline", name, **inputs), today=TODAY)
+    unknown = {(r.finding.rule, r.finding.resource.name)  # type: ignore[union-attr]
+               for r in report.results if r.finding.unknown}
+    assert found(report) == unknown == ({expected} if expected else set())
+
+
+def test_a_backup_selection_unknown_offline_makes_a_violating_plan_unknown(
+        catalog: Catalog) -> None:
+    data = _copy(graph("copies_violations"))
+    for r in data["resources"]:
+        if r["name"] == "visits-table-backup":
+            r["inputs"]["resources"] = r["outputs"]["resources"] = UNKNOWN
+            r["propertyDependencies"] = {}
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    plan = [r.finding for r in report.results if "visits-plan" in r.finding.message]
+    assert plan and all(f.unknown for f in plan)
+    assert {f.resource.name for f in plan} >= {"visits-db", "visits-table"}  # type: ignore[union-attr]

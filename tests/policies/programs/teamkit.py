@@ -195,3 +195,43 @@ def network(name: str, *, flow_logs: bool = True) -> dict[str, Any]:
         aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=vpc.id, traffic_type="ALL",
                         log_destination=group.arn)
     return {"vpc": vpc, "subnets": subnets, "endpoints": endpoints}
+
+
+def private_db_network(name: str) -> dict[str, Any]:
+    """kit.network's private subnets as an RDS subnet group, and a security group admitting
+    only the VPC."""
+    net = network(name)
+    group = aws.rds.SubnetGroup(f"{name}-db-subnets", subnet_ids=[s.id for s in net["subnets"]])
+    sg = aws.ec2.SecurityGroup(f"{name}-db-sg", vpc_id=net["vpc"].id, ingress=[{
+        "protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": ["10.0.0.0/16"]}])
+    return {**net, "db_subnets": group, "db_sg": sg}
+
+
+def postgres(name: str, dataset: str | None, net: dict[str, Any], key: aws.kms.Key,
+             **kw: Any) -> aws.rds.Instance:
+    """A PostgreSQL 16 instance written carefully: encrypted, private, TLS by default."""
+    return aws.rds.Instance(
+        name, identifier=name, engine="postgres", engine_version="16.3",
+        instance_class="db.t4g.micro", allocated_storage=20, storage_encrypted=True,
+        kms_key_id=key.arn, db_subnet_group_name=net["db_subnets"].name,
+        vpc_security_group_ids=[net["db_sg"].id], username="app",
+        manage_master_user_password=True, skip_final_snapshot=True, tags=tags(dataset), **kw)
+
+
+def aurora(name: str, dataset: str | None, net: dict[str, Any], key: aws.kms.Key, *,
+           public_instance: bool = False, **kw: Any) -> aws.rds.Cluster:
+    """An Aurora PostgreSQL cluster with one instance, written carefully unless told."""
+    params = aws.rds.ClusterParameterGroup(
+        f"{name}-params", family="aurora-postgresql16",
+        parameters=[{"name": "rds.force_ssl", "value": "1"}])
+    cluster = aws.rds.Cluster(
+        name, cluster_identifier=name, engine="aurora-postgresql", engine_version="16.4",
+        storage_encrypted=True, kms_key_id=key.arn, db_subnet_group_name=net["db_subnets"].name,
+        vpc_security_group_ids=[net["db_sg"].id], master_username="app",
+        manage_master_user_password=True, skip_final_snapshot=True,
+        db_cluster_parameter_group_name=params.name, tags=tags(dataset), **kw)
+    aws.rds.ClusterInstance(f"{name}-1", cluster_identifier=cluster.id,
+                            instance_class="db.r6g.large", engine="aurora-postgresql",
+                            publicly_accessible=public_instance,
+                            db_subnet_group_name=net["db_subnets"].name)
+    return cluster
