@@ -8,6 +8,7 @@ Every command that calls AWS takes `--region`, `--endpoint-url` and `--profile` 
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from guardian.errors import UserError
@@ -35,6 +36,32 @@ def add_aws_options(parser: argparse.ArgumentParser, *, many_regions: bool = Fal
     group.add_argument("--profile", metavar="NAME", help="named profile from the AWS config")
 
 
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+
+
+def check_region(region: str, option: str = "--region") -> str:
+    """The region when it is spelled as AWS spells them (eu-west-1, us-gov-east-1), else a
+    UserError naming the option; checked before any call."""
+    if not _REGION.fullmatch(region):
+        raise UserError(f"{option} {region!r} is not an AWS region name (such as eu-west-1)")
+    return region
+
+
+def check_endpoint(url: str) -> str:
+    """The URL when it is an http(s) URL with a host, else a UserError naming --endpoint-url."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise UserError(f"--endpoint-url {url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in url):
+        raise UserError(f"--endpoint-url {url!r} is not an http:// or https:// URL with a host")
+    return url
+
+
 class Clients:
     """boto3 clients by (service, region), built once, all from one session."""
 
@@ -44,6 +71,8 @@ class Clients:
         import botocore.config
         import botocore.exceptions
 
+        if endpoint_url is not None:
+            check_endpoint(endpoint_url)
         try:
             self.session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound as exc:
@@ -64,7 +93,7 @@ class Clients:
         chosen = region or self.default_region
         if not chosen:
             raise UserError("no AWS region: pass --region or set one in the profile")
-        return chosen
+        return check_region(chosen, "--region" if region else "the profile's region")
 
     def __call__(self, service: str, region: str | None = None) -> Any:
         key = (service, region)

@@ -454,6 +454,13 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             for opt in ("index", "ttl_attribute"):
                 if kind == "s3" and opt in st:
                     err(item, path, ("storage", j, opt), f"{opt} applies to dynamodb stores only")
+            if "subject_type" in st and not key:
+                err(
+                    item,
+                    path,
+                    ("storage", j, "subject_type"),
+                    "subject_type is the type of the ids in subject_key; declare subject_key",
+                )
             if st.get("index") and not key:
                 err(
                     item,
@@ -671,6 +678,7 @@ def _dataset(item: _Located) -> Dataset:
                 s.get("subject_key"),
                 s.get("index"),
                 s.get("ttl_attribute"),
+                s.get("subject_type", "string"),
                 loc=item.loc("storage", j),
             )
             for j, s in enumerate(ds.get("storage", ()))

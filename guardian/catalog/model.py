@@ -123,6 +123,7 @@ class Storage:
     subject_key: str | None = None
     index: str | None = None
     ttl_attribute: str | None = None  # dynamodb: Number attribute, epoch seconds
+    subject_type: str = "string"  # string | number: how ids in subject_key compare
     loc: Location = field(default=NOWHERE, compare=False)
 
 

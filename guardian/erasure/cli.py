@@ -44,8 +44,15 @@ def run(args: argparse.Namespace) -> int:
     from guardian.catalog import load_catalog
     from guardian.erasure.journal import Journal
     from guardian.erasure.plan import plan_erasure
-    from guardian.erasure.run import dry_run, erase_and_certify, is_outage
+    from guardian.erasure.run import (
+        dry_run,
+        erase_and_certify,
+        is_outage,
+        prepare_certificate_dir,
+    )
 
+    # Every option is checked before the first call, and the certificate's directory before
+    # the first delete: a run that cannot certify must not start.
     plan = plan_erasure(load_catalog(args.catalog), args.subject, args.dataset)
     interactive = sys.stdin.isatty()
     if not (args.dry_run or args.yes or interactive):
@@ -53,30 +60,35 @@ def run(args: argparse.Namespace) -> int:
                         "pass --yes, or --dry-run to see what would go")
     clients = Clients(profile=args.profile, endpoint_url=args.endpoint_url)
     region = clients.region_or_default(args.region)
+    journal = None
     try:
         if args.dry_run:
             previews = dry_run(plan, clients, region)
             _print_preview(previews, args.format, dry_run=True)
             return 1 if any(p.error for p in previews) else 0
 
-        journal_path = Path(args.journal) if args.journal else Path(args.certificate_dir) / (
+        certificate_dir = prepare_certificate_dir(args.certificate_dir)
+        journal_path = Path(args.journal) if args.journal else certificate_dir / (
             "erasure-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ".jsonl")
-        resuming = journal_path.exists() and journal_path.stat().st_size > 0
-        if resuming:  # same subject and datasets, or a UserError
-            journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
-            if journal.finished:
-                _say(f"{journal_path}: this erasure finished at {journal.finished['time']}; "
-                     f"nothing to do (certificate: {journal.finished.get('certificate')})")
-                return 0
+        resuming = journal_path.is_file() and journal_path.stat().st_size > 0
+        # Checked, chained and locked before anything is deleted (UserError otherwise).
+        journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog,
+                               key_dir=certificate_dir)
+        if journal.finished:
+            _say(f"{journal_path}: this erasure finished at {journal.finished['time']}; "
+                 f"nothing to do (certificate: {journal.finished.get('certificate')})")
+            return 0
         if interactive and not args.yes and not _confirm(plan, clients, region):
+            if not resuming:  # the journal of a run that never started
+                journal.close()
+                journal_path.unlink(missing_ok=True)
             _say("nothing was deleted")
             return 0  # the user chose: nothing failed
-        if not resuming:
-            journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog)
-        _say(f"journal: {journal_path} (if interrupted, rerun with --journal {journal_path})")
+        again = f"--journal {journal_path} --certificate-dir {certificate_dir}"
+        _say(f"journal: {journal_path} (if interrupted, rerun with {again})")
         try:
             cert, json_path, md_path = erase_and_certify(
-                plan, clients, region, journal, args.certificate_dir,
+                plan, clients, region, journal, certificate_dir,
                 _progress() if _tty() else None)
             if _tty():
                 print(file=sys.stderr)  # end the progress line
@@ -84,13 +96,16 @@ def run(args: argparse.Namespace) -> int:
             if not is_outage(exc):
                 raise
             _say(f"interrupted: {exc}\nthe journal kept its place; resume with the same "
-                 f"command and --journal {journal_path}")
+                 f"command and {again}")
             return 1
     except Exception as exc:
         user = credentials_error(exc)
         if user is None:
             raise
         raise user from None
+    finally:
+        if journal is not None:
+            journal.close()
     if args.format == "json":
         print(json.dumps(cert, indent=2, sort_keys=True))
     else:
@@ -120,6 +135,9 @@ def _print_preview(previews: list, fmt: str, *, dry_run: bool) -> None:  # type:
                 print(f"        {sample}")
             if p.warning:
                 print(f"      warning: {p.warning}")
+            for reason in dict.fromkeys(p.blocked):
+                n = p.blocked.count(reason)
+                print(f"      left in place ({n}): {reason}")
     if dry_run:  # before a confirmation prompt, the deletion is yet to come
         print("dry run: nothing was deleted")
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from guardian.erasure.store import Copy, DeleteResult, Ref, StoreError, probe
 
 BATCH = 25  # BatchWriteItem limit
+TYPES = {"string": "S", "number": "N"}  # the catalog's subject_type -> AttributeValue type
+TYPE_NAMES = {"S": "string", "N": "number", "B": "binary", "SS": "string set",
+              "NS": "number set", "BS": "binary set", "L": "list", "M": "map",
+              "BOOL": "boolean", "NULL": "null"}
 RETRIES = 8
 PITR_DEFAULT_DAYS = 35
 STREAM_HOURS = 24
@@ -30,7 +34,7 @@ class DynamoStore:
     client: Any
     table: str
     subject_key: str
-    value: dict[str, str]  # the subject id as an AttributeValue
+    value: dict[str, str]  # the subject id as an AttributeValue of the declared type
     key_attrs: tuple[str, ...]  # the table's primary key
     mode: str  # query | query-index | scan
     index: str | None = None
@@ -40,7 +44,9 @@ class DynamoStore:
 
     @classmethod
     def connect(cls, client: Any, table: str, subject_key: str, index: str | None,
-                subject: str) -> DynamoStore:
+                subject: str, subject_type: str = "string") -> DynamoStore:
+        """The table as the catalog describes it; StoreError when it is not (no such index,
+        an index on another key, a key of another type than the declared `subject_type`)."""
         desc = client.describe_table(TableName=table)["Table"]
         key_attrs = tuple(k["AttributeName"] for k in desc["KeySchema"])
         types = {a["AttributeName"]: a["AttributeType"] for a in desc["AttributeDefinitions"]}
@@ -58,12 +64,14 @@ class DynamoStore:
             mode = "query"
         else:
             mode = "scan"
-        kind = types.get(subject_key, "S")
-        if kind not in ("S", "N"):
-            raise StoreError(f"{table}.{subject_key} is of type {kind}; ids are strings or numbers")
-        if kind == "N" and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", subject):
-            raise StoreError(f"{table}.{subject_key} holds numbers; the subject id is not one")
-        return cls(client, table, subject_key, {kind: subject}, key_attrs, mode, index, desc)
+        declared = TYPES[subject_type]
+        kind = types.get(subject_key, "?")
+        if mode != "scan" and kind != declared:
+            raise StoreError(
+                f"{table}.{subject_key} is a key of type {kind} ({TYPE_NAMES.get(kind, kind)}) "
+                f"but the catalog declares subject_type {subject_type}: ids would not compare "
+                f"as the table does; set subject_type in the catalog's storage entry")
+        return cls(client, table, subject_key, {declared: subject}, key_attrs, mode, index, desc)
 
     @property
     def warning(self) -> str | None:
@@ -80,18 +88,29 @@ class DynamoStore:
                "scan": f"Scan filtered on {self.subject_key} (no key declared)"}[self.mode]
         return f"{how}, BatchWriteItem deletes by primary key"
 
+    @property
+    def declared(self) -> str:
+        return next(iter(self.value))
+
     def _request(self) -> dict[str, Any]:
         names = {"#s": self.subject_key, **{f"#k{i}": a for i, a in enumerate(self.key_attrs)}}
+        values: dict[str, Any] = {":v": self.value}
+        projected = [f"#k{i}" for i in range(len(self.key_attrs))]
+        if self.mode == "scan":
+            # The declared type, and every item holding the attribute as another type, which
+            # may be this subject written differently: reported, never skipped in silence.
+            condition = "#s = :v OR (attribute_exists(#s) AND NOT attribute_type(#s, :t))"
+            values[":t"] = {"S": self.declared}
+            projected.append("#s")
+        else:
+            condition = "#s = :v"
         request: dict[str, Any] = {
             "TableName": self.table,
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {":v": self.value},
-            "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(self.key_attrs))),
+            "ExpressionAttributeValues": values,
+            "ProjectionExpression": ", ".join(projected),
+            "FilterExpression" if self.mode == "scan" else "KeyConditionExpression": condition,
         }
-        if self.mode == "scan":
-            request["FilterExpression"] = "#s = :v"
-        else:
-            request["KeyConditionExpression"] = "#s = :v"
         if self.index:
             request["IndexName"] = self.index
         else:  # a global index cannot be read consistently; the table can
@@ -101,28 +120,39 @@ class DynamoStore:
     def pages(self) -> Iterator[list[Ref]]:
         operation = "scan" if self.mode == "scan" else "query"
         for page in self.client.get_paginator(operation).paginate(**self._request()):
-            yield [self._ref(item) for item in page.get("Items", ())]
+            refs = (self._ref(item) for item in page.get("Items", ()))
+            yield [r for r in refs if r is not None]
 
-    def _ref(self, item: dict[str, Any]) -> Ref:
+    def _ref(self, item: dict[str, Any]) -> Ref | None:
         key = {a: item[a] for a in self.key_attrs}
         ident = json.dumps(key, sort_keys=True)
         label = ", ".join(f"{a}={next(iter(v.values()))}" for a, v in key.items())
-        return Ref(ident, key, label)
+        found = item.get(self.subject_key, self.value)
+        if found == self.value:
+            return Ref(ident, key, label)
+        if not _mentions(found, next(iter(self.value.values()))):
+            return None  # another type and another subject
+        kind = next(iter(found), "?")
+        return Ref(ident, key, label, blocked=(
+            f"{self.subject_key} holds the id as {TYPE_NAMES.get(kind, kind)} ({kind}), not as "
+            f"the declared {TYPE_NAMES[self.declared]}: left in place; fix the item or the "
+            "catalog's subject_type"))
 
     def delete(self, refs: list[Ref]) -> DeleteResult:
-        by_id = {r.id: r for r in refs}
+        """BatchWriteItem; a key counts as deleted unless it is still in UnprocessedItems after
+        the retries."""
         pending = [{"DeleteRequest": {"Key": dict(r.key)}} for r in refs]
         for attempt in range(RETRIES + 1):
             response = self.client.batch_write_item(RequestItems={self.table: pending})
             pending = response.get("UnprocessedItems", {}).get(self.table, [])
             if not pending:
-                return DeleteResult(deleted=len(refs))
+                break
             if attempt < RETRIES:  # full jitter, as AWS advises for batch leftovers
                 time.sleep(random.uniform(0, self.backoff * 2**attempt))
+        left = {json.dumps(p["DeleteRequest"]["Key"], sort_keys=True) for p in pending}
         reason = f"UnprocessedItems after {RETRIES} retries"
-        failed = {json.dumps(p["DeleteRequest"]["Key"], sort_keys=True): reason for p in pending}
-        return DeleteResult(deleted=len(refs) - len(failed),
-                            failed={i: r for i, r in failed.items() if i in by_id})
+        return DeleteResult(deleted=frozenset(r.id for r in refs if r.id not in left),
+                            failed={r.id: reason for r in refs if r.id in left})
 
     def confirm(self, listed: list[Ref]) -> list[Ref]:
         if self.mode != "query-index":
@@ -162,6 +192,32 @@ class DynamoStore:
             copies.append(Copy("replicas", "global table replicas in " + ", ".join(replicas) +
                                " receive the deletes asynchronously"))
         return copies
+
+
+def _mentions(value: Any, subject: str) -> bool:
+    """Whether an AttributeValue of any type holds the subject id: the same text, the same
+    number, or a set, list or map with such an element."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (kind, v), = value.items()
+    if kind == "S":
+        return bool(v == subject or _same_number(v, subject))
+    if kind == "N":
+        return _same_number(v, subject)
+    if kind in ("SS", "NS"):
+        return any(_mentions({kind[0]: x}, subject) for x in v or ())
+    if kind == "L":
+        return any(_mentions(x, subject) for x in v or ())
+    if kind == "M":
+        return any(_mentions(x, subject) for x in (v or {}).values())
+    return False
+
+
+def _same_number(a: Any, b: str) -> bool:
+    try:
+        return Decimal(str(a)) == Decimal(b)
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _hash_key(schema: list[dict[str, str]]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guardian.catalog.model import Catalog, Dataset, Storage
 from guardian.errors import UserError, unknown_choice
@@ -42,6 +42,30 @@ def validate_subject_id(subject: str) -> str:
     return subject
 
 
+# A number in canonical decimal form: no leading zeros, no trailing fractional zeros, no
+# exponent, no '+'; so that one number has one spelling and '01042' never stands for 1042.
+_CANONICAL_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
+_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+def typed_subject(subject: str, subject_type: str, store: str) -> str | None:
+    """The id as the store compares it, or None when the store cannot hold it (a number
+    store and an id that is no number). A number written otherwise than canonically is a
+    UserError: '01042' or '1042.0' must not erase subject 1042 unnoticed."""
+    if subject_type != "number":
+        return subject
+    if _CANONICAL_NUMBER.fullmatch(subject) and subject != "-0":
+        return subject
+    if _NUMBER.fullmatch(subject):
+        from decimal import Decimal
+
+        canonical = format(Decimal(subject).normalize() + 0, "f")
+        raise UserError(f"the subject id {subject!r} is a number written otherwise than "
+                        f"{canonical!r}; store {store} holds numeric ids (subject_type: "
+                        "number), so pass the id exactly as canonical digits")
+    return None
+
+
 def subject_prefix(template: str, subject: str) -> str:
     """The S3 prefix holding exactly this subject's objects."""
     head, sep, tail = template.partition(PLACEHOLDER)
@@ -63,6 +87,7 @@ class Target:
     index: str | None = None
     prefix: str | None = None  # s3: the subject's prefix
     skip: str | None = None  # why nothing is erased here
+    subject_type: str = "string"  # string | number, as the catalog declares
 
     @property
     def key(self) -> str:
@@ -71,7 +96,8 @@ class Target:
 
     def to_json(self) -> dict[str, str | None]:
         return {"dataset": self.dataset, "kind": self.kind, "store": self.store,
-                "subject_key": self.subject_key, "index": self.index, "skip": self.skip}
+                "subject_key": self.subject_key, "subject_type": self.subject_type,
+                "index": self.index, "skip": self.skip}
 
 
 @dataclass(frozen=True)
@@ -106,20 +132,23 @@ def _choose(catalog: Catalog, asked: Sequence[str]) -> list[Dataset]:
 
 
 def _target(ds: Dataset, st: Storage, subject: str) -> Target:
-    base = Target(ds.id, st.kind, st.name, st.subject_key, st.index)
+    base = Target(ds.id, st.kind, st.name, st.subject_key, st.index,
+                  subject_type=st.subject_type)
     if ds.retention.legal_hold:
         basis = f" ({ds.retention.basis})" if ds.retention.basis else ""
         return _skip(base, f"dataset {ds.id} is under a legal hold{basis}: erasure is suspended")
     if not st.subject_key:
         return _skip(base, "the catalog declares no subject_key for this store, so one "
                            "subject's data cannot be found in it; erase by hand and record it")
+    if typed_subject(subject, st.subject_type, st.name) is None:
+        return _skip(base, "the subject id is not a number and this store holds numeric "
+                           "ids only (subject_type: number)")
     if st.kind == "s3":
-        return Target(ds.id, st.kind, st.name, st.subject_key,
-                      prefix=subject_prefix(st.subject_key, subject))
+        return replace(base, prefix=subject_prefix(st.subject_key, subject))
     if st.kind == "dynamodb":
         return base
     return _skip(base, f"unsupported store kind {st.kind!r}")
 
 
 def _skip(t: Target, reason: str) -> Target:
-    return Target(t.dataset, t.kind, t.store, t.subject_key, t.index, t.prefix, reason)
+    return replace(t, skip=reason)

@@ -22,8 +22,29 @@ from guardian.erasure.journal import Journal, now
 from guardian.erasure.plan import Plan, Target
 from guardian.erasure.s3 import S3Store
 from guardian.erasure.store import Progress, Store, StoreError, erase_store, preview
+from guardian.errors import UserError
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
+
+
+def prepare_certificate_dir(path: str | Path) -> Path:
+    """The certificate directory, made if missing and proved writable, or a UserError naming
+    --certificate-dir: checked before the first delete, so no run deletes what it cannot
+    certify."""
+    import os
+    import tempfile
+
+    directory = Path(path)
+    if os.path.lexists(directory) and not directory.is_dir():
+        raise UserError(f"--certificate-dir {path}: not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise UserError(f"--certificate-dir {path}: cannot write there: "
+                        f"{exc.strerror or exc}") from None
+    return directory
 
 
 def connect(target: Target, clients: Clients, region: str, subject: str) -> Store:
@@ -33,7 +54,7 @@ def connect(target: Target, clients: Clients, region: str, subject: str) -> Stor
                                target.subject_key)
     assert target.subject_key is not None
     return DynamoStore.connect(clients("dynamodb", region), target.store, target.subject_key,
-                               target.index, subject)
+                               target.index, subject, target.subject_type)
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -66,10 +87,12 @@ class Preview:
     method: str = ""
     warning: str | None = None
     error: str | None = None
+    blocked: tuple[str, ...] = ()  # found but left in place, and why
 
     def to_json(self) -> dict[str, Any]:
         return {**self.target.to_json(), "count": self.count, "samples": list(self.samples),
-                "method": self.method, "warning": self.warning, "error": self.error}
+                "method": self.method, "warning": self.warning, "error": self.error,
+                "blocked": list(self.blocked)}
 
 
 def dry_run(plan: Plan, clients: Clients, region: str) -> list[Preview]:
@@ -81,14 +104,15 @@ def dry_run(plan: Plan, clients: Clients, region: str) -> list[Preview]:
             continue
         try:
             store = connect(t, clients, region, plan.subject)
-            count, samples = preview(store)
+            count, samples, blocked = preview(store)
         except Exception as exc:
             reason = _store_failure(exc)
             if reason is None:
                 raise
             out.append(Preview(t, error=reason))
             continue
-        out.append(Preview(t, count, tuple(samples), store.method, getattr(store, "warning", None)))
+        out.append(Preview(t, count, tuple(samples), store.method, getattr(store, "warning", None),
+                           blocked=tuple(blocked)))
     return out
 
 

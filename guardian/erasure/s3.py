@@ -59,31 +59,38 @@ class S3Store:
         return listed  # S3 listings are strongly consistent
 
     def delete(self, refs: list[Ref]) -> DeleteResult:
+        """DeleteObjects, not quiet: each key counts as deleted only when the answer's
+        `Deleted` names it. `Errors` name a key and, not always, its version: an error without
+        a version stands for every version of that key sent."""
         todo = list(refs)
+        deleted: set[str] = set()
         failed: dict[str, str] = {}
         for attempt in range(RETRIES + 1):
             objects = [{"Key": r.key["Key"], **({"VersionId": r.key["VersionId"]}
                                                 if r.key.get("VersionId") else {})}
                        for r in todo]
             response = self.client.delete_objects(
-                Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True},
+                Bucket=self.bucket, Delete={"Objects": objects, "Quiet": False},
             )
-            errors = {(e.get("Key"), e.get("VersionId") or None): e for e in
-                      response.get("Errors", ())}
+            answered = _by_key(response.get("Deleted", ()))
+            errors = _by_key(response.get("Errors", ()))
             retry = []
             for r in todo:
-                err = errors.get((r.key["Key"], r.key.get("VersionId")))
-                if err is None:
+                if _answer(answered, r) is not None:
+                    deleted.add(r.id)
+                    failed.pop(r.id, None)
                     continue
+                err = _answer(errors, r)
+                if err is None:
+                    continue  # no word about it: not counted, and listed again later
                 if err.get("Code") in TRANSIENT and attempt < RETRIES:
                     retry.append(r)
-                else:
-                    failed[r.id] = f"{err.get('Code')}: {err.get('Message', '')}".strip()
+                failed[r.id] = f"{err.get('Code')}: {err.get('Message', '')}".strip()
             if not retry:
                 break
             todo = retry
             time.sleep(self.backoff * 2**attempt)
-        return DeleteResult(deleted=len(refs) - len(failed), failed=failed)
+        return DeleteResult(deleted=frozenset(deleted), failed=failed)
 
     def outliving(self) -> list[Copy]:
         copies = []
@@ -105,6 +112,18 @@ class S3Store:
                                "until their own retention ends".format(
                                    target.get("TargetBucket"), target.get("TargetPrefix", ""))))
         return copies
+
+
+def _by_key(entries: Any) -> dict[tuple[str, str | None], dict[str, Any]]:
+    return {(str(e.get("Key")), e.get("VersionId") or None): e for e in entries or ()
+            if isinstance(e, dict)}
+
+
+def _answer(entries: dict[tuple[str, str | None], dict[str, Any]],
+            r: Ref) -> dict[str, Any] | None:
+    """The entry about this ref: by key and version, else by key alone."""
+    key, version = r.key["Key"], r.key.get("VersionId")
+    return entries.get((key, version)) or (entries.get((key, None)) if version else None)
 
 
 def _ref(key: str, version: str | None) -> Ref:

@@ -23,11 +23,15 @@ class Ref:
     id: str  # stable identity; the journal keeps only its salted hash
     key: Mapping[str, Any]  # as the delete API wants it
     label: str  # for people (dry-run samples); may name the subject
+    blocked: str | None = None  # found, but not to be deleted: why (reported, left in place)
 
 
 @dataclass(frozen=True)
 class DeleteResult:
-    deleted: int
+    """What AWS answered for one batch: the refs it confirmed deleted, and the ones it did not
+    with the reason. A ref in neither was not answered for, so it is not counted."""
+
+    deleted: frozenset[str]  # ref ids
     failed: Mapping[str, str] = field(default_factory=dict)  # ref id -> reason
 
 
@@ -79,14 +83,18 @@ def probe(call: Callable[[], Any], absent: set[str] | frozenset[str] = frozenset
         return "access denied" if is_access_denied(exc) else code
 
 
-def preview(store: Store, samples: int = 5) -> tuple[int, list[str]]:
-    """How many refs the store would delete, and the first few of them."""
+def preview(store: Store, samples: int = 5) -> tuple[int, list[str], list[str]]:
+    """How many refs the store would delete, the first few of them, and why the ones that
+    would stay (`Ref.blocked`) cannot go."""
     count = 0
     shown: list[str] = []
+    blocked: list[str] = []
     for page in store.pages():
-        count += len(page)
-        shown.extend(r.label for r in page[: max(0, samples - len(shown))])
-    return count, shown
+        go = [r for r in page if not r.blocked]
+        count += len(go)
+        shown.extend(r.label for r in go[: max(0, samples - len(shown))])
+        blocked.extend(r.blocked for r in page if r.blocked)
+    return count, shown, blocked
 
 
 Progress = Callable[[str, int], None]
@@ -98,7 +106,7 @@ def erase_store(name: str, store: Store, journal: Journal,
 
     Listing and deleting repeat until a full listing offers nothing new to delete, so a
     listing that loses its place while keys vanish under it cannot leave data behind; that
-    last listing is also the verification.
+    last listing is also the verification. Counts are what AWS confirmed, batch by batch.
     """
     state = journal.store(name)
     if state.pending:
@@ -110,28 +118,32 @@ def erase_store(name: str, store: Store, journal: Journal,
         fresh = 0
         for page in store.pages():
             listed.extend(page)
-            refs = [r for r in page if r.id not in tried
-                    and journal.key_hash(r.id) not in state.done]
+            errors.update((r.id, str(r.blocked)) for r in page if r.blocked)
+            refs = list({r.id: r for r in page if not r.blocked and r.id not in tried
+                         and journal.key_hash(r.id) not in state.done}.values())
             fresh += len(refs)
             for start in range(0, len(refs), store.batch_size):
                 chunk = refs[start:start + store.batch_size]
                 batch = journal.intent(name, [journal.key_hash(r.id) for r in chunk])
                 result = store.delete(chunk)
-                journal.outcome(name, batch, result.deleted,
-                                not_deleted=[journal.key_hash(i) for i in result.failed])
+                journal.outcome(name, batch, not_deleted=[
+                    journal.key_hash(r.id) for r in chunk if r.id not in result.deleted])
                 tried.update(r.id for r in chunk)
                 errors.update(result.failed)
+                errors.update((r.id, "no answer from AWS for this key") for r in chunk
+                              if r.id not in result.deleted and r.id not in result.failed)
                 if progress:
                     progress(name, state.deleted)
         if not fresh:
             break
     left = store.confirm(listed)
+    still = {r.id for r in left}
     return {
         "status": "erased" if not left else "incomplete",
         "method": store.method,
         "deleted": state.deleted,
         "remaining": len(left),
-        "errors": sorted(set(errors.values()))[:10],
+        "errors": sorted({e for i, e in errors.items() if i in still})[:10],
     }
 
 
@@ -139,5 +151,5 @@ def _reconcile(name: str, store: Store, journal: Journal) -> None:
     """Settle batches whose call may have run before the crash: what is gone was deleted."""
     present = {journal.key_hash(r.id) for page in store.pages() for r in page}
     for batch, hashes in sorted(journal.store(name).pending.items()):
-        kept = [h for h in hashes if h in present]
-        journal.outcome(name, batch, len(hashes) - len(kept), not_deleted=kept, reconciled=True)
+        journal.outcome(name, batch, not_deleted=[h for h in hashes if h in present],
+                        reconciled=True)

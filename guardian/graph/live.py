@@ -79,13 +79,14 @@ def read_live(clients: ClientFactory, regions: Sequence[str], *,
 
 def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
     """`guardian check --live`: the graph of the account the options name; warnings to stderr."""
-    from guardian.aws import Clients, credentials_error
+    from guardian.aws import Clients, check_region, credentials_error
 
+    regions = [check_region(r) for r in
+               getattr(args, "region", None) or getattr(args, "regions", None) or []]
     clients = Clients(profile=getattr(args, "profile", None),
                       endpoint_url=getattr(args, "endpoint_url", None))
-    regions = list(getattr(args, "region", None) or getattr(args, "regions", None) or [])
     if not regions and clients.default_region:
-        regions = [clients.default_region]
+        regions = [check_region(clients.default_region, "the profile's region")]
     tty = sys.stderr.isatty()
     try:
         graph, warnings = read_live(

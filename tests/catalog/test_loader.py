@@ -362,3 +362,22 @@ def test_law_field_shapes_are_located_errors(tmp_path):
         "not one of ['not_required', 'required', 'in_progress', 'completed']",
         f"catalog.yaml:{line_of(text, 'logic: scores')}:26: datasets[6].automated_decisions: "
         "'significance' is a required property"]
+
+
+def test_subject_type_is_string_or_number_and_needs_a_subject_key(tmp_path):
+    text = edit("        subject_key: customer_id\n        ttl_attribute: expires_at",
+                "        subject_key: customer_id\n        subject_type: number\n"
+                "        ttl_attribute: expires_at")
+    catalog = load_catalog(write(tmp_path, text))
+    assert catalog.store("acme-customer-index")[1].subject_type == "number"
+    assert catalog.store("acme-customer-profiles")[1].subject_type == "string"  # the default
+
+    bad = text.replace("subject_type: number", "subject_type: integer")
+    [message] = errors(write(tmp_path, bad))
+    assert message.startswith(f"catalog.yaml:{line_of(bad, 'subject_type')}:23: "
+                              "datasets[0].storage[1].subject_type: 'integer' is not one of")
+    keyless = text.replace("        subject_key: customer_id\n        subject_type", "        subject_type")
+    [message] = errors(write(tmp_path, keyless))
+    assert message == (f"catalog.yaml:{line_of(keyless, 'subject_type')}:23: "
+                       "datasets[0].storage[1].subject_type: subject_type is the type of the ids "
+                       "in subject_key; declare subject_key")

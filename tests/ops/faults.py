@@ -69,9 +69,11 @@ def half_unprocessed(times: int) -> Fault:
     return fault
 
 
-def s3_key_errors(code: str, times: int, match: Callable[[str], bool]) -> Fault:
+def s3_key_errors(code: str, times: int, match: Callable[[str], bool], *,
+                  with_version: bool = True) -> Fault:
     """The first `times` DeleteObjects calls fail the matching keys with `code` (per key, in
-    the response's Errors, as S3 does) and delete the rest."""
+    the response's Errors, as S3 does; without their VersionId unless `with_version`) and
+    delete the rest."""
 
     def fault(real: Callable[..., Any], kwargs: dict[str, Any], n: int) -> Any:
         if n > times:
@@ -81,8 +83,9 @@ def s3_key_errors(code: str, times: int, match: Callable[[str], bool]) -> Fault:
         rest = [o for o in objects if not match(o["Key"])]
         response = real(**{**kwargs, "Delete": {**kwargs["Delete"], "Objects": rest}}) \
             if rest else {}
-        errors = [{"Key": o["Key"], "VersionId": o.get("VersionId"), "Code": code,
-                   "Message": "injected"} for o in failing]
+        errors = [{"Key": o["Key"], **({"VersionId": o["VersionId"]} if with_version and
+                                       o.get("VersionId") else {}),
+                   "Code": code, "Message": "injected"} for o in failing]
         return {**response, "Errors": [*response.get("Errors", ()), *errors]}
 
     return fault

@@ -154,8 +154,9 @@ def test_interrupted_run_resumes_without_redoing_or_double_counting(
     path = tmp_path / "j.jsonl"
     dying = faults.FaultyClients(clients, "batch_write_item",
                                  faults.connection_lost(2, response_lost=response_lost))
-    with pytest.raises(Exception) as info:
-        erase(plan, dying, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+    with Journal.open(path, "abc", plan.datasets, "c") as first, \
+            pytest.raises(Exception) as info:
+        erase(plan, dying, REGION, first)
     assert is_outage(info.value)
     gone = 75 if response_lost else 50
     assert seed.census(clients, example_catalog, REGION, before)["acme-orders"]["abc"] == 110 - gone
@@ -164,6 +165,7 @@ def test_interrupted_run_resumes_without_redoing_or_double_counting(
     assert resumed.store("dynamodb:acme-orders").deleted == 50
     assert len(resumed.store("dynamodb:acme-orders").pending) == 1
     cert, _, _ = erase_and_certify(plan, clients, REGION, resumed, tmp_path)
+    resumed.close()
     assert cert["complete"] and cert["stores"][0]["deleted"] == 110
     assert seed.census(clients, example_catalog, REGION, before) == without(before, "abc")
     records = [json.loads(line) for line in path.read_text().splitlines()]
@@ -190,8 +192,9 @@ def test_s3_interruption_in_a_versioned_bucket(clients, example_catalog, tmp_pat
     path = tmp_path / "j.jsonl"
     dying = faults.FaultyClients(clients, "delete_objects",
                                  faults.connection_lost(1, response_lost=True))
-    with pytest.raises(Exception) as info:
-        erase(plan, dying, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+    with Journal.open(path, "abc", plan.datasets, "c") as first, \
+            pytest.raises(Exception) as info:
+        erase(plan, dying, REGION, first)
     assert is_outage(info.value) and dying.calls == 2
     journal = Journal.open(path, "abc", plan.datasets, "c")
     assert journal.store("s3:acme-marketing-engagement").deleted == 1000
@@ -320,7 +323,10 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     # is no dry run
     monkeypatch.setattr("sys.stdin", Terminal("no\n"))
     journal = tmp_path / "j.jsonl"
-    assert cli(moto, "--subject", "c-1", "--journal", str(journal)) == 0
+    certs = tmp_path / "certs"
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal),
+               "--certificate-dir", str(certs)) == 0
+    assert not journal.exists()  # the journal of a run that never started is not left behind
     captured = capsys.readouterr()
     assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in captured.out
     assert "dry run" not in captured.out and "Type 'erase'" in captured.out
@@ -328,7 +334,6 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     assert seed.census(clients, example_catalog, REGION, before) == before
 
     monkeypatch.setattr("sys.stdin", Terminal("erase\n"))
-    certs = tmp_path / "certs"
     assert cli(moto, "--subject", "c-1", "--journal", str(journal),
                "--certificate-dir", str(certs)) == 0
     out = capsys.readouterr().out
@@ -340,7 +345,8 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     assert seed.census(clients, example_catalog, REGION, before) == expected
 
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert cli(moto, "--subject", "c-1", "--journal", str(journal), "--yes") == 0
+    assert cli(moto, "--subject", "c-1", "--journal", str(journal), "--yes",
+               "--certificate-dir", str(certs)) == 0
     assert "nothing to do" in capsys.readouterr().err
     assert len(list(certs.glob("*.json"))) == 1
 
@@ -356,8 +362,9 @@ def test_cli_unknown_dataset_lists_the_known_ones(moto, capsys):
 
 def test_cli_resume_refuses_another_subjects_journal(moto, example_catalog, tmp_path, capsys):
     journal = tmp_path / "j.jsonl"
-    Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG))
-    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes") == 2
+    Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG)).close()
+    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes",
+               "--certificate-dir", str(tmp_path)) == 2
     assert "another subject" in capsys.readouterr().err
 
 
@@ -424,8 +431,9 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
         plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
         path = tmp_path / "j.jsonl"
         flaky = faults.FaultyClients(clients, "batch_write_item", outage_after_two)
-        with pytest.raises(Exception) as info:
-            erase(plan, flaky, REGION, Journal.open(path, "abc", plan.datasets, "c"))
+        with Journal.open(path, "abc", plan.datasets, "c") as first, \
+                pytest.raises(Exception) as info:
+            erase(plan, flaky, REGION, first)
         assert is_outage(info.value) and "Could not connect" in str(info.value)
 
         proc.send_signal(signal.SIGUSR2)
@@ -444,8 +452,10 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
 def test_cli_finished_journal_of_another_subject_is_refused(moto, example_catalog, tmp_path,
                                                             capsys):
     journal = tmp_path / "j.jsonl"
-    Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG)).finish()
-    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes") == 2
+    with Journal.open(journal, "abc", (), str(EXAMPLE_CATALOG)) as j:
+        j.finish()
+    assert cli(moto, "--subject", "abd", "--journal", str(journal), "--yes",
+               "--certificate-dir", str(tmp_path)) == 2
     assert "another subject" in capsys.readouterr().err
 
 
