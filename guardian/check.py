@@ -14,6 +14,7 @@ from guardian.catalog.model import Catalog, Waiver
 from guardian.errors import UserError
 from guardian.findings import SEVERITIES, Context, Finding, Report, Result, Rule, severity_rank
 from guardian.graph.model import ResourceGraph
+from guardian.heap import long_lived
 from guardian.locations import Location, parse, relative_to
 
 
@@ -73,24 +74,25 @@ def evaluate(
     results: list[Result] = []
     used: set[int] = set()
     ctx = Context(catalog, graph, day)
-    for rule in rules if rules is not None else _rules():
-        for finding in rule.evaluate(ctx):
-            if finding.rule != rule.id:
-                raise AssertionError(f"rule {rule.id} made a finding of {finding.rule}: "
-                                     "make findings through the rule (Rule.at, Rule.finding)")
-            severity = finding.severity or rule.severity
-            waiver = _waiver_for(finding, catalog.waivers)
-            if waiver is not None:
-                used.add(id(waiver))
-                if waiver.expires < day:
-                    finding = replace(finding, message=(
-                        f"{finding.message} (waiver expired on {waiver.expires}, approved "
-                        f"by {waiver.approved_by}: it no longer applies)"))
-                    waiver = None
-            blocking = (waiver is None and severity != "info"
-                        and severity_rank(severity) <= threshold)
-            results.append(Result(finding, rule, severity, blocking, waiver,
-                                  locations=locate(finding, graph, repository)))
+    with long_lived():
+        for rule in rules if rules is not None else _rules():
+            for finding in rule.evaluate(ctx):
+                if finding.rule != rule.id:
+                    raise AssertionError(f"rule {rule.id} made a finding of {finding.rule}: "
+                                         "make findings through the rule (Rule.at, Rule.finding)")
+                severity = finding.severity or rule.severity
+                waiver = _waiver_for(finding, catalog.waivers)
+                if waiver is not None:
+                    used.add(id(waiver))
+                    if waiver.expires < day:
+                        finding = replace(finding, message=(
+                            f"{finding.message} (waiver expired on {waiver.expires}, approved "
+                            f"by {waiver.approved_by}: it no longer applies)"))
+                        waiver = None
+                blocking = (waiver is None and severity != "info"
+                            and severity_rank(severity) <= threshold)
+                results.append(Result(finding, rule, severity, blocking, waiver,
+                                      locations=locate(finding, graph, repository)))
     return Report(
         source_kind=graph.source.kind,
         source_path=graph.source.path,

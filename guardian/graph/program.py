@@ -38,6 +38,7 @@ from guardian.errors import UserError
 from guardian.graph import computed
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
+from guardian.heap import long_lived
 from guardian.locations import Location, Roots, is_library
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -592,7 +593,7 @@ def synthesize(
         print(f"guardian: warning: {no_stack_file}: using the project's config defaults and "
               "--config only", file=sys.stderr)
     values, secret_keys = stack_config(project, stack, config)
-    with _LOCK:
+    with _LOCK, long_lived():
         try:
             monitor = contextvars.copy_context().run(_run, project, stack, values, secret_keys)
         except UserError:

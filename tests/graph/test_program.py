@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -227,3 +228,15 @@ def test_a_missing_required_value_names_the_missing_stack_file(needs_team, capsy
     with pytest.raises(UserError) as caught:
         synthesize(needs_team, "prod")
     assert "needs:team" in str(caught.value) and "Pulumi.prod.yaml" not in str(caught.value)
+
+
+def test_the_collector_is_quiet_during_synthesis_and_restored_after(tmp_path):
+    from guardian.heap import YOUNG
+
+    (tmp_path / "Pulumi.yaml").write_text("name: gc\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import gc\nimport pulumi\n\npulumi.export('young', gc.get_threshold()[0])\n")
+    before = gc.get_threshold()
+    stack = next(r for r in synthesize(tmp_path) if r.type == "pulumi:pulumi:Stack")
+    assert stack.outputs["young"] == YOUNG != before[0]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
