@@ -10,9 +10,9 @@ from __future__ import annotations
 import glob
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -37,11 +37,12 @@ from guardian.catalog.model import (
     Use,
     Waiver,
 )
+from guardian.catalog.parse import Node, ParseError, parse
 from guardian.errors import closest
+from guardian.heap import long_lived
 
 T = TypeVar("T")
 MAX_BYTES = 10 * 1024 * 1024
-MAX_NODES = 1_000_000  # aliases can make a small file huge once expanded
 
 
 @dataclass(frozen=True, order=True)
@@ -86,35 +87,18 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
 
 def check_catalog(path: str | os.PathLike[str]) -> tuple[Catalog | None, list[Problem]]:
     """The catalog (None when it has errors) and every problem found, sorted by place."""
-    reader = _Reader()
-    root = reader.read(Path(path), fragment=False, chain=())
-    datasets = [ds for doc in reader.docs for ds in doc["datasets"]]
-    waivers = [w for doc in reader.docs for w in doc["waivers"]]
-    problems = sorted(set(reader.problems + _semantic_problems(datasets, waivers)))
-    if root is None or any(p.severity == "error" for p in problems):
-        return None, problems
-    return _build(root, datasets, waivers, tuple(reader.files)), problems
+    with long_lived():  # the parsed tree lives until the catalog is built
+        reader = _Reader()
+        root = reader.read(Path(path), fragment=False, chain=())
+        datasets = [ds for doc in reader.docs for ds in doc["datasets"]]
+        waivers = [w for doc in reader.docs for w in doc["waivers"]]
+        problems = sorted(set(reader.problems + _semantic_problems(datasets, waivers)))
+        if root is None or any(p.severity == "error" for p in problems):
+            return None, problems
+        return _build(root, datasets, waivers, tuple(reader.files)), problems
 
 
 # --- reading YAML with positions -------------------------------------------------------
-
-
-@dataclass
-class _Node:
-    """A plain value with the position of every mapping key and sequence item below it."""
-
-    value: Any
-    loc: Location
-    children: dict[Any, _Node] = field(default_factory=dict)
-
-    def at(self, path: tuple[Any, ...]) -> Location:
-        node = self
-        for part in path:
-            nxt = node.children.get(part)
-            if nxt is None:
-                break
-            node = nxt
-        return node.loc
 
 
 @dataclass
@@ -126,7 +110,7 @@ class _Reader:
     def error(self, loc: Location, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(loc, _dotted(path), message))
 
-    def read(self, path: Path, *, fragment: bool, chain: tuple[Path, ...]) -> _Node | None:
+    def read(self, path: Path, *, fragment: bool, chain: tuple[Path, ...]) -> Node | None:
         shown = _shown(path)
         top = Location(shown, 1, 1)
         text = self._text(path, top)
@@ -203,82 +187,12 @@ class _Reader:
             self.error(Location(top.file, line, 1), (), "is not UTF-8 text")
             return None
 
-    def _parse(self, text: str, shown: str) -> _Node | None:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import MarkedYAMLError
-
-        yaml = YAML(typ="rt")
+    def _parse(self, text: str, shown: str) -> Node | None:
         try:
-            data = yaml.load(text)
-        except MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
-            what = " ".join(x for x in (exc.context, exc.problem) if x)
-            self.error(loc, (), f"malformed YAML: {what or 'cannot parse'}")
-            return None
-        except (Exception, RecursionError) as exc:  # ruamel raises a few unmarked errors
-            self.error(Location(shown, 1, 1), (), f"malformed YAML: {exc}")
-            return None
-        try:
-            return _to_node(data, Location(shown, 1, 1), shown, [0], set())
-        except _TooBig as exc:
+            return parse(text, shown)
+        except ParseError as exc:
             self.error(exc.loc, (), str(exc))
             return None
-
-
-class _TooBig(Exception):
-    def __init__(self, loc: Location, message: str) -> None:
-        self.loc = loc
-        super().__init__(message)
-
-
-def _to_node(data: Any, loc: Location, shown: str, count: list[int], active: set[int]) -> _Node:
-    """ruamel's round-trip tree to plain JSON-like values, keeping positions."""
-    count[0] += 1
-    if count[0] > MAX_NODES:
-        raise _TooBig(loc, f"the document expands to more than {MAX_NODES} values (aliases?)")
-    if isinstance(data, Mapping | list):
-        if id(data) in active:
-            raise _TooBig(loc, "the document refers to itself through an alias")
-        active = active | {id(data)}
-    lc = getattr(data, "lc", None)
-    if isinstance(data, Mapping):
-        node = _Node({}, loc)
-        for key, value in data.items():
-            try:
-                line, col = lc.value(key) if lc is not None else (loc.line - 1, loc.col - 1)
-            except (KeyError, TypeError, AttributeError):
-                line, col = loc.line - 1, loc.col - 1
-            # Keys that are not strings (`1: x`, `? [a]`) become strings; the schema rejects them.
-            skey = key if isinstance(key, str) else str(key)
-            child = _to_node(value, Location(shown, line + 1, col + 1), shown, count, active)
-            node.children[skey] = child
-            node.value[skey] = child.value
-        return node
-    if isinstance(data, list):
-        node = _Node([], loc)
-        for i, value in enumerate(data):
-            try:
-                line, col = lc.item(i) if lc is not None else (loc.line - 1, loc.col - 1)
-            except (KeyError, TypeError, AttributeError):
-                line, col = loc.line - 1, loc.col - 1
-            child = _to_node(value, Location(shown, line + 1, col + 1), shown, count, active)
-            node.children[i] = child
-            node.value.append(child.value)
-        return node
-    if isinstance(data, datetime):
-        return _Node(data.isoformat(), loc)
-    if isinstance(data, date):
-        return _Node(data.isoformat(), loc)  # unquoted YAML dates are dates, kept as ISO text
-    if isinstance(data, bool) or data is None:
-        return _Node(data, loc)
-    if isinstance(data, int):
-        return _Node(int(data), loc)
-    if isinstance(data, float):
-        return _Node(float(data), loc)
-    if isinstance(data, str):
-        return _Node(str(data), loc)
-    return _Node(str(data), loc)
 
 
 @dataclass(frozen=True)
@@ -286,7 +200,7 @@ class _Located:
     """A mapping or list item from the catalog, with the node that knows its positions."""
 
     value: Any
-    node: _Node
+    node: Node
 
     def loc(self, *path: Any) -> Location:
         return self.node.at(path)
@@ -295,10 +209,7 @@ class _Located:
 _LISTS = ("datasets", "waivers")
 
 
-_LISTS = ("datasets", "waivers")
-
-
-def _located_doc(node: _Node) -> dict[str, list[_Located]]:
+def _located_doc(node: Node) -> dict[str, list[_Located]]:
     """The document's datasets and waivers; items that are not mappings were reported already."""
     out: dict[str, list[_Located]] = {}
     for key in _LISTS:
@@ -587,7 +498,7 @@ def _taxonomy_problem(
 
 
 def _build(
-    root: _Node, datasets: list[_Located], waivers: list[_Located], files: tuple[str, ...]
+    root: Node, datasets: list[_Located], waivers: list[_Located], files: tuple[str, ...]
 ) -> Catalog:
     doc = root.value
     org = doc["organization"]
