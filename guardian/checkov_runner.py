@@ -26,9 +26,10 @@ from typing import Any
 
 from guardian.catalog.model import Catalog, Location, Waiver
 from guardian.errors import UserError
-from guardian.findings import Finding, Report, ResourceRef, Result, Rule, severity_rank
+from guardian.findings import Report, Result, Rule, severity_rank
 from guardian.graph.model import Resource, ResourceGraph
-from guardian.graph.tfplan import DATA_STORE_TYPES, to_tfplan
+from guardian.graph.tfplan import to_tfplan
+from guardian.policies.rules._index import Index
 
 # policies/checkov in a checkout, guardian/policies/checkov when installed
 _SPEC = find_spec("guardian.policies.checkov")
@@ -86,6 +87,9 @@ HIGH = frozenset({
     "CKV_AWS_64", "CKV_AWS_5", "CKV_AWS_119", "CKV_GRD_2", "CKV2_GRD_2",
 })
 
+# Our checkov check that a store carries a privacy:dataset tag; a store the catalog names by its
+# name is bound without one, as `guardian check` binds it.
+TAG_CHECK = "CKV_GRD_1"
 UNMAPPED_RULE = Rule(
     id="GRD-CKV-001",
     control="inventory",
@@ -258,46 +262,6 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
 # --- mapping findings back --------------------------------------------------------------------
 
 
-def _store_names(r: Resource) -> set[str]:
-    """The names the catalog may know a data store by: logical and physical."""
-    if r.type not in DATA_STORE_TYPES:
-        return set()
-    return {v for v in (r.name, r.get("bucket"), r.get("name")) if isinstance(v, str)}
-
-
-class _Stores:
-    """Which data store a resource belongs to: itself, what it configures, or its component's."""
-
-    def __init__(self, graph: ResourceGraph, catalog: Catalog) -> None:
-        self.graph = graph
-        self.catalog = catalog
-        self._children: dict[str | None, list[Resource]] = {}
-        for r in graph:
-            self._children.setdefault(r.parent, []).append(r)
-
-    def dataset_of(self, r: Resource) -> str | None:
-        if r.dataset:
-            return r.dataset
-        for name in sorted(_store_names(r)):
-            found = self.catalog.store(name)
-            if found:
-                return found[0].id
-        return None
-
-    def store_of(self, r: Resource) -> Resource:
-        if self.dataset_of(r):
-            return r
-        linked = {u for deps in r.property_dependencies.values() for u in deps}
-        linked |= set(r.dependencies)
-        stores = [s for s in (self.graph.by_urn(u) for u in sorted(linked))
-                  if s is not None and s.custom and self.dataset_of(s)]
-        if len(stores) == 1:
-            return stores[0]
-        siblings = [s for s in self._children.get(r.parent, ())
-                    if r.parent and s.custom and self.dataset_of(s)]
-        return siblings[0] if len(siblings) == 1 else r
-
-
 def _rule(check: Mapping[str, Any], categories: Mapping[str, str]) -> Rule:
     cid = str(check["check_id"])
     category = categories.get(cid, "")
@@ -341,15 +305,13 @@ def run_checkov(
     """checkov's failed checks on the graph as results, plus one note per unmapped resource."""
     skips = load_skips() if skips is None else skips
     plan, _ = to_tfplan(graph)
-    stores = _Stores(graph, catalog)
+    ix = Index(catalog, graph)  # the rules' binding: tag, else the catalog's storage names
     results: list[Result] = []
     for r in graph:
         if r.custom and r.type in plan["guardian"]["unmapped"]:
-            finding = Finding(
-                rule=UNMAPPED_RULE.id, resource=ResourceRef.of(r), dataset=stores.dataset_of(r),
-                message=f"{r.type} {r.name!r} was not checked by checkov: no Terraform mapping",
-                unknown=True,
-            )
+            finding = UNMAPPED_RULE.finding(
+                f"{r.type} {r.name!r} was not checked by checkov: no Terraform mapping",
+                resource=r, unknown=True)
             results.append(Result(finding, UNMAPPED_RULE, "info", blocking=False,
                                   locations=graph.declared_at(r.urn)))
     if not plan["planned_values"]["root_module"]["resources"]:
@@ -363,21 +325,19 @@ def run_checkov(
         if resource is None:
             raise UserError(f"checkov reported {check.get('check_id')} on {address!r}, "
                             "which is not in the plan")
-        store = stores.store_of(resource)
+        store = ix.store_of(resource)
         rule = _rule(check, categories)
-        finding = Finding(
-            rule=rule.id,
-            message=f"{rule.title} ({address})",
-            dataset=stores.dataset_of(store),
-            resource=ResourceRef.of(store),
-            related=() if store is resource else (ResourceRef.of(resource),),
-        )
+        if rule.id == TAG_CHECK and store is not None and store.dataset is not None:
+            continue  # the catalog names the store: bound, as the rules bind it
+        message = f"{rule.title} ({address})"
+        finding = (rule.at(store, message, related=[resource]) if store is not None
+                   else rule.finding(message, resource=resource))
         skip = next((s for s in skips if s.covers(rule.id, resource)), None)
-        waiver = _skip_waiver(skip) if skip else _waiver(catalog.waivers, rule.id,
-                                                         (store, resource))
+        on = store.resource if store is not None else resource
+        waiver = _skip_waiver(skip) if skip else _waiver(catalog.waivers, rule.id, (on, resource))
         blocking = waiver is None and severity_rank(rule.severity) <= severity_rank(fail_on)
         results.append(Result(finding, rule, rule.severity, blocking, waiver,
-                              locations=graph.declared_at(store.urn)))
+                              locations=graph.declared_at(on.urn)))
     return sorted(results, key=_order)
 
 

@@ -13,6 +13,7 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from guardian import __version__
 from guardian.errors import UserError
@@ -30,13 +31,25 @@ COMMANDS: tuple[str, ...] = (
 DEFAULT_CATALOG = "catalog.yaml"
 
 
+class _Named(argparse.Action):
+    """Stores the value and records that the user named it (`args.<dest>_named`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_named", True)
+
+
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--catalog",
         default=DEFAULT_CATALOG,
+        action=_Named,
         metavar="PATH",
-        help=f"the privacy catalog (default: ./{DEFAULT_CATALOG})",
+        help=f"the privacy catalog (default: ./{DEFAULT_CATALOG}); a program run offline "
+        "reads it too, as its guardian:catalog config",
     )
+    parser.set_defaults(catalog_named=False)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -84,6 +84,7 @@ class Finding:
     location: str | None = None  # file:line:col in the catalog, for catalog findings
     severity: str | None = None  # overrides the rule's (e.g. inventory info findings)
     unknown: bool = False  # the rule could not decide: a value was unknown offline
+    binding: str | None = None  # how the store was bound to its dataset (tag, catalog-name, ...)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Bound(Protocol):
     def resource(self) -> Resource: ...
     @property
     def dataset(self) -> Dataset | None: ...
+    @property
+    def binding(self) -> str | None: ...
 
 
 def _no_findings(ctx: Context) -> Iterable[Finding]:
@@ -144,6 +147,7 @@ class Rule:
         location: str | None = None,
         severity: str | None = None,
         unknown: bool = False,
+        binding: str | None = None,
     ) -> Finding:
         """A finding of this rule. `related` is deduplicated, sorted, and never repeats
         `resource`; `severity` overrides the rule's for this finding only."""
@@ -158,7 +162,7 @@ class Rule:
         return Finding(
             rule=self.id, message=message, dataset=dataset, resource=ref,
             related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
-            location=location, severity=severity, unknown=unknown,
+            location=location, severity=severity, unknown=unknown, binding=binding,
         )
 
     def at(
@@ -170,10 +174,11 @@ class Rule:
         severity: str | None = None,
         unknown: bool = False,
     ) -> Finding:
-        """A finding of this rule on a store, with the dataset the store is bound to."""
+        """A finding of this rule on a store, with the dataset it is bound to and how."""
         return self.finding(
             message, dataset=store.dataset.id if store.dataset else None,
             resource=store.resource, related=related, severity=severity, unknown=unknown,
+            binding=store.binding,
         )
 
 
@@ -204,6 +209,7 @@ class Result:
             "severity": self.severity,
             "blocking": self.blocking,
             "dataset": f.dataset,
+            "binding": f.binding,
             "resource": f.resource.to_json() if f.resource else None,
             "related": [r.to_json() for r in f.related],
             "location": f.location,

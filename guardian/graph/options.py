@@ -7,9 +7,13 @@ FILE`, `--state FILE`, `--graph FILE`, or `--live` (boto3 against an account).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from guardian.errors import UserError
 from guardian.graph.model import ResourceGraph
+
+# The config key through which a program reads the catalog (the platform stack does).
+CATALOG_KEY = "guardian:catalog"
 
 
 def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True) -> None:
@@ -73,4 +77,30 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
         path = getattr(args, kind, None)
         if path:
             return read_source(kind, path, config=config)
-    return read_source("program", args.program or ".", stack=args.stack, config=config)
+    program = args.program or "."
+    if hasattr(args, "catalog"):
+        _catalog_for_program(args, program, config)
+    return read_source("program", program, stack=args.stack, config=config)
+
+
+def _catalog_for_program(args: argparse.Namespace, program: str, config: dict[str, str]) -> None:
+    """The catalog the check reads is the catalog the program sees, as `guardian:catalog`: a
+    `--catalog` the user named is passed to the program; a program configured with another
+    catalog than the one the check reads is an error naming both."""
+    from guardian.graph.program import find_project, stack_config
+
+    if args.catalog_named and CATALOG_KEY not in config:
+        config[CATALOG_KEY] = str(Path(args.catalog).resolve())
+        return
+    project = find_project(Path(program))
+    values, _ = stack_config(project, args.stack, config)
+    seen = values.get(CATALOG_KEY)
+    if seen is None:
+        config[CATALOG_KEY] = str(Path(args.catalog).resolve())
+        return
+    if (project.root / seen).resolve() != Path(args.catalog).resolve():
+        where = ("--config" if CATALOG_KEY in config
+                 else project.stack_file(args.stack).name)
+        raise UserError(f"the program reads the catalog {seen} ({CATALOG_KEY} in {where}) but "
+                        f"the check reads {args.catalog}: name one catalog for both, e.g. "
+                        f"--catalog {project.root / seen}")

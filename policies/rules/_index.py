@@ -34,6 +34,11 @@ STORE_KINDS: dict[str, str] = {
     "aws:opensearch/domain:Domain": "opensearch",
     "aws:redshift/cluster:Cluster": "redshift",
 }
+# How a store is bound to its dataset: its privacy:dataset tag, else the catalog storage entry
+# naming its physical name, else the one naming its Pulumi name.
+BINDINGS = ("tag", "catalog-name", "catalog-pulumi-name")
+# Catalog storage kinds -> the store kinds they name.
+CATALOG_KINDS: dict[str, str] = {"s3": "s3", "dynamodb": "dynamodb"}
 # store kind -> the input holding its physical name
 PHYSICAL_NAME: dict[str, str] = {
     "s3": "bucket",
@@ -104,7 +109,15 @@ class Store:
     region: str | None
     dataset_tag: str | None  # the privacy:dataset tag as written (UNKNOWN when unknown)
     dataset: Dataset | None  # the catalog dataset it is bound to
+    binding: str | None = None  # how: one of BINDINGS, None when unbound
+    listed_under: Dataset | None = None  # the dataset whose catalog storage names it
     helpers: dict[str, list[Resource]] = field(default_factory=dict)
+
+    @property
+    def conflict(self) -> bool:
+        """Its tag names one catalog dataset while the catalog lists it under another."""
+        return (self.binding == "tag" and self.listed_under is not None
+                and self.listed_under is not self.dataset)
 
     def helper(self, kind: str) -> list[Resource]:
         return self.helpers.get(kind, [])
@@ -172,6 +185,7 @@ class Index:
         ]
         self.store_by_urn: dict[str, Store] = {s.resource.urn: s for s in self.stores}
         self.unattached: dict[str, list[Resource]] = {}  # helpers whose store is unknown
+        self.helper_of: dict[str, Store] = {}  # helper URN -> the store it configures
         for r in graph.resources:
             kind, prop, types = s3_helper_kind(r.type), "bucket", STORE_KINDS_S3
             if r.type == DYNAMODB_RESOURCE_POLICY:
@@ -181,6 +195,7 @@ class Index:
             target = self.ref(r, prop, types)
             if target is not None and target.urn in self.store_by_urn:
                 self.store_by_urn[target.urn].helpers.setdefault(kind, []).append(r)
+                self.helper_of[r.urn] = self.store_by_urn[target.urn]
             else:
                 self.unattached.setdefault(kind, []).append(r)
 
@@ -231,7 +246,25 @@ class Index:
             tag: str | None = UNKNOWN
         else:
             tag = r.dataset or None  # an empty tag names nothing
-        return Store(r, kind, name, arn, region, tag, self.datasets.get(tag) if tag else None)
+        listed, how = self._listed.get((kind, name or ""), (None, None))
+        if listed is None:
+            listed, how = self._listed.get((kind, r.name), (None, None))
+            how = how and "catalog-pulumi-name"
+        tagged = self.datasets.get(tag) if tag else None
+        dataset = tagged or listed
+        how = "tag" if tagged else how
+        return Store(r, kind, name, arn, region, tag, dataset, how if dataset else None, listed)
+
+    @cached_property
+    def _listed(self) -> dict[tuple[str, str], tuple[Dataset, str]]:
+        """(store kind, name) -> the dataset whose catalog storage declares it."""
+        return {(CATALOG_KINDS[st.kind], st.name): (ds, "catalog-name")
+                for ds in self.catalog.datasets for st in ds.storage if st.kind in CATALOG_KINDS}
+
+    def store_of(self, r: Resource) -> Store | None:
+        """The store this resource is, or the store it is a helper of (its policy, its
+        encryption configuration, ...); None for anything else."""
+        return self.store_by_urn.get(r.urn) or self.helper_of.get(r.urn)
 
     @cached_property
     def bound(self) -> list[Store]:

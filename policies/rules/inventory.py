@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.policies.rules._index import CATALOG_KINDS
+
+from guardian.errors import closest
 from guardian.findings import Context, Finding, Rule
 from guardian.graph.model import DATASET_TAG, UNKNOWN
 
 # Our modules tag the stores they keep for operations (access logs, audit trails) with this.
 OPERATIONAL_TAG = "guardian:role"
-# Catalog storage kinds -> the store kinds they name.
-_CATALOG_KINDS = {"s3": "s3", "dynamodb": "dynamodb"}
 
 
-def _untagged(ctx: Context) -> Iterator[Finding]:
+def _unbound(ctx: Context) -> Iterator[Finding]:
     for s in ctx.index.stores:
+        if s.dataset is not None:
+            continue
         if s.dataset_tag == UNKNOWN:
-            yield INV_001.at(s, f"the {DATASET_TAG} tag is unknown offline; "
-                             "cannot tell which dataset this store holds", unknown=True)
+            yield INV_001.at(s, f"the {DATASET_TAG} tag is unknown offline and no catalog storage "
+                             "entry names this store; cannot tell which dataset it holds",
+                             unknown=True)
         elif s.dataset_tag is None:
             role = s.resource.tags.get(OPERATIONAL_TAG)
             if isinstance(role, str) and role:
@@ -25,16 +29,21 @@ def _untagged(ctx: Context) -> Iterator[Finding]:
                 yield INV_001.at(s, f"operational store ({OPERATIONAL_TAG}={role}) "
                                  "bound to no dataset", severity="info")
             else:
-                yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag")
+                names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
+                yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag and no catalog "
+                                 f"storage entry names it ({names})")
 
 
 def _unknown_dataset(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     for s in ix.stores:
-        if s.dataset_tag not in (None, UNKNOWN) and s.dataset is None:
-            yield INV_002.at(s,
-                f"tagged {DATASET_TAG}={s.dataset_tag}, which is not a dataset in the catalog",
-            )
+        if s.dataset_tag not in (None, UNKNOWN) and s.dataset_tag not in ix.datasets:
+            close = closest(str(s.dataset_tag), ix.datasets)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            bound = (f" (bound to {s.dataset.id} by its catalog storage entry)"
+                     if s.dataset else "")
+            yield INV_002.at(s, f"tagged {DATASET_TAG}={s.dataset_tag}, which is not a dataset "
+                             f"in the catalog{hint}{bound}")
 
 
 def _declared(ctx: Context) -> dict[str, set[str]]:
@@ -52,7 +61,7 @@ def _absent(ctx: Context) -> Iterator[Finding]:
     present = _declared(ctx)
     for ds in ctx.catalog.datasets:
         for st in ds.storage:
-            if st.name not in present.get(_CATALOG_KINDS.get(st.kind, st.kind), set()):
+            if st.name not in present.get(CATALOG_KINDS.get(st.kind, st.kind), set()):
                 yield INV_003.finding(
                     f"catalog store {st.kind}:{st.name} is not in this deployment",
                     dataset=ds.id, location=str(st.loc) if st.loc.line else None,
@@ -60,21 +69,31 @@ def _absent(ctx: Context) -> Iterator[Finding]:
 
 
 def _undeclared(ctx: Context) -> Iterator[Finding]:
-    for s in ctx.index.bound_of(*_CATALOG_KINDS.values()):
+    for s in ctx.index.bound_of(*CATALOG_KINDS.values()):
         assert s.dataset is not None
-        declared = {st.name for st in s.dataset.storage if _CATALOG_KINDS.get(st.kind) == s.kind}
-        if s.resource.name in declared or (s.name and s.name in declared):
-            continue
+        if s.listed_under is not None:
+            continue  # declared (under another dataset: GRD-INV-005)
         if s.name is None:
             yield INV_004.at(s,
-                f"the store's physical name is unknown offline and its resource name is not "
-                f"among {s.dataset.id}'s declared stores", unknown=True,
-            )
+                             f"the store's physical name is unknown offline and its resource "
+                             f"name is not among {s.dataset.id}'s declared stores", unknown=True)
         else:
             yield INV_004.at(s,
-                f"{s.kind} store {s.name!r} holds {s.dataset.id} but is not declared in its "
-                "storage: erasure and the record of processing will miss it",
-            )
+                             f"{s.kind} store {s.name!r} holds {s.dataset.id} but is not "
+                             "declared in its storage: erasure and the record of processing "
+                             "will miss it")
+
+
+def _conflicting(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.index.stores:
+        if s.conflict:
+            assert s.dataset is not None and s.listed_under is not None
+            yield INV_005.at(s, f"tagged {DATASET_TAG}={s.dataset.id}, but the catalog lists "
+                             f"this store under {s.listed_under.id}: the rules use the tag")
+        elif s.dataset_tag == UNKNOWN and s.listed_under is not None:
+            yield INV_005.at(s, f"the {DATASET_TAG} tag is unknown offline; cannot tell whether "
+                             f"it agrees with the catalog, which lists this store under "
+                             f"{s.listed_under.id}", unknown=True)
 
 
 INV_001 = Rule(
@@ -82,8 +101,9 @@ INV_001 = Rule(
     "Every data store names its dataset",
     "A store nobody can tie to a dataset holds data nobody governs: no retention, no erasure, "
     "no breach assessment.",
-    f"Tag the store with {DATASET_TAG}=<dataset id from the catalog>.",
-    ("GDPR Art. 30", "NIST CM-8", "NIST PM-5(1)"), _untagged,
+    f"Tag the store with {DATASET_TAG}=<dataset id from the catalog>, or list its physical "
+    "name under the dataset's `storage` in the catalog.",
+    ("GDPR Art. 30", "NIST CM-8", "NIST PM-5(1)"), _unbound,
 )
 INV_002 = Rule(
     "GRD-INV-002", "inventory", "high",
@@ -109,4 +129,13 @@ INV_004 = Rule(
     ("GDPR Art. 17", "GDPR Art. 30", "NIST CM-8"), _undeclared,
 )
 
-RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004)
+INV_005 = Rule(
+    "GRD-INV-005", "inventory", "high",
+    "A store's tag and the catalog name the same dataset",
+    "A store tagged with one dataset and listed in the catalog under another gets one dataset's "
+    "controls and the other's erasure and record of processing.",
+    "Make the tag and the catalog's storage entry agree: fix the tag or move the entry.",
+    ("GDPR Art. 30", "NIST CM-8"), _conflicting,
+)
+
+RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005)

@@ -15,7 +15,7 @@ from guardian.catalog import load_catalog
 from guardian.checkov_runner import SKIPS_APPROVER, load_skips, run_checkov, run_checkov_plan
 from guardian.cli import main
 from guardian.errors import UserError
-from tests.checkov.graphs import BUCKET, bucket, graph, pab, res, security_group, urn
+from tests.checkov.graphs import BUCKET, TABLE, bucket, graph, pab, res, security_group, urn
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "catalog.yaml"
@@ -45,7 +45,12 @@ def misconfigured():
     block = pab("acme-customer-profiles-pab", "acme-customer-profiles")
     block = type(block)(**{**block.__dict__, "parent": comp,
                            "inputs": {**block.inputs, "ignorePublicAcls": False}})
-    return graph(component, store, block, bucket("stray"),
+    # A sibling of the store in its component, but no helper of it: its findings stay on it.
+    topic = res("aws:sns/topic:Topic", "alerts", {"name": "alerts"}, parent=comp)
+    # Untagged, but the catalog lists it by name: bound, so no "missing tag" check.
+    table = res(TABLE, "acme-customer-index", {"name": "acme-customer-index", "hashKey": "id",
+                                               "attributes": [{"name": "id", "type": "S"}]})
+    return graph(component, store, block, bucket("stray"), topic, table,
                  security_group("ssh-world", 22, "0.0.0.0/0"),
                  res("aws:appsync/graphQLApi:GraphQLApi", "api", {"name": "api"}))
 
@@ -104,6 +109,20 @@ def test_helper_failures_land_on_the_store_with_the_helper_related(checked):
     f = ckv(report)[("CKV_AWS_55", "acme-customer-profiles|acme-customer-profiles-pab")]
     assert f["dataset"] == "customer_profiles" and f["control"] == "public-access"
     assert f["resource"]["type"] == BUCKET
+
+
+def test_checkov_binds_stores_as_the_rules_do_and_leaves_others_on_their_resource(checked):
+    _, report, _ = checked
+    found = ckv(report)
+    on_topic = [f for (rule, where), f in found.items() if where.startswith("alerts|")]
+    assert on_topic and all(f["dataset"] is None and f["binding"] is None for f in on_topic)
+    assert not any(where.endswith("alerts") for _, where in found)  # never related to a store
+    on_table = [(rule, f) for (rule, where), f in found.items()
+                if where.startswith("acme-customer-index|")]
+    assert on_table and "CKV_GRD_1" not in {rule for rule, _ in on_table}
+    assert {(f["dataset"], f["binding"]) for _, f in on_table} == {
+        ("customer_profiles", "catalog-name")}
+    assert ("CKV_GRD_1", "stray|") in found  # untagged and unlisted: still asked for a tag
 
 
 def test_graph_checks_see_pulumi_links(checked):

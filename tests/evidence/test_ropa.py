@@ -42,10 +42,13 @@ def test_unknown_policy_is_not_reported_as_tls(example_catalog):
     assert "TLS policy unknown" in deployed.describe(store)
 
 
-def test_untagged_store_is_not_claimed(example_catalog):
+def test_an_untagged_store_is_claimed_only_when_the_catalog_names_it(example_catalog):
     g = ResourceGraph([res("aws:s3/bucket:Bucket", "acme-employee-records",
-                           bucket="acme-employee-records")], Source("graph", "x"))
-    assert deployed.stores(example_catalog, g) == []
+                           bucket="acme-employee-records"),
+                       res("aws:s3/bucket:Bucket", "scratch", bucket="acme-scratch")],
+                      Source("graph", "x"))
+    assert [(s.dataset, s.name) for s in deployed.stores(example_catalog, g)] == [
+        ("employee_records", "acme-employee-records")]
 
 
 def _rows(example_catalog, graph):

@@ -247,7 +247,7 @@ def test_pack_reports_what_guardian_check_reports(example: tuple[Any, Any]) -> N
     violations = pack_violations(broken)
     assert {(m.split(" ", 1)[0], u) for m, u in violations} == expected
     assert ("GRD-PUB-001", bucket.urn) in expected
-    [unknown] = [m for m, u in violations if u == marketing.urn and m.startswith("GRD-INV-001")]
+    [unknown] = [m for m, u in violations if u == marketing.urn and m.startswith("GRD-INV-005")]
     assert "unknown offline" in unknown and "Fix: " in unknown
 
 

@@ -259,11 +259,38 @@ def test_inventory(catalog: Catalog) -> None:
         ("GRD-INV-001", "scratch"),
         ("GRD-INV-001", "exports"),
         ("GRD-INV-002", "sessions"),
+        ("GRD-INV-002", "newsletter-typo"),
         ("GRD-INV-004", "newsletter-archive"),
+        ("GRD-INV-005", "profiles-tagged-newsletter"),
+        # untagged, bound by the catalog: the rules run on them as on tagged stores
+        ("GRD-RET-001", "newsletter-by-name"),
+        ("GRD-RET-001", "newsletter-auto"),
+        ("GRD-PUB-001", "newsletter-auto"),
+        ("GRD-TLS-001", "newsletter-auto"),
     }
     logs = [r for r in report.results if r.finding.resource and r.finding.resource.name == "logs"]
     assert [(r.finding.rule, r.severity, r.blocking) for r in logs] == [
         ("GRD-INV-001", "info", False)]
+
+
+def test_binding_is_by_tag_else_catalog_name_else_pulumi_name_and_reported(
+        catalog: Catalog) -> None:
+    report = check(catalog, "inventory")
+    how = {(r.finding.resource.name, r.to_json()["binding"]) for r in report.results
+           if r.finding.resource and r.finding.rule != "GRD-INV-001"}
+    assert {("newsletter-by-name", "catalog-name"), ("newsletter-auto", "catalog-pulumi-name"),
+            ("profiles-tagged-newsletter", "tag"), ("newsletter-archive", "tag"),
+            ("newsletter-typo", None)} <= how
+    messages = {r.finding.rule: r.finding.message for r in report.results
+                if r.finding.resource and r.finding.resource.name in (
+                    "newsletter-typo", "profiles-tagged-newsletter")}
+    assert messages["GRD-INV-002"].endswith("not a dataset in the catalog; did you mean "
+                                            "newsletter?")
+    assert "lists this store under profiles" in messages["GRD-INV-005"]
+    scratch = [r.finding.message for r in report.results if r.finding.resource
+               and r.finding.resource.name == "scratch"]
+    assert scratch == ["s3 store has no privacy:dataset tag and no catalog storage entry names "
+                       "it ('team-scratch' or 'scratch')"]
 
 
 def test_turning_off_a_module_control_is_found(catalog: Catalog) -> None:
@@ -336,7 +363,7 @@ def test_an_unknown_region_and_tag_are_unknown_findings(catalog: Catalog) -> Non
     report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
     assert {(r.finding.rule, r.finding.resource.name, r.finding.unknown)  # type: ignore[union-attr]
             for r in report.results if r.severity != "info"} == {
-        ("GRD-RES-001", "newsletter-bucket", True), ("GRD-INV-001", "profiles-table", True)}
+        ("GRD-RES-001", "newsletter-bucket", True), ("GRD-INV-005", "profiles-table", True)}
 
 
 # --- catalog rules ----------------------------------------------------------------------------
