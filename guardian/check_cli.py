@@ -109,12 +109,16 @@ def rules_table(fmt: str) -> str:
     """The rule list, one row a rule, in the registry's order."""
     import json
 
+    from guardian import nist
     from guardian.policies.rules import RULES
 
     if fmt == "json":
         return json.dumps([{"id": r.id, "control": r.control, "severity": r.severity,
                             "title": r.title, "rationale": r.rationale,
-                            "remediation": r.remediation, "references": list(r.references)}
+                            "remediation": r.remediation, "references": list(r.references),
+                            "nist": {"assessed": list(nist.assessed(r)),
+                                     "organisational": [c for c in nist.cited(r)
+                                                        if c in nist.ORGANISATIONAL]}}
                            for r in RULES], indent=2) + "\n"
     if fmt == "markdown":
         rows = ["| rule | control | severity | what it checks | references |",

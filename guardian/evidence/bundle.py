@@ -111,15 +111,13 @@ def build(catalog: Catalog, graph: ResourceGraph, report: Report, rules: Sequenc
         "notice.html": notice.to_html(catalog).encode(),
         "datamap.mmd": datamap.to_mermaid(dmap).encode(),
         "datamap.json": _json(dmap),
-        "oscal/component-definition.json":
-            oscal.dumps(oscal.component_definition(rules, time)).encode(),
-        "oscal/assessment-results.json":
-            oscal.dumps(oscal.assessment_results(report, rules, time)).encode(),
         "fides.yml": fides.to_yaml(catalog).encode(),
         "catalog.json": _json(catalog_json(catalog)),
         "check/results.json": render(report, "json").encode(),
         "check/results.sarif": render(report, "sarif").encode(),
         "report.html": render_html(catalog, graph, report, time=time).encode(),
+        **{f"oscal/{name}": text.encode()
+           for name, text in oscal.documents(catalog, report, rules, time).items()},
     }
     files[MANIFEST] = _json({
         "format": FORMAT,

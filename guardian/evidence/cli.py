@@ -23,6 +23,12 @@ def _common(p: argparse.ArgumentParser, *, source: bool = True, fail_on: bool = 
     p.add_argument("-o", "--output", metavar="PATH", help=output_help)
 
 
+def oscal_models() -> tuple[str, ...]:
+    from guardian.evidence.oscal import FILES
+
+    return tuple(FILES)
+
+
 def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = export_sub.add_parser(
         "ropa", help="GDPR Art. 30 record of processing (CSV or XLSX)",
@@ -56,13 +62,16 @@ def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ig
     p.set_defaults(run=run_datamap)
 
     p = export_sub.add_parser(
-        "oscal", help="OSCAL component-definition or assessment-results",
-        description="Write an OSCAL document (NIST SP 800-53 rev5 controls): the rules as a "
-        "component-definition, or the check of the deployment as assessment-results.",
+        "oscal", help="OSCAL profile, component-definition, SSP, assessment plan or results",
+        description="Write an OSCAL document (NIST SP 800-53 rev5 controls): the controls in "
+        "scope (profile), what the modules implement (component-definition), the system "
+        "(system-security-plan), the rules as an assessment-plan, or the check of the "
+        "deployment (assessment-results). Each imports the one before it as a sibling file "
+        "(profile.json, system-security-plan.json, assessment-plan.json) with its SHA-256: "
+        "export them into one directory, or use `export bundle`.",
     )
-    p.add_argument("--model", choices=("component-definition", "assessment-results"),
-                   default="component-definition",
-                   help="assessment-results runs the check on the deployment first "
+    p.add_argument("--model", choices=tuple(oscal_models()), default="component-definition",
+                   help="the plan and the results run the check on the deployment first "
                         "(default: component-definition)")
     _common(p, fail_on=True)
     p.set_defaults(run=run_oscal)
@@ -170,12 +179,14 @@ def run_oscal(args: argparse.Namespace) -> int:
     from guardian.io import write_output
     from guardian.policies.rules import RULES
 
-    if args.model == "component-definition":
-        doc = oscal.component_definition(RULES, build_time())
-    else:
+    if args.model in ("profile", "component-definition"):
+        build = oscal.profile if args.model == "profile" else oscal.component_definition
+        text = oscal.dumps(build(RULES, build_time()))
+    else:  # the documents that import others are built with the whole chain
         catalog, graph = _inputs(args)
-        doc = oscal.assessment_results(_check(catalog, graph, args), RULES, build_time())
-    write_output(oscal.dumps(doc), args.output)
+        docs = oscal.documents(catalog, _check(catalog, graph, args), RULES, build_time())
+        text = docs[oscal.FILES[args.model]]
+    write_output(text, args.output)
     return 0
 
 

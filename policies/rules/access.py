@@ -72,7 +72,7 @@ ACC_001 = Rule(
     "People reach confidential or restricted data only with MFA",
     "A phished password alone must not open sensitive personal data.",
     "Add Condition Bool aws:MultiFactorAuthPresent true to the role's trust policy.",
-    ("GDPR Art. 32(1)(b)", "NIST IA-2(1)", "NIST AC-6"), _human_mfa,
+    ("GDPR Art. 32(1)(b)", "NIST IA-2(2)", "NIST AC-6"), _human_mfa,
 )
 ACC_002 = Rule(
     "GRD-ACC-002", "access-control", "critical",

@@ -216,7 +216,7 @@ BRE_001 = Rule(
     "the 72-hour notification must state.",
     "Add the store's ARN to a CloudTrail trail's data event selectors (advanced selectors "
     "eventCategory=Data, resources.type, resources.ARN).",
-    ("GDPR Art. 33(3)", "GDPR Art. 32(1)(d)", "NIST AU-2", "NIST AU-12", "NIST IR-6"),
+    ("GDPR Art. 33(3)", "GDPR Art. 32(1)(d)", "NIST AU-2", "NIST AU-12"),
     _data_events,
 )
 BRE_002 = Rule(
@@ -226,7 +226,7 @@ BRE_002 = Rule(
     "ones the alerts must reach.",
     "Subscribe each breach contact by e-mail to an SNS topic that an EventBridge rule or "
     "CloudWatch alarm targets.",
-    ("GDPR Art. 33", "GDPR Art. 34", "NIST IR-6", "NIST IR-8(1)", "CKV_AWS_252"), _alert_route,
+    ("GDPR Art. 33", "GDPR Art. 34", "NIST SI-4(5)", "CKV_AWS_252"), _alert_route,
 )
 
 BRE_003 = Rule(

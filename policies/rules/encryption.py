@@ -323,7 +323,7 @@ ENC_003 = Rule(
     "A key shared with other datasets means anyone allowed to decrypt those can decrypt this; "
     "separate keys keep the blast radius and the key policy to one dataset.",
     "Give the restricted dataset its own KMS key.",
-    (*_REFS_AT_REST, "NIST SC-12(1)"), _shared_key,
+    _REFS_AT_REST, _shared_key,
 )
 ENC_004 = Rule(
     "GRD-ENC-004", "encryption-at-rest", "high",

@@ -222,7 +222,7 @@ RET_004 = Rule(
     "Object Lock (compliance mode above all) keeps objects beyond anyone's reach, including an "
     "erasure request's: it is for data the law obliges us to keep.",
     "Turn Object Lock off, or record retention.legal_hold: true with its basis in the catalog.",
-    ("GDPR Art. 17", "GDPR Art. 5(1)(e)", "NIST SI-12", "NIST MP-6"), _object_lock,
+    ("GDPR Art. 17", "GDPR Art. 5(1)(e)", "NIST SI-12"), _object_lock,
 )
 
 RET_005 = Rule(

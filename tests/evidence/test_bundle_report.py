@@ -19,8 +19,10 @@ from tests.evidence.conftest import RULES, example_graph
 
 T1 = datetime(2026, 1, 2, tzinfo=UTC)
 T2 = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
-TIMED = {"manifest.json", "oscal/component-definition.json", "oscal/assessment-results.json",
-         "report.html"}
+OSCAL = {f"oscal/{name}" for name in ("profile.json", "component-definition.json",
+                                      "system-security-plan.json", "assessment-plan.json",
+                                      "assessment-results.json")}
+TIMED = {"manifest.json", "report.html", *OSCAL}
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +45,8 @@ def test_manifest_lists_every_file(files):
     assert manifest["git_commit"] is None and manifest["git_dirty"] is None
     assert sorted(files) == sorted([
         "catalog.json", "check/results.json", "check/results.sarif", "datamap.json",
-        "datamap.mmd", "fides.yml", "manifest.json", "notice.html", "notice.md",
-        "oscal/assessment-results.json", "oscal/component-definition.json", "report.html",
-        "ropa.csv", "ropa.xlsx"])
+        "datamap.mmd", "fides.yml", "manifest.json", "notice.html", "notice.md", *OSCAL,
+        "report.html", "ropa.csv", "ropa.xlsx"])
     assert bundle.verify(files) == []
 
 
