@@ -5,17 +5,58 @@ Pure: no I/O. The CLI reads the catalog and the graph, calls `evaluate`, and pri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from guardian.catalog import model
 from guardian.catalog.model import Catalog, Waiver
-from guardian.errors import UserError
+from guardian.errors import UserError, closest
 from guardian.findings import SEVERITIES, Context, Finding, Report, Result, Rule, severity_rank
-from guardian.graph.model import ResourceGraph
+from guardian.graph.model import ResourceGraph, Source
 from guardian.heap import long_lived
 from guardian.locations import Location, parse, relative_to
+
+if TYPE_CHECKING:
+    from guardian.catalog.loader import Problem
+
+# What a waiver may name besides Guardian's rules: checkov's checks (`check --checkov`).
+CHECKOV_ID = re.compile(r"CKV2?_[A-Z0-9]+_\d+")
+
+
+def catalog_problems(catalog: Catalog, today: date | None = None) -> list[Problem]:
+    """What `validate` says beyond the loader: every rule's findings on the catalog alone, at
+    their catalog line (warnings: a policy matter, not malformed input), and waivers that
+    cannot apply: one naming no rule (an error) or already expired (a warning)."""
+    from guardian.catalog.loader import Problem
+    from guardian.policies.rules import RULES_BY_ID
+
+    day = today or date.today()
+    report = evaluate(catalog, ResourceGraph([], Source("graph", "")), today=day)
+    problems = [
+        Problem(_location(r.finding.location), f"datasets[{r.finding.dataset}]",
+                f"{r.finding.rule} ({r.severity}): {r.finding.message}", "warning")
+        for r in report.results if r.finding.location and r.severity != "info"]
+    for i, w in enumerate(catalog.waivers):
+        where = f"waivers[{i}]"
+        if w.rule not in RULES_BY_ID and not CHECKOV_ID.fullmatch(w.rule):
+            close = closest(w.rule, RULES_BY_ID)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problems.append(Problem(w.loc, f"{where}.rule", f"{w.rule!r} is neither a Guardian "
+                                    f"rule (guardian rules) nor a checkov check id{hint}"))
+        elif w.expires < day:
+            problems.append(Problem(w.loc, f"{where}.expires", f"the waiver of {w.rule} on "
+                                    f"{w.resource} expired on {w.expires}: it no longer applies",
+                                    "warning"))
+    return sorted(problems)
+
+
+def _location(text: str) -> model.Location:
+    loc = parse(text)
+    return model.Location(loc.file, loc.line, loc.col)
 
 
 def _rules() -> tuple[Rule, ...]:

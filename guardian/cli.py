@@ -72,6 +72,12 @@ def run_validate(args: argparse.Namespace) -> int:
         raise UserError("give the catalog either as PATH or as --catalog, not both")
     path = args.path or args.catalog
     catalog, problems = check_catalog(path)
+    if catalog is not None:  # and what the rules say of the catalog alone, at its lines
+        from guardian.check import catalog_problems
+
+        problems = sorted([*problems, *catalog_problems(catalog)])
+        if any(p.severity == "error" for p in problems):
+            catalog = None
     if args.format == "json":
         print(
             json.dumps(

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 KeyKind = Literal["s3-managed", "aws-managed", "shared-cmk", "dedicated-cmk"]
+# What a breach-detection rule's finding does for the class: block (the rule's severity) or
+# advise (low, never blocking at the default threshold).
+BreachStance = Literal["blocks", "advisory"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class Controls:
     key: KeyKind  # who holds the key its stores are encrypted under
     data_events: bool  # CloudTrail records every object/item read and write
     vpc_endpoint_only: bool  # stores refuse requests that do not come through the VPC endpoint
+    breach_detection: BreachStance  # data events, alert routes, regional detection
+    public_read: bool = False  # anyone may read it (never write, never through ACLs); TLS only
 
     @property
     def customer_managed_key(self) -> bool:
@@ -33,13 +38,18 @@ class Controls:
 # requires both of any role the catalog marks `human`), so the table has no column for them.
 CONTROLS: dict[str, Controls] = {
     # SSE-S3 is allowed: the data is public, encryption only guards the disks.
-    "public": Controls(key="s3-managed", data_events=False, vpc_endpoint_only=False),
+    # It may be served to anyone (a website, a published directory), read-only.
+    "public": Controls(key="s3-managed", data_events=False, vpc_endpoint_only=False,
+                       breach_detection="advisory", public_read=True),
     # SSE-KMS under the AWS-managed key: every use is a KMS call, logged by CloudTrail.
-    "internal": Controls(key="aws-managed", data_events=False, vpc_endpoint_only=False),
+    "internal": Controls(key="aws-managed", data_events=False, vpc_endpoint_only=False,
+                         breach_detection="advisory"),
     # A customer-managed key with rotation (shared by confidential datasets), data events.
-    "confidential": Controls(key="shared-cmk", data_events=True, vpc_endpoint_only=False),
+    "confidential": Controls(key="shared-cmk", data_events=True, vpc_endpoint_only=False,
+                             breach_detection="blocks"),
     # A key for this dataset alone, access only through the VPC endpoint.
-    "restricted": Controls(key="dedicated-cmk", data_events=True, vpc_endpoint_only=True),
+    "restricted": Controls(key="dedicated-cmk", data_events=True, vpc_endpoint_only=True,
+                           breach_detection="blocks"),
 }
 
 # Every human role, whatever the class: the longest session (seconds) and the MFA condition key.

@@ -3,15 +3,19 @@ from every region holding its data."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
+from guardian.modules.controls import controls_for
 from guardian.policies.rules._index import Index, Store, region_of
 from guardian.policies.rules._policy import has_unknown
 
+from guardian.catalog.model import Catalog, Dataset
 from guardian.findings import Context, Finding, Rule
 from guardian.graph.model import Resource
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TRAIL = "aws:cloudtrail/trail:Trail"
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -126,21 +130,45 @@ class _Alerts:
                 self.regions.setdefault(endpoint.lower(), set()).update(regions)
 
 
+def stance(ds: Dataset) -> str | None:
+    """The severity of a breach-detection finding on this dataset's data: the rule's where the
+    class's stance blocks, low where it only advises (modules/controls.py, the README's
+    table)."""
+    return None if controls_for(ds.classification).breach_detection == "blocks" else "low"
+
+
+def contacts(catalog: Catalog, ds: Dataset) -> tuple[tuple[str, ...], bool]:
+    """Who breach alerts must reach: the dataset's breach contacts, else the organization's
+    contact when it is an e-mail address; and whether that fallback was taken."""
+    if ds.breach_contacts:
+        return ds.breach_contacts, False
+    org = catalog.organization.contact
+    return ((org,), True) if _EMAIL.fullmatch(org) else ((), False)
+
+
 def _alert_route(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     alerts = ix.memo("alerts", _Alerts)
+    for ds in ctx.catalog.datasets:
+        if not contacts(ctx.catalog, ds)[0]:
+            yield BRE_002.finding(
+                f"{ds.id} names no breach contacts and the organization's contact "
+                f"({ctx.catalog.organization.contact!r}) is no e-mail address to fall back on",
+                dataset=ds.id, location=str(ds.loc) if ds.loc.line else None,
+                severity=stance(ds))
     for s in ix.bound:
         assert s.dataset is not None
-        contacts = s.dataset.breach_contacts
-        missing = [c for c in contacts if c.lower() not in alerts.subscribed]
-        if not contacts:
-            yield BRE_002.at(s, f"{s.dataset.id} names no breach contacts")
-        elif missing and alerts.unknown:
+        reach, fallback = contacts(ctx.catalog, s.dataset)
+        missing = [c for c in reach if c.lower() not in alerts.subscribed]
+        whose = (f" (the organization's contact: {s.dataset.id} names no breach contacts)"
+                 if fallback else "")
+        if missing and alerts.unknown:
             yield BRE_002.at(s, "alert subscriptions have endpoints unknown offline",
-                             related=alerts.unknown, unknown=True)
+                             related=alerts.unknown, unknown=True, severity=stance(s.dataset))
         elif missing:
             yield BRE_002.at(s, f"no alert (EventBridge rule or alarm -> SNS e-mail "
-                             f"subscription) reaches {', '.join(missing)}")
+                             f"subscription) reaches {', '.join(missing)}{whose}",
+                             severity=stance(s.dataset))
 
 
 class _Detectors:
@@ -161,14 +189,14 @@ class _Detectors:
                 self.enabled.add(region_of(d))
 
 
-def _regional_alerts(ix: Index, s: Store) -> Iterator[Finding]:
+def _regional_alerts(ix: Index, catalog: Catalog, s: Store) -> Iterator[Finding]:
     """Contacts EventBridge rules reach from some region but not from the store's. Contacts
     reached from nowhere are GRD-BRE-002's."""
     assert s.dataset is not None and s.region is not None
     alerts = ix.memo("alerts", _Alerts)
     missing: list[str] = []
     unsure: list[str] = []
-    for contact in s.dataset.breach_contacts:
+    for contact in contacts(catalog, s.dataset)[0]:
         regions = alerts.regions.get(contact.lower(), set())
         if not regions or s.region in regions:
             continue
@@ -205,7 +233,7 @@ def _regional(ctx: Context) -> Iterator[Finding]:
     for s in ix.bound:
         assert s.dataset is not None
         if s.dataset.sensitive and s.region is not None:  # an unknown region: GRD-RES-001
-            yield from _regional_alerts(ix, s)
+            yield from _regional_alerts(ix, ctx.catalog, s)
             yield from _regional_detector(ix, s)
 
 
@@ -224,8 +252,9 @@ BRE_002 = Rule(
     "Alerts reach the dataset's breach contacts",
     "The notification clock starts at awareness; the people who must assess and notify are the "
     "ones the alerts must reach.",
-    "Subscribe each breach contact by e-mail to an SNS topic that an EventBridge rule or "
-    "CloudWatch alarm targets.",
+    "Subscribe each breach contact (the dataset's, else the organization's contact) by e-mail "
+    "to an SNS topic that an EventBridge rule or CloudWatch alarm targets; a dataset with no "
+    "contact and an organization contact that is no e-mail address needs `breach_contacts`.",
     ("GDPR Art. 33", "GDPR Art. 34", "NIST SI-4(5)", "CKV_AWS_252"), _alert_route,
 )
 

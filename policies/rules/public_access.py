@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardian.modules.controls import controls_for
+from guardian.policies.data import service_actions
 from guardian.policies.rules._copies import RDS_CLUSTER, copies
 from guardian.policies.rules._index import Index
-from guardian.policies.rules._policy import has_unknown, restricted
+from guardian.policies.rules._policy import Statement, glob_match, has_unknown, restricted
 
+from guardian.catalog.model import Dataset
 from guardian.findings import Context, Finding, Rule
 from guardian.graph.model import Resource
 
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+# A dataset the catalog classifies for public reading may be read through a bucket policy, so
+# these two may be off; public ACLs stay blocked and ignored whatever the class.
+POLICY_FLAGS = ("blockPublicPolicy", "restrictPublicBuckets")
+READ_LEVELS = ("Read", "List")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -30,14 +37,34 @@ def _public_access_block(ctx: Context) -> Iterator[Finding]:
             else:
                 yield PUB_001.at(s, "no public access block")
             continue
-        best = min(blocks, key=lambda b: sum(b.get(f) is not True for f in PAB_FLAGS))
-        off = [f for f in PAB_FLAGS if best.get(f) is not True]
+        assert s.dataset is not None
+        needed = [f for f in PAB_FLAGS if not (_public_read(s.dataset) and f in POLICY_FLAGS)]
+        best = min(blocks, key=lambda b: sum(b.get(f) is not True for f in needed))
+        off = [f for f in needed if best.get(f) is not True]
         if any(has_unknown(best.get(f)) for f in off):
             yield PUB_001.at(s, "public access block settings are unknown offline",
                              related=[best], unknown=True)
         elif off:
             yield PUB_001.at(s, f"public access block leaves {', '.join(off)} off",
                              related=[best])
+
+
+def _public_read(ds: Dataset) -> bool:
+    return controls_for(ds.classification).public_read
+
+
+def _reads_only(st: Statement) -> bool:
+    """Every action the statement allows only reads or lists (AWS's access levels)."""
+    if st.not_actions or not st.actions:
+        return False
+    for pattern in st.actions:
+        service, _, verb = pattern.partition(":")
+        if not verb:
+            return False
+        matched = [a for a in service_actions(service).values() if glob_match(pattern, a.name)]
+        if not matched or any(a.access_level not in READ_LEVELS for a in matched):
+            return False
+    return True
 
 
 def _grants_public(grants: object) -> bool:
@@ -74,8 +101,10 @@ def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
                 yield PUB_003.at(s, "the bucket policy is unknown offline; cannot "
                                  "tell whether it allows anyone", related=[src.via], unknown=True)
                 continue
+            assert s.dataset is not None
             open_ = [st for st in src.statements
-                     if st.allow and st.wildcard_principal and not restricted(st)]
+                     if st.allow and st.wildcard_principal and not restricted(st)
+                     and not (_public_read(s.dataset) and _reads_only(st))]
             if open_:
                 actions = sorted({a for st in open_ for a in st.actions})
                 yield PUB_003.at(s,
@@ -131,7 +160,8 @@ PUB_001 = Rule(
     "The four public access block settings are the guard against a later ACL or policy "
     "change exposing the bucket; one left off reopens that door.",
     "Add aws.s3.BucketPublicAccessBlock with block_public_acls, block_public_policy, "
-    "ignore_public_acls and restrict_public_buckets all True.",
+    "ignore_public_acls and restrict_public_buckets all True (for a dataset classified public, "
+    "block_public_policy and restrict_public_buckets may be off).",
     ("GDPR Art. 32", "GDPR Art. 25(2)", "NIST AC-3", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54",
      "CKV_AWS_55", "CKV_AWS_56"), _public_access_block,
 )
@@ -146,7 +176,9 @@ PUB_003 = Rule(
     "GRD-PUB-003", "public-access", "critical",
     "Bucket policies do not allow anyone",
     "An Allow to principal '*' with no condition on the caller grants the world access.",
-    "Name the principals, or add a condition such as aws:SourceVpce or aws:PrincipalOrgID.",
+    "Name the principals, or add a condition such as aws:SourceVpce or aws:PrincipalOrgID. "
+    "Only a dataset classified public may be read by anyone, and only read (Read and List "
+    "actions).",
     ("GDPR Art. 32", "NIST AC-3", "NIST AC-6", "CKV_AWS_70"), _wildcard_policy,
 )
 PUB_004 = Rule(

@@ -132,6 +132,15 @@ def _noncurrent(ctx: Context) -> Iterator[Finding]:
 
 
 def _ttl(ctx: Context) -> Iterator[Finding]:
+    for ds in ctx.catalog.datasets:
+        for st in ds.storage:
+            if st.kind == "dynamodb" and not st.ttl_attribute:
+                # Advisory: the fix is in the catalog, and a deployed TTL may well exist.
+                yield RET_003.finding(
+                    f"dynamodb store {st.name!r} keeps data {ds.retention.days} days but the "
+                    "catalog names no ttl_attribute: the platform cannot set TTL and Guardian "
+                    "cannot check the attribute", dataset=ds.id,
+                    location=str(st.loc) if st.loc.line else None, severity="low")
     ix = ctx.index
     for s in ix.bound_of("dynamodb"):
         assert s.dataset is not None

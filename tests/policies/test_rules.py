@@ -691,3 +691,125 @@ def test_a_backup_selection_unknown_offline_makes_a_violating_plan_unknown(
     plan = [r.finding for r in report.results if "visits-plan" in r.finding.message]
     assert plan and all(f.unknown for f in plan)
     assert {f.resource.name for f in plan} >= {"visits-db", "visits-table"}  # type: ignore[union-attr]
+
+
+# --- proportion: what blocks depends on the classification ----------------------------------
+
+DIRECTORY = """  - id: directory
+    name: Store directory
+    owner: team-stores
+    classification: public
+    categories: [user.name, user.contact.email]
+    subjects: [employee]
+    jurisdictions: [gdpr]
+    residency: [eu]
+    retention: {days: 30}
+    uses:
+      - {use: essential.service, legal_basis: contract}
+    breach_contacts: [security@fixture.example]
+    storage:
+      - {kind: s3, name: directory-site}
+      - {kind: s3, name: directory-listing}
+      - {kind: s3, name: directory-writable}
+      - {kind: s3, name: directory-acls}
+  - id: profiles
+"""
+
+
+def test_a_public_dataset_may_be_read_by_anyone_but_not_written_nor_through_acls(
+        tmp_path: Path) -> None:
+    cat = _variant(tmp_path, ("  - id: profiles\n", DIRECTORY))
+    report = evaluate(cat, graph("public_site"), today=TODAY)
+    assert {k for k in found(report) if k[1] and k[1].startswith("directory-")} == {
+        ("GRD-PUB-003", "directory-writable"),  # s3:PutObject for anyone
+        ("GRD-PUB-001", "directory-acls"),  # blockPublicAcls off
+    }
+    # The same bucket, its data classified internal: the world may not read it.
+    internal = _variant(tmp_path, ("  - id: profiles\n",
+                                   DIRECTORY.replace("classification: public",
+                                                     "classification: internal")))
+    blocked = {k for k in found(evaluate(internal, graph("public_site"), today=TODAY))
+               if k[1] == "directory-site"}
+    assert blocked == {("GRD-PUB-001", "directory-site"), ("GRD-PUB-003", "directory-site")}
+
+
+def test_breach_contacts_fall_back_to_the_organizations_contact(tmp_path: Path) -> None:
+    # The newsletter names no contacts; the organization's contact is subscribed: nothing found.
+    cat = _variant(tmp_path, ("contact: privacy@fixture.example", "contact: security@fixture.example"),
+                   ("    breach_contacts: [security@fixture.example]\n    storage:\n      - {kind: s3, name: newsletter-bucket",
+                    "    storage:\n      - {kind: s3, name: newsletter-bucket"))
+    assert not [ds for ds in cat.datasets if ds.id == "newsletter"][0].breach_contacts
+    assert found(evaluate(cat, graph("baseline"), today=TODAY)) == set()
+    # The organization's contact is not subscribed: said, naming the fallback.
+    cat = _variant(tmp_path, ("    breach_contacts: [security@fixture.example]\n    storage:\n      - {kind: s3, name: newsletter-bucket",
+                              "    storage:\n      - {kind: s3, name: newsletter-bucket"))
+    [r] = [r for r in evaluate(cat, graph("baseline"), today=TODAY).results
+           if r.finding.rule == "GRD-BRE-002"]
+    assert r.finding.message.endswith("reaches privacy@fixture.example (the organization's "
+                                      "contact: newsletter names no breach contacts)")
+    assert (r.severity, r.blocking) == ("low", False)  # internal data: advisory
+
+
+def test_no_contact_anywhere_is_a_catalog_finding_blocking_only_sensitive_data(
+        tmp_path: Path) -> None:
+    cat = _variant(tmp_path, ("contact: privacy@fixture.example", "contact: https://fixture.example/privacy"),
+                   ("    breach_contacts: [security@fixture.example]\n    storage:\n      - {kind: s3, name: newsletter-bucket",
+                    "    storage:\n      - {kind: s3, name: newsletter-bucket"))
+    catalog_level = [r for r in evaluate(cat, EMPTY, today=TODAY).results
+                     if r.finding.rule == "GRD-BRE-002"]
+    assert [(r.finding.dataset, r.severity, r.blocking, r.finding.location is not None)
+            for r in catalog_level] == [("newsletter", "low", False, True)]
+    profiles = _variant(tmp_path, ("contact: privacy@fixture.example", "contact: the DPO's office"),
+                        ("    breach_contacts: [security@fixture.example, dpo@fixture.example]\n",
+                         ""))
+    [r] = [r for r in evaluate(profiles, EMPTY, today=TODAY).results
+           if r.finding.rule == "GRD-BRE-002"]
+    assert (r.finding.dataset, r.severity, r.blocking) == ("payments", "high", True)
+    assert "is no e-mail address to fall back on" in r.finding.message
+
+
+def test_internal_data_is_never_blocked_by_breach_detection(catalog: Catalog) -> None:
+    data = _copy(graph("baseline"))
+    data["resources"] = [r for r in data["resources"] if r["type"] not in (
+        "aws:sns/topicSubscription:TopicSubscription", "aws:cloudtrail/trail:Trail",
+        "aws:guardduty/detector:Detector")]
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    breach = {(r.finding.dataset, r.severity, r.blocking) for r in report.results
+              if r.rule.control == "breach-detection"}
+    assert ("newsletter", "low", False) in breach
+    assert {(ds, blocking) for ds, _, blocking in breach if ds != "newsletter"} == {
+        ("profiles", True), ("payments", True), ("records", True)}
+
+
+# --- catalog problems are catalog findings, in validate too ---------------------------------
+
+
+def test_validate_reports_catalog_findings_and_waivers_that_cannot_apply(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from guardian.check import catalog_problems
+    from guardian.cli import main
+
+    waivers = ("waivers:\n"
+               "  - {rule: GRD-RET-01, resource: profiles-bucket, reason: r, approved_by: a, "
+               "expires: 2027-01-31}\n"
+               "  - {rule: GRD-TLS-001, resource: profiles-http, reason: r, approved_by: a, "
+               "expires: 2026-05-31}\n"
+               "  - {rule: GRD-TLS-001, resource: profiles-bucket, reason: r, approved_by: a, "
+               "expires: 2026-06-01}\n"
+               "  - {rule: CKV_AWS_18, resource: profiles-bucket, reason: r, approved_by: a, "
+               "expires: 2027-01-31}\n")
+    cat = _variant(tmp_path, ("{kind: dynamodb, name: profiles-table, subject_key: user_id, "
+                              "ttl_attribute: expires_at}",
+                              "{kind: dynamodb, name: profiles-table, subject_key: user_id}"),
+                   ("waivers: []\n", waivers))
+    found_ = [(p.severity, p.field, p.message) for p in catalog_problems(cat, TODAY)]
+    assert ("error", "waivers[0].rule", "'GRD-RET-01' is neither a Guardian rule (guardian "
+            "rules) nor a checkov check id; did you mean GRD-RET-001?") in found_
+    assert ("warning", "waivers[1].expires", "the waiver of GRD-TLS-001 on profiles-http expired "
+            "on 2026-05-31: it no longer applies") in found_
+    assert not [f for f in found_ if f[1].startswith(("waivers[2]", "waivers[3]"))]  # expiry day
+    [ttl] = [p for p in catalog_problems(cat, TODAY) if "GRD-RET-003" in p.message]
+    assert ttl.severity == "warning" and ttl.location.line == 26 and "ttl_attribute" in ttl.message
+    assert main(["validate", str(tmp_path / "catalog.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'catalog.yaml'}:26:" in err and "did you mean GRD-RET-001?" in err
