@@ -9,11 +9,14 @@ modules import their heavy dependencies (pulumi_aws, boto3, checkov) inside `run
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from guardian import __version__
 from guardian.errors import UserError
@@ -141,5 +144,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> NoReturn:
+    """The `guardian` command: `main`, then leave without tearing the interpreter down.
+
+    Freeing the heap of a synthesis object by object (Pulumi's SDK, pulumi_aws's classes, the
+    graph) took half a second at exit. By now every output file is written and closed; what
+    is left is to flush the standard streams and run the exit handlers (temporary files,
+    logging). An unexpected exception leaves the normal way, with its traceback.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (`| head`): what it wanted, it has
+        pass
+    except OSError as exc:
+        print(f"guardian: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        code = 2
+    atexit._run_exitfuncs()
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

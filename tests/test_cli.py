@@ -61,3 +61,37 @@ def test_help_and_validate_import_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_command_flushes_runs_exit_handlers_and_keeps_its_exit_code(tmp_path):
+    """`guardian` leaves with os._exit (no interpreter teardown): nothing written is lost."""
+    import json
+    import subprocess
+    import sys
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        code = ("import atexit, sys\n"
+                "atexit.register(lambda: print('exit handlers ran', file=sys.stderr))\n"
+                "from guardian.cli import run\n"
+                f"sys.argv = ['guardian', *{list(args)!r}]\n"
+                "run()\n")
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120, check=False)
+
+    listed = command("rules", "--format", "json")  # stdout is a pipe: block-buffered
+    assert listed.returncode == 0
+    assert len(json.loads(listed.stdout)) >= 39
+    assert listed.stderr == "exit handlers ran\n"
+
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text("version: [1\n")
+    refused = command("validate", str(broken))
+    assert refused.returncode == 2
+    assert "malformed YAML" in refused.stderr and "exit handlers ran" in refused.stderr
+
+    report = tmp_path / "report.json"
+    gated = command("check", "--program", "tests/policies/programs/s3_violations",
+                    "--catalog", "tests/policies/catalog.yaml", "--format", "json",
+                    "-o", str(report))
+    assert gated.returncode == 1
+    assert json.loads(report.read_text())["summary"]["blocking"] > 0
