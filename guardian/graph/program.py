@@ -36,6 +36,7 @@ from ruamel.yaml.error import YAMLError
 
 from guardian.errors import UserError
 from guardian.graph import computed
+from guardian.graph.lazy_aws import only_what_is_used
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 from guardian.heap import long_lived
@@ -543,7 +544,8 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(config, secret_keys)
         os.chdir(project.program)
-        with warnings.catch_warnings(), _plain_unknowns(), _source_positions(roots):
+        with warnings.catch_warnings(), _plain_unknowns(), _source_positions(roots), \
+                only_what_is_used():
             # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
             def program() -> None:
