@@ -16,8 +16,12 @@ from guardian.graph.model import ResourceGraph
 CATALOG_KEY = "guardian:catalog"
 
 
-def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True) -> None:
-    group = parser.add_argument_group("where the deployment comes from (default: --program .)")
+def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
+                       optional: bool = False) -> None:
+    """The source options; `optional`: the command reads no deployment unless one is named."""
+    group = parser.add_argument_group(
+        "where the deployment comes from (optional: none is read unless named)" if optional
+        else "where the deployment comes from (default: --program .)")
     one = group.add_mutually_exclusive_group()
     one.add_argument(
         "--program",

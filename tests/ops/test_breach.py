@@ -1,73 +1,356 @@
-"""`guardian breach`: the right datasets, special categories, contacts and deadlines."""
+"""`guardian breach`: notice first decided per law (owed, not owed and why, needs assessment),
+then who and when; the safe harbour read from the deployment; the register.
+
+Each test asserts one statement of the law (../shared/notes/privacy-facts.md) and names it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from guardian.breach import REGIMES, assess, parse_time, to_json
+from guardian.breach.answers import Assessment
+from guardian.breach.assess import assess, parse_time, steps, to_json
+from guardian.breach.law import ASSESS, NOT_OWED, OWED
+from guardian.catalog.model import Catalog
 from guardian.cli import main
 from guardian.errors import UserError
 from tests.conftest import EXAMPLE_CATALOG
+from tests.evidence.conftest import example_graph
 
 FRIDAY = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
 
 
-def deadlines(a) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
-    return {d["jurisdiction"]: d["due"] for d in to_json(a)["deadlines"]}
+def answers(**given: str | int) -> Assessment:
+    counts = {k.replace("_", "-") if k.startswith("US_") else k: v
+              for k, v in given.items() if isinstance(v, int)}
+    return Assessment({k: v for k, v in given.items() if isinstance(v, str)}, counts)
 
 
-def test_pharmacy_bucket_flags_health_data_and_hipaa_60_days(example_catalog):
-    a = assess(example_catalog, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY)
-    data = to_json(a)
-    (ds,) = data["datasets"]
-    assert ds["id"] == "pharmacy_prescriptions" and ds["special_categories"] is True
-    assert {c["key"] for c in ds["categories"] if c["special"]} == {"user.health_and_medical"}
-    assert ds["subjects"] == ["patient"]
-    assert deadlines(a) == {"ccpa": "2026-04-05T16:00:00Z", "hipaa": "2026-05-05T16:00:00Z"}
-    assert data["contacts"] == ["security@acme-retail.example", "hipaa-officer@acme-retail.example"]
-    assert [d["jurisdiction"] for d in data["deadlines"]] == ["ccpa", "hipaa"]  # soonest first
+def only(catalog: Catalog, dataset: str, **changes: object) -> Catalog:
+    """The catalog with one dataset changed (categories, jurisdictions, ...)."""
+    return replace(catalog, datasets=tuple(
+        replace(ds, **changes) if ds.id == dataset else ds for ds in catalog.datasets))
+
+
+def verdicts(report) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    return {v["regime"]: v for v in to_json(report)["regimes"]}
+
+
+def step(v: dict, who: str) -> dict:
+    return next(s for s in v["steps"] if s["who"].startswith(who))
+
+
+# --- California Civ. Code 1798.82 -------------------------------------------------------------
+
+
+def test_california_email_without_password_is_not_personal_information(example_catalog):
+    # 1798.82(h)(2): a user name or e-mail address counts only WITH a password.
+    r = assess(example_catalog, resource="acme-marketing-engagement", discovered_at=FRIDAY,
+               assessment=answers(acquired="yes"))
+    ca = verdicts(r)["ccpa"]
+    assert ca["status"] == NOT_OWED and "(h)" in ca["why"]
+    assert [s["status"] for s in ca["steps"]] == [NOT_OWED]  # no deadline stated
+    with_password = only(example_catalog, "marketing_engagement", categories=(
+        "user.contact.email", "user.authorization.credentials"))
+    r = assess(with_password, resource="acme-marketing-engagement", discovered_at=FRIDAY,
+               assessment=answers(acquired="yes"))
+    ca = verdicts(r)["ccpa"]
+    assert ca["status"] == OWED and "password ((h)(2))" in ca["why"]
+    assert step(ca, "the affected California")["due"] == "2026-04-05T16:00:00Z"  # 30 days
+
+
+def test_california_card_number_counts_only_with_name_and_code(example_catalog):
+    # (h)(1)(C): an account or card number with the code that opens the account, and a name.
+    named = only(example_catalog, "orders_payments",
+                 categories=("user.name", "user.financial.credit_card"))
+    ask = verdicts(assess(named, resource="acme-orders", discovered_at=FRIDAY,
+                          assessment=answers(acquired="yes")))["ccpa"]
+    assert ask["status"] == ASSESS and ask["questions"] == ["card_code"]
+    no_code = verdicts(assess(named, resource="acme-orders", discovered_at=FRIDAY,
+                              assessment=answers(acquired="yes", card_code="no")))["ccpa"]
+    assert no_code["status"] == NOT_OWED
+    code = verdicts(assess(named, resource="acme-orders", discovered_at=FRIDAY,
+                           assessment=answers(acquired="yes", card_code="yes")))["ccpa"]
+    assert code["status"] == OWED
+    nameless = verdicts(assess(example_catalog, resource="acme-orders", discovered_at=FRIDAY,
+                               assessment=answers(acquired="yes", card_code="yes")))["ccpa"]
+    assert nameless["status"] == NOT_OWED and "without a person's name" in nameless["why"]
+
+
+def test_california_encrypted_data_only_when_the_key_was_taken_too(example_catalog):
+    # 1798.82(a): unencrypted PI, or encrypted PI whose key was acquired too. The deployment
+    # puts acme-pharmacy-prescriptions under SSE-S3 and acme-orders under a CMK.
+    graph = example_graph()
+    rx = only(example_catalog, "pharmacy_prescriptions", jurisdictions=("ccpa",))
+    plain = verdicts(assess(rx, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+                            graph=graph, assessment=answers(acquired="yes")))["ccpa"]
+    assert plain["status"] == OWED  # a name with medical information, SSE-S3 only
+    orders = only(example_catalog, "orders_payments", categories=(
+        "user.name", "user.health_and_medical"))
+    r = assess(orders, resource="acme-orders", discovered_at=FRIDAY, graph=graph,
+               assessment=answers(acquired="yes"))
+    assert verdicts(r)["ccpa"]["questions"] == ["key_exposed"]
+    safe = assess(orders, resource="acme-orders", discovered_at=FRIDAY, graph=graph,
+                  assessment=answers(acquired="yes", key_exposed="no"))
+    assert verdicts(safe)["ccpa"]["status"] == NOT_OWED
+    assert "customer-managed KMS key that was not exposed" in verdicts(safe)["ccpa"]["why"]
+    taken = assess(orders, resource="acme-orders", discovered_at=FRIDAY, graph=graph,
+                   assessment=answers(acquired="yes", key_exposed="yes"))
+    assert verdicts(taken)["ccpa"]["status"] == OWED
+
+
+def test_california_attorney_general_only_above_500_residents_15_days_after_consumers(
+        example_catalog):
+    rx = only(example_catalog, "pharmacy_prescriptions", jurisdictions=("ccpa",))
+
+    def ag(**given):  # type: ignore[no-untyped-def]
+        r = assess(rx, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+                   assessment=answers(acquired="yes", **given))
+        return step(verdicts(r)["ccpa"], "the Attorney General")
+
+    assert ag()["status"] == ASSESS  # how many Californians?
+    assert ag(US_CA=500)["status"] == NOT_OWED  # "more than 500"
+    above = ag(US_CA=501)
+    assert above["status"] == OWED
+    assert above["due"] == "2026-04-20T16:00:00Z"  # consumers' last day (04-05) + 15
+    notified = Assessment({"acquired": "yes"}, {"US-CA": 900},
+                          consumers_notified_at=datetime(2026, 3, 10, 9, tzinfo=UTC))
+    r = assess(rx, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+               assessment=notified)
+    assert step(verdicts(r)["ccpa"], "the Attorney General")["due"] == "2026-03-25T09:00:00Z"
+
+
+def test_california_30_days_only_for_breaches_discovered_from_2026(example_catalog):
+    rx = only(example_catalog, "pharmacy_prescriptions", jurisdictions=("ccpa",))
+    old = assess(rx, resource="acme-pharmacy-prescriptions",
+                 discovered_at=datetime(2025, 12, 31, 23, tzinfo=UTC),
+                 assessment=answers(acquired="yes"))
+    ca = verdicts(old)["ccpa"]
+    consumers = step(ca, "the affected California")
+    assert ca["status"] == OWED and consumers["due"] is None
+    assert "30 calendar days" not in consumers["when"]
+    assert any("before 2026-01-01" in n for n in ca["notes"])
+    assert any("law enforcement" in n for n in ca["notes"])  # delay allowed (1798.82(c))
+
+
+# --- HIPAA --------------------------------------------------------------------------------------
+
+
+def test_hipaa_120_people_go_in_the_annual_log(example_catalog):
+    # 164.408(c): fewer than 500: log, report within 60 days after the calendar year ends.
+    r = assess(example_catalog, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+               graph=example_graph(), assessment=answers(total=120))
+    hipaa = verdicts(r)["hipaa"]
+    assert hipaa["status"] == OWED  # unsecured PHI: presumed a breach
+    assert step(hipaa, "the affected individuals")["due"] == "2026-05-05T16:00:00Z"  # 60 days
+    hhs = step(hipaa, "HHS")
+    assert hhs["due"] == "2027-03-01T16:00:00Z" and "fewer than 500" in hhs["why"]
+    assert hhs["reference"] == "45 CFR 164.408(c)"
+    many = verdicts(assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                           discovered_at=FRIDAY, assessment=answers(total=500)))["hipaa"]
+    assert step(many, "HHS")["due"] == "2026-05-05T16:00:00Z"  # 500 or more: with individuals
+    leap = verdicts(assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                           discovered_at=datetime(2027, 6, 1, tzinfo=UTC),
+                           assessment=answers(total=12)))["hipaa"]
+    assert step(leap, "HHS")["due"] == "2028-02-29T00:00:00Z"  # 2028 is a leap year
+
+
+def test_hipaa_media_only_above_500_residents_of_a_state(example_catalog):
+    def media(**counts):  # type: ignore[no-untyped-def]
+        r = assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                   discovered_at=FRIDAY, assessment=answers(**counts))
+        return [s for s in verdicts(r)["hipaa"]["steps"] if "media" in s["who"]]
+
+    assert media(total=900, US_CA=500, US_NV=400) == []
+    (m,) = media(total=900, US_CA=501, US_NV=399)
+    assert m["status"] == OWED and "US-CA" in m["who"] and "US-NV" not in m["who"]
+
+
+def test_hipaa_only_unsecured_phi_and_the_four_factor_rebuttal(example_catalog):
+    from guardian.graph.model import ResourceGraph, Source
+    from tests.evidence.conftest import bucket_set, key
+
+    rx_key = key("rx-key", True)
+    on_cmk = ResourceGraph([rx_key, *bucket_set("acme-pharmacy-prescriptions",
+                                                "pharmacy_prescriptions", key=rx_key.arn,
+                                                region="us-east-1")], Source("graph", "g"))
+    secured = verdicts(assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                              discovered_at=FRIDAY, graph=on_cmk,
+                              assessment=answers(key_exposed="no")))["hipaa"]
+    assert secured["status"] == NOT_OWED and "secured PHI" in secured["why"]
+    low = verdicts(assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                          discovered_at=FRIDAY,
+                          assessment=answers(hipaa_low_probability="yes")))["hipaa"]
+    assert low["status"] == NOT_OWED and "164.402(2)" in low["why"]
+    assert low["record"]["months"] == 72  # documentation kept 6 years (164.530(j))
+
+
+# --- GDPR and UK GDPR --------------------------------------------------------------------------
+
+
+def test_gdpr_no_notice_when_a_risk_is_unlikely_and_72_hours_otherwise(example_catalog):
+    ask = verdicts(assess(example_catalog, resource="acme-location-pings",
+                          discovered_at=FRIDAY))["gdpr"]
+    assert ask["status"] == ASSESS and ask["questions"] == ["gdpr_risk"]
+    assert step(ask, "the competent")["due"] == "2026-03-09T16:00:00Z"  # the clock runs
+    unlikely = verdicts(assess(example_catalog, resource="acme-location-pings",
+                               discovered_at=FRIDAY, assessment=answers(gdpr_risk="unlikely")))
+    assert unlikely["gdpr"]["status"] == unlikely["uk_gdpr"]["status"] == NOT_OWED
+    assert unlikely["gdpr"]["record"]["reference"] == "GDPR Art. 33(5)"  # documented anyway
+    risk = verdicts(assess(example_catalog, resource="acme-location-pings",
+                           discovered_at=FRIDAY, assessment=answers(gdpr_risk="risk")))["gdpr"]
+    assert risk["status"] == OWED
+    assert step(risk, "the data subjects")["status"] == NOT_OWED  # Art. 34: only high risk
+
+
+def test_gdpr_subjects_not_told_when_the_data_was_unintelligible(example_catalog):
+    # Art. 34(3)(a): encrypted under a key the attacker did not get (acme-orders: a CMK).
+    safe = verdicts(assess(example_catalog, resource="acme-orders", discovered_at=FRIDAY,
+                           graph=example_graph(),
+                           assessment=answers(gdpr_risk="high", key_exposed="no")))["uk_gdpr"]
+    assert step(safe, "the ICO")["status"] == OWED  # the authority still
+    subjects = step(safe, "the data subjects")
+    assert subjects["status"] == NOT_OWED and subjects["reference"] == "UK GDPR Art. 34(3)(a)"
+    # the same store read by a role that may read it: the service decrypts, no safe harbour
+    role = verdicts(assess(example_catalog, role="finance-ledger", discovered_at=FRIDAY,
+                           graph=example_graph(),
+                           assessment=answers(gdpr_risk="high", key_exposed="no")))["gdpr"]
+    assert step(role, "the data subjects")["status"] == OWED
+    # AWS owned key (acme-customer-index): not a CMK, whoever reads it gets clear data
+    owned = assess(example_catalog, resource="acme-customer-index", discovered_at=FRIDAY,
+                   graph=example_graph(), assessment=answers(gdpr_risk="high"))
+    assert step(verdicts(owned)["gdpr"], "the data subjects")["status"] == OWED
+    assert "AWS owned key" in to_json(owned)["datasets"][0]["protection"]
+
+
+def test_no_step_to_processors_and_their_duty_noted(example_catalog):
+    r = assess(example_catalog, resource="acme-customer-profiles", discovered_at=FRIDAY,
+               assessment=answers(gdpr_risk="high", real_risk="yes"))
+    whom = [s["who"] for v in to_json(r)["regimes"] for s in v["steps"]]
+    assert not [w for w in whom if "Postbox" in w or "processor" in w.lower()]
+    assert any("no law obliges a controller to inform its processors" in n
+               for n in verdicts(r)["gdpr"]["notes"])
+
+
+# --- PIPEDA, LGPD, APPI, PDPA, PIPA, Australia --------------------------------------------------
+
+
+def test_pipeda_only_on_a_real_risk_of_significant_harm_and_never_low_priority(
+        example_catalog):
+    no = verdicts(assess(example_catalog, resource="acme-support-tickets",
+                         discovered_at=FRIDAY, assessment=answers(real_risk="no")))["pipeda"]
+    assert no["status"] == NOT_OWED and no["record"]["months"] == 24  # still recorded
+    yes = assess(example_catalog, resource="acme-support-tickets", discovered_at=FRIDAY,
+                 assessment=answers(real_risk="yes", gdpr_risk="risk"))
+    assert verdicts(yes)["pipeda"]["status"] == OWED
+    order = [(v.regime, s.due) for v, s in steps(yes)]
+    # "as soon as feasible" comes before the GDPR's dated 72 hours
+    assert order.index(("pipeda", None)) < order.index(("gdpr", FRIDAY.replace(day=9)))
+
+
+def test_lgpd_relevant_risk_needs_a_criterion_and_three_business_days(example_catalog):
+    br = only(example_catalog, "orders_payments", jurisdictions=("lgpd",))
+    ask = verdicts(assess(br, resource="acme-orders", discovered_at=FRIDAY))["lgpd"]
+    assert ask["status"] == ASSESS and "financial data" in ask["why"]
+    assert step(ask, "the ANPD")["due"] == "2026-03-11T16:00:00Z"  # Fri + 3 business days
+    owed = verdicts(assess(br, resource="acme-orders", discovered_at=FRIDAY,
+                           assessment=answers(lgpd_relevant="yes")))["lgpd"]
+    assert owed["status"] == OWED and owed["record"]["months"] == 60  # 5 years (Art. 10)
+    plain = only(example_catalog, "store_location_pings", jurisdictions=("lgpd",))
+    none = verdicts(assess(plain, resource="acme-location-pings", discovered_at=FRIDAY,
+                           assessment=answers(lgpd_relevant="yes", large_scale="no")))["lgpd"]
+    assert none["status"] == NOT_OWED and "none of the criteria" in none["why"]
+
+
+def test_appi_only_the_four_categories_preliminary_then_final(example_catalog):
+    jp = only(example_catalog, "store_location_pings", jurisdictions=("appi",))
+    none = verdicts(assess(jp, resource="acme-location-pings", discovered_at=FRIDAY,
+                           assessment=answers(wrongful_purpose="no", total=1000)))["appi"]
+    assert none["status"] == NOT_OWED  # 1,000 is not "more than 1,000"
+    many = verdicts(assess(jp, resource="acme-location-pings", discovered_at=FRIDAY,
+                           assessment=answers(wrongful_purpose="no", total=1001)))["appi"]
+    assert many["status"] == OWED
+    prelim, final, people = many["steps"]
+    assert "preliminary" in prelim["who"] and prelim["due"] is None
+    assert "3 to 5 days" in prelim["when"]
+    assert final["due"] == "2026-04-05T16:00:00Z"  # 30 days
+    attack = verdicts(assess(jp, resource="acme-location-pings", discovered_at=FRIDAY,
+                             assessment=answers(wrongful_purpose="yes")))["appi"]
+    assert step(attack, "the Personal Information Protection Commission: final")["due"] == \
+        "2026-05-05T16:00:00Z"  # 60 days for a wrongful purpose
+    rx = only(example_catalog, "pharmacy_prescriptions", jurisdictions=("appi",))
+    health = verdicts(assess(rx, resource="acme-pharmacy-prescriptions",
+                             discovered_at=FRIDAY))["appi"]
+    assert health["status"] == OWED and "(i)" in health["why"]
+
+
+def test_pdpa_500_people_or_significant_harm(example_catalog):
+    sg = only(example_catalog, "store_location_pings", jurisdictions=("pdpa_sg",))
+
+    def pdpa(**given):  # type: ignore[no-untyped-def]
+        return verdicts(assess(sg, resource="acme-location-pings", discovered_at=FRIDAY,
+                               assessment=answers(**given)))["pdpa_sg"]
+
+    assert pdpa(significant_harm="no", total=499)["status"] == NOT_OWED
+    scale = pdpa(significant_harm="no", total=500)
+    assert scale["status"] == OWED
+    assert step(scale, "the affected individuals")["status"] == NOT_OWED  # harm only
+    assert pdpa(total=10)["status"] == ASSESS
+
+
+def test_pipa_regulator_from_1000_people_subjects_always(example_catalog):
+    kr = only(example_catalog, "store_location_pings", jurisdictions=("pipa_kr",))
+
+    def pipa(**given):  # type: ignore[no-untyped-def]
+        return verdicts(assess(kr, resource="acme-location-pings", discovered_at=FRIDAY,
+                               assessment=answers(**given)))["pipa_kr"]
+
+    few = pipa(acquired="yes", wrongful_purpose="no", total=999)
+    assert step(few, "the affected data subjects")["due"] == "2026-03-09T16:00:00Z"  # 72 h
+    assert step(few, "the PIPC")["status"] == NOT_OWED
+    assert step(pipa(acquired="yes", wrongful_purpose="no", total=1000), "the PIPC")[
+        "status"] == OWED
+    assert step(pipa(acquired="yes", wrongful_purpose="yes", total=3), "the PIPC")[
+        "status"] == OWED  # hacking
+
+
+def test_australia_assess_within_30_days_then_as_soon_as_practicable(example_catalog):
+    au = only(example_catalog, "store_location_pings", jurisdictions=("privacy_act_au",))
+    unsure = verdicts(assess(au, resource="acme-location-pings", discovered_at=FRIDAY,
+                             assessment=answers(serious_harm="unsure")))["privacy_act_au"]
+    assert unsure["status"] == ASSESS
+    assert step(unsure, "assess")["due"] == "2026-04-05T16:00:00Z"
+    assert verdicts(assess(au, resource="acme-location-pings", discovered_at=FRIDAY,
+                           assessment=answers(serious_harm="yes")))["privacy_act_au"][
+        "status"] == OWED
+
+
+# --- exposure, the assessment file, the register, the CLI --------------------------------------
 
 
 def test_arn_of_a_table_or_object_names_the_store(example_catalog):
     for arn in ("arn:aws:dynamodb:eu-west-1:123456789012:table/acme-orders",
                 "arn:aws:dynamodb:eu-west-1:123456789012:table/acme-orders/index/by-customer"):
-        a = assess(example_catalog, resource=arn, discovered_at=FRIDAY)
-        assert [e.dataset.id for e in a.exposures] == ["orders_payments"]
-    a = assess(example_catalog, resource="arn:aws:s3:::acme-customer-profiles/customers/c1/x",
+        r = assess(example_catalog, resource=arn, discovered_at=FRIDAY)
+        assert [e.dataset.id for e in r.exposures] == ["orders_payments"]
+    r = assess(example_catalog, resource="arn:aws:s3:::acme-customer-profiles/customers/c1/x",
                discovered_at=FRIDAY)
-    assert [e.dataset.id for e in a.exposures] == ["customer_profiles"]
-    data = to_json(a)
-    assert data["datasets"][0]["special_categories"] is False
-    assert data["datasets"][0]["recipients"] == [
-        {"name": "Postbox Mail Inc.", "country": "US",
-         "use": "essential.service.notifications.email"}]
-    assert deadlines(a) == {"gdpr": "2026-03-09T16:00:00Z", "uk_gdpr": "2026-03-09T16:00:00Z",
-                            "ccpa": "2026-04-05T16:00:00Z", "pipeda": None}
+    assert [e.dataset.id for e in r.exposures] == ["customer_profiles"]
 
 
 def test_role_reaches_every_dataset_in_its_access_list(example_catalog):
-    a = assess(example_catalog, role="arn:aws:iam::123456789012:role/svc/notifications-service",
+    r = assess(example_catalog, role="arn:aws:iam::123456789012:role/svc/notifications-service",
                discovered_at=FRIDAY)
-    assert [(e.dataset.id, e.actions) for e in a.exposures] == [("customer_profiles", ("read",))]
-    a = assess(example_catalog, role="accounts-service", discovered_at=FRIDAY)
-    assert a.exposures[0].actions == ("delete", "read", "write")
-    assert a.exposures[0].stores == ("acme-customer-profiles", "acme-customer-index")
-
-
-@pytest.mark.parametrize("key,start,due", [
-    ("lgpd", "2026-03-06T16:00:00+00:00", "2026-03-11T16:00:00+00:00"),  # Fri -> Wed
-    ("lgpd", "2026-03-09T08:00:00+00:00", "2026-03-12T08:00:00+00:00"),  # Mon -> Thu
-    ("pdpa_sg", "2026-03-06T16:00:00+00:00", "2026-03-09T16:00:00+00:00"),
-    ("pipa_kr", "2026-03-06T16:00:00+00:00", "2026-03-09T16:00:00+00:00"),
-    ("privacy_act_au", "2026-03-06T16:00:00+00:00", "2026-04-05T16:00:00+00:00"),
-    ("gdpr", "2026-12-31T23:30:00-05:00", "2027-01-03T23:30:00-05:00"),
-])
-def test_deadline_table(key, start, due):
-    assert REGIMES[key].deadline(datetime.fromisoformat(start)) == datetime.fromisoformat(due)
-    assert REGIMES["pipeda"].deadline(datetime.fromisoformat(start)) is None
+    assert [(e.dataset.id, e.actions) for e in r.exposures] == [("customer_profiles", ("read",))]
+    r = assess(example_catalog, role="accounts-service", discovered_at=FRIDAY)
+    assert r.exposures[0].actions == ("delete", "read", "write")
+    assert r.exposures[0].stores == ("acme-customer-profiles", "acme-customer-index")
 
 
 def test_unknown_resource_or_role_names_close_matches(example_catalog):
@@ -80,15 +363,63 @@ def test_unknown_resource_or_role_names_close_matches(example_catalog):
     assert parse_time("2026-03-06T16:00:00") == FRIDAY
 
 
-def test_cli_markdown_and_json(capsys):
-    base = ["breach", "--catalog", str(EXAMPLE_CATALOG), "--discovered-at", "2026-03-06T16:00:00Z"]
-    assert main([*base, "--resource", "acme-pharmacy-prescriptions"]) == 0
+BASE = ["breach", "--catalog", str(EXAMPLE_CATALOG), "--discovered-at", "2026-03-06T16:00:00Z"]
+
+
+def test_cli_asks_then_records_the_answers_in_the_register(tmp_path, capsys):
+    graph = tmp_path / "graph.json"
+    graph.write_text(example_graph().dumps())
+    argv = [*BASE, "--resource", "acme-pharmacy-prescriptions", "--graph", str(graph)]
+    assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "**Special categories (GDPR Art. 9):** user.health_and_medical" in out
-    assert "| 2026-05-05T16:00:00Z | HIPAA |" in out
-    assert "Dana Okafor <dpo@acme-retail.example>" in out
-    assert main([*base, "--role", "marketing-analyst", "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert [d["id"] for d in data["datasets"]] == ["marketing_engagement"]
-    assert main([*base, "--role", "nobody"]) == 2
-    assert "role 'nobody' is not in the catalog" in capsys.readouterr().err
+    assert "## Questions a person must answer" in out and "`hipaa_low_probability`" in out
+    assert "acme-pharmacy-prescriptions: encrypted with S3-managed keys (SSE-S3)" in out
+    answers_file = tmp_path / "assessment.yaml"
+    answers_file.write_text("assessor: Dana Okafor <dpo@acme-retail.example>\n"
+                            "assessed_at: 2026-03-07T10:00:00Z\n"
+                            "affected: {total: 120, US-CA: 120}\n"
+                            "answers:\n  hipaa_low_probability: no\n  acquired: yes\n")
+    register = tmp_path / "register.jsonl"
+    for _ in range(2):
+        assert main([*argv, "--assessment", str(answers_file), "--register", str(register),
+                     "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out.split("\n}\n")[0] + "\n}")
+    assert data["summary"]["owed"] == ["hipaa", "ccpa"]  # the catalog's order
+    assert data["assessment"]["assessor"] == "Dana Okafor <dpo@acme-retail.example>"
+    lines = register.read_text().splitlines()
+    assert len(lines) == 2  # appended, never rewritten
+    entry = json.loads(lines[1])
+    assert entry["format"] == "guardian.breach-register/v1"
+    assert entry["assessment"]["answers"] == {"hipaa_low_probability": "no", "acquired": "yes"}
+    keep = {r["regime"]: r for r in entry["retention"]}
+    assert keep["hipaa"]["reference"] == "45 CFR 164.530(j)(2)"
+    assert keep["ccpa"]["until"] is None
+    assert entry["retain_until"] == keep["hipaa"]["until"]  # 6 years: the longest
+    recorded = datetime.fromisoformat(entry["recorded_at"].replace("Z", "+00:00")).date()
+    assert keep["hipaa"]["until"] == recorded.replace(year=recorded.year + 6).isoformat()
+
+
+def test_assessment_file_mistakes_are_located(tmp_path, capsys):
+    bad = tmp_path / "a.yaml"
+    bad.write_text("answers:\n  gdpr_risk: severe\n  gdpr_rsk: high\naffected: {CA: 3}\n")
+    assert main([*BASE, "--resource", "acme-orders", "--assessment", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:3:13: answers: unknown field 'gdpr_rsk'; allowed: acquired, key_exposed, " \
+        "gdpr_risk" in err
+    assert f"{bad}:2:14: answers.gdpr_risk: 'severe' is not one of ['unlikely', 'risk', " \
+        "'high']" in err
+    assert f"{bad}:4:11: affected: 'CA' does not match" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_register_refuses_symlinks_and_pipes(tmp_path, capsys):
+    target = tmp_path / "real.jsonl"
+    target.write_text("")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (link, fifo, tmp_path):
+        assert main([*BASE, "--resource", "acme-orders", "--register", str(path)]) == 2
+        assert "breach register" in capsys.readouterr().err
+    assert target.read_text() == "" and Path(link).is_symlink()

@@ -1,0 +1,68 @@
+"""`guardian breach`: size a breach from the catalog and the deployment. Which data, whose,
+which laws require notice (owed, not owed and why, or needs a person's assessment), to whom and
+by when; and a breach register entry.
+
+Layout: `law` (the regimes' tests, pure), `assess` (exposure, protection, verdicts, pure),
+`answers` (the questions and the assessment file), `render` (Markdown), `register` (the
+append-only register file). This module is the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from guardian.cli import add_catalog_option
+    from guardian.graph.options import add_source_options
+
+    p = sub.add_parser(
+        "breach", help="size a breach: whether notice is owed per law, to whom, by when",
+        description="From one compromised store or role: the datasets exposed, how they were "
+                    "encrypted as deployed, and per law whether notice is owed (owed, not owed "
+                    "and why, or the questions a person must answer), then every step with its "
+                    "deadline. Without a deployment option no encryption is relied on.",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--resource", metavar="NAME|ARN", help="the compromised bucket or table")
+    which.add_argument("--role", metavar="NAME", help="the compromised IAM role (name or ARN)")
+    p.add_argument("--discovered-at", metavar="TIME",
+                   help="when the breach was discovered, ISO 8601 (default: now)")
+    p.add_argument("--assessment", metavar="FILE",
+                   help="a person's answers to the questions the law leaves to judgment (YAML)")
+    p.add_argument("--register", metavar="FILE",
+                   help="append this assessment to the breach register (JSON lines)")
+    p.add_argument("--format", choices=("md", "json"), default="md",
+                   help="md (Markdown) or json (default: md)")
+    add_catalog_option(p)
+    add_source_options(p, optional=True)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guardian.breach import answers
+    from guardian.breach.assess import assess, parse_time, to_json
+    from guardian.breach.render import markdown
+    from guardian.catalog import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    discovered = parse_time(args.discovered_at)  # before any slow read: a typo fails fast
+    assessment = answers.read(args.assessment) if args.assessment else None
+    graph = None
+    if any(getattr(args, k, None) for k in ("program", "preview", "state", "graph", "live")):
+        from guardian.graph.options import graph_from_args
+
+        graph = graph_from_args(args)
+    report = assess(catalog, resource=args.resource, role=args.role, discovered_at=discovered,
+                    graph=graph, assessment=assessment)
+    if args.register:
+        from guardian.breach.records import append, entry
+
+        append(args.register, entry(report, datetime.now(UTC).replace(microsecond=0)))
+    if args.format == "json":
+        print(json.dumps(to_json(report), indent=2))
+    else:
+        print(markdown(report), end="")
+    return 0
