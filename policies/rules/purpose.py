@@ -16,7 +16,10 @@ from guardian.graph.model import Resource
 _ORDER = ("read", "write", "delete")
 
 
-def _kinds(kinds: set[str] | frozenset[str]) -> str:
+_UNSURE = "conditions or a permissions boundary Guardian cannot decide offline"
+
+
+def kinds_text(kinds: set[str] | frozenset[str]) -> str:
     return ", ".join(k for k in _ORDER if k in kinds)
 
 
@@ -34,7 +37,12 @@ class _Who:
 
     role: str
     kinds: set[str] = field(default_factory=set)
+    maybe: set[str] = field(default_factory=set)  # under conditions Guardian cannot decide
     related: list[Resource | ResourceRef] = field(default_factory=list)
+
+    @property
+    def unsure(self) -> set[str]:
+        return self.maybe - self.kinds
 
 
 def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
@@ -50,6 +58,7 @@ def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
             continue  # another account's role: third-party sharing
         who = out.setdefault(name, _Who(name))
         who.kinds |= g.kinds
+        who.maybe |= g.maybe
         who.related.append(g.via)
         if g.role is not None:
             who.related.append(g.role.resource)
@@ -71,11 +80,17 @@ def _undeclared_role(ctx: Context) -> Iterator[Finding]:
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
-            if name not in allowed:
+            if name in allowed:
+                continue
+            if who.kinds:
                 yield PUR_001.at(s,
-                    f"role {name!r} may {_kinds(who.kinds)} {s.dataset.id} data but has no "
+                    f"role {name!r} may {kinds_text(who.kinds)} {s.dataset.id} data but has no "
                     "access entry for it in the catalog", related=who.related,
                 )
+            elif who.unsure:
+                yield PUR_001.at(s, f"role {name!r} may {kinds_text(who.unsure)} {s.dataset.id} "
+                                 f"data under {_UNSURE}, and has no access entry for it in the "
+                                 "catalog", related=who.related, unknown=True)
     for u in ix.grants.unreadable:
         if u.role is None:
             continue  # an unreadable resource policy is reported by GRD-PUB-003
@@ -94,12 +109,18 @@ def _beyond_declared(ctx: Context) -> Iterator[Finding]:
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
-            extra = who.kinds - allowed.get(name, who.kinds)
+            if name not in allowed:
+                continue
+            extra, unsure = who.kinds - allowed[name], who.unsure - allowed[name]
             if extra:
                 yield PUR_002.at(s,
-                    f"role {name!r} may {_kinds(extra)} {s.dataset.id} data; the catalog "
-                    f"declares only {_kinds(allowed[name])}", related=who.related,
+                    f"role {name!r} may {kinds_text(extra)} {s.dataset.id} data; the catalog "
+                    f"declares only {kinds_text(allowed[name])}", related=who.related,
                 )
+            elif unsure:
+                yield PUR_002.at(s, f"role {name!r} may {kinds_text(unsure)} {s.dataset.id} data "
+                                 f"under {_UNSURE}; the catalog declares only "
+                                 f"{kinds_text(allowed[name])}", related=who.related, unknown=True)
     for u in ix.grants.unreadable:
         if u.role is None:
             continue

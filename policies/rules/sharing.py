@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardian.policies.rules._copies import copies
-from guardian.policies.rules._iam import key_grants
-from guardian.policies.rules._index import Index, Store
+from guardian.policies.rules._iam import key_grants, trusted
+from guardian.policies.rules._index import Index, RoleInfo, Store
 from guardian.policies.rules.encryption import at_rest
+from guardian.policies.rules.purpose import kinds_text
 
 from guardian.findings import Context, Finding, Rule
 from guardian.graph.model import Resource
@@ -25,10 +26,24 @@ class _Path(NamedTuple):
 
 def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
     """Every path by which an account (ours or not) reaches the store's data."""
+    roles: dict[str, tuple[RoleInfo, set[str], list[Resource]]] = {}
     for g in ix.grants.of(s):
         if g.principal is not None and g.principal.account:
             yield _Path(g.principal.account, f"its resource policy grants {g.principal.raw}",
-                        g.via)
+                        g.via, bool(g.kinds))
+        if g.role is not None:
+            _, kinds, vias = roles.setdefault(g.role.name, (g.role, set(), []))
+            kinds |= g.kinds | g.maybe
+            vias.append(g.via)
+    for name, (role, kinds, _) in sorted(roles.items()):
+        for t in trusted(ix, role):
+            if t.account is None:
+                yield _Path(None, f"role {name!r} may {kinds_text(kinds)} this data and its trust "
+                            "policy is unknown offline", role.resource)
+            elif t.account == "*" or t.account not in ix.accounts:
+                who = "any AWS account" if t.account == "*" else f"account {t.account}"
+                yield _Path(t.account, f"role {name!r} may {kinds_text(kinds)} this data and its "
+                            f"trust policy lets {who} assume it", role.resource, t.certain)
     key = at_rest(ix, s).key.key if s.kind in ("s3", "dynamodb", "rds", "rds-cluster", "efs",
                                                 "ebs", "opensearch", "redshift") else None
     if key is not None:
@@ -58,6 +73,8 @@ def _unlisted_account(ctx: Context) -> Iterator[Finding]:
             account, how, via = path.account, path.how, [path.via]
             if account is None:
                 yield SHR_001.at(s, how, related=via, unknown=True)
+            elif account == "*":  # anyone: no recipient can be meant
+                yield SHR_001.at(s, how, related=via, unknown=not path.certain)
             elif account in ix.accounts or account in recipients:
                 continue
             elif not ix.accounts:
