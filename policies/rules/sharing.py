@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardian.policies.rules._copies import copies
-from guardian.policies.rules._iam import key_grants, trusted
+from guardian.policies.rules._iam import ACCESS_POINT_TYPES, key_grants, trusted
 from guardian.policies.rules._index import Index, RoleInfo, Store
 from guardian.policies.rules.encryption import at_rest
 from guardian.policies.rules.purpose import kinds_text
@@ -29,8 +29,10 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
     roles: dict[str, tuple[RoleInfo, set[str], list[Resource]]] = {}
     for g in ix.grants.of(s):
         if g.principal is not None and g.principal.account:
-            yield _Path(g.principal.account, f"its resource policy grants {g.principal.raw}",
-                        g.via, bool(g.kinds))
+            holder = (f"access point {g.via.name!r}" if g.via.type in ACCESS_POINT_TYPES
+                      else "its resource policy")
+            yield _Path(g.principal.account, f"{holder} grants {g.principal.raw}", g.via,
+                        bool(g.kinds))
         if g.role is not None:
             _, kinds, vias = roles.setdefault(g.role.name, (g.role, set(), []))
             kinds |= g.kinds | g.maybe

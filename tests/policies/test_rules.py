@@ -813,3 +813,74 @@ def test_validate_reports_catalog_findings_and_waivers_that_cannot_apply(
     assert main(["validate", str(tmp_path / "catalog.yaml")]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'catalog.yaml'}:26:" in err and "did you mean GRD-RET-001?" in err
+
+
+# --- IAM as AWS evaluates it ---------------------------------------------------------------
+
+
+def _who(report: Report) -> set[tuple[str, str, str, bool]]:
+    """(rule, store, the role or account named first in the message, unknown)."""
+    import re
+
+    out = set()
+    for r in report.results:
+        f = r.finding
+        if r.severity == "info" or f.resource is None:
+            continue
+        named = re.search(r"role '([^']+)'|account (\d{12})", f.message)
+        out.add((f.rule, f.resource.name, named.group(1) or named.group(2) if named else "",
+                 f.unknown))
+    return out
+
+
+def test_roles_fenced_by_deny_boundary_or_scp_and_safe_grants_pass(catalog: Catalog) -> None:
+    assert found(check(catalog, "iam_baseline")) == set()
+
+
+def test_open_fences_unknown_policies_and_strangers_are_found(catalog: Catalog) -> None:
+    assert _who(check(catalog, "iam_violations")) == {
+        ("GRD-PUR-002", "profiles-bucket", "profiles-reader", False),  # write
+        ("GRD-SHR-001", "profiles-bucket", "profiles-reader", False),  # trust: 999999999999
+        ("GRD-PUR-002", "profiles-bucket", "profiles-writer", False),  # delete
+        ("GRD-PUR-001", "profiles-bucket", "analytics", False),  # Deny on the bucket ARN only
+        ("GRD-PUR-001", "profiles-table", "ops", False),  # Deny on plain HTTP only
+        ("GRD-PUR-001", "profiles-bucket", "auditor", False),  # AmazonS3ReadOnlyAccess
+        ("GRD-PUR-003", "profiles-bucket", "auditor", False),
+        ("GRD-PUR-001", "profiles-bucket", "mystery", True),  # not in the data set
+        ("GRD-PUR-001", "profiles-table", "mystery", True),
+        ("GRD-PUR-001", "profiles-bucket", "tagger", True),  # a condition key nobody knows
+        ("GRD-PUR-001", "profiles-bucket", "contractor", False),  # its boundary allows reads
+        ("GRD-SHR-001", "profiles-bucket", "999999999999", False),  # the access point
+    }
+    messages = {r.finding.message for r in check(catalog, "iam_violations").results}
+    assert "access point 'profiles-partner' grants arn:aws:iam::999999999999:root: account " \
+           "999999999999 is not among profiles's recipients" in messages
+    assert "role 'profiles-reader' may read, write this data and its trust policy lets " \
+           "account 999999999999 assume it: account 999999999999 is not among profiles's " \
+           "recipients" in messages
+
+
+@pytest.mark.parametrize("role", ["analytics", "archiver", "ops", "contractor", "cleanup"])
+def test_without_its_fence_each_baseline_role_is_a_purpose_finding(catalog: Catalog,
+                                                                   role: str) -> None:
+    """Remove what fences the role (its own Deny, the table's policy, its boundary, the SCP):
+    the role reaches the data and GRD-PUR-001 names it."""
+    fences = {"analytics": "analytics-policy", "archiver": "archiver-policy",
+              "ops": "profiles-table-policy", "contractor": "contractor", "cleanup": "no-cleanup"}
+    data = _copy(graph("iam_baseline"))
+    for r in data["resources"]:
+        if r["name"] != fences[role]:
+            continue
+        for props in (r["inputs"], r["outputs"]):
+            if role == "contractor":
+                props.pop("permissionsBoundary", None)
+            elif role == "cleanup":
+                props["content"] = json.dumps({"Statement": []})
+            elif role in ("analytics", "archiver"):
+                props["policy"] = json.dumps({"Statement": [json.loads(props["policy"])[
+                    "Statement"][0]]})
+            else:
+                props["policy"] = json.dumps({"Statement": []})
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    wildcard = {("GRD-PUR-003", role)} if role == "contractor" else set()  # Resource "*"
+    assert {(rule, who) for rule, _, who, _ in _who(report)} == {("GRD-PUR-001", role)} | wildcard

@@ -235,3 +235,26 @@ def aurora(name: str, dataset: str | None, net: dict[str, Any], key: aws.kms.Key
                             publicly_accessible=public_instance,
                             db_subnet_group_name=net["db_subnets"].name)
     return cluster
+
+
+def plain_role(name: str, *statements: dict[str, Any], trust: str | None = None,
+               managed: Sequence[str] = (), **kw: Any) -> aws.iam.Role:
+    """A service role with its own inline policy (no Guardian conventions); `trust` an AWS
+    account or principal ARN that may assume it instead of ECS tasks."""
+    principal: dict[str, Any] = {"AWS": trust} if trust else {"Service": "ecs-tasks.amazonaws.com"}
+    r = aws.iam.Role(name, name=name, assume_role_policy=doc(
+        {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}), **kw)
+    if statements:
+        aws.iam.RolePolicy(f"{name}-policy", role=r.id, policy=doc(*statements))
+    for i, arn in enumerate(managed):
+        aws.iam.RolePolicyAttachment(f"{name}-managed-{i}", role=r.name, policy_arn=arn)
+    return r
+
+
+def profile_stores() -> tuple[aws.s3.Bucket, aws.dynamodb.Table]:
+    """The profiles bucket and table written carefully, with their trail and alerts."""
+    k = key("profiles-key")
+    b = bucket("profiles-bucket", "profiles", kms=k)
+    t = table("profiles-table", "profiles", kms=k)
+    audit("audit", [b], [t], ["security@fixture.example"])
+    return b, t
