@@ -451,6 +451,7 @@ class Grants:
     def __init__(self, ix: Index) -> None:
         self.ix = ix
         self._pattern_cache: dict[str, list[Store]] = {}
+        self._covers: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Cover] = {}
         self.by_store: dict[str, list[Grant]] = {}
         self.unreadable: list[Unreadable] = []
         self._scps = list(self._service_control_policies())
@@ -500,8 +501,11 @@ class Grants:
 
     def _item(self, st: Statement, via: Resource, store: Store, certain: bool = True) -> _Item:
         service = SERVICE_OF[store.kind]
-        return _Item(st, via, _cover(store, st.resources, st.not_resources),
-                     _action_mask(service, st.actions, st.not_actions), certain)
+        key = (store.resource.urn, st.resources, st.not_resources)
+        cover = self._covers.get(key)
+        if cover is None:
+            cover = self._covers[key] = _cover(store, st.resources, st.not_resources)
+        return _Item(st, via, cover, _action_mask(service, st.actions, st.not_actions), certain)
 
     # --- facts about principals and stores ------------------------------------------------
 

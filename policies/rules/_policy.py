@@ -134,6 +134,8 @@ def is_wildcard(pattern: str) -> bool:
 def glob_match(pattern: str, value: str) -> bool:
     if not is_wildcard(pattern):
         return pattern.lower() == value.lower()
+    if pattern.find("*") == len(pattern) - 1 and "?" not in pattern:  # `prefix*`, the usual
+        return value.lower().startswith(pattern[:-1].lower())
     return _glob(pattern).fullmatch(value) is not None
 
 
