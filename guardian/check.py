@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING
 from guardian.catalog import model
 from guardian.catalog.model import Catalog, Waiver
 from guardian.errors import UserError, closest
-from guardian.findings import SEVERITIES, Context, Finding, Report, Result, Rule, severity_rank
+from guardian.findings import (
+    FAIL_ON,
+    Check,
+    Context,
+    Finding,
+    Report,
+    Result,
+    Rule,
+    Subject,
+    blocks,
+)
 from guardian.graph.model import ResourceGraph, Source
 from guardian.heap import long_lived
 from guardian.locations import Location, parse, relative_to
@@ -79,11 +89,21 @@ def locate(finding: Finding, graph: ResourceGraph,
     its catalog line (made relative to `repository` when inside it)."""
     if finding.resource is not None:
         return graph.declared_at(finding.resource.urn) if finding.resource.urn else ()
-    if not finding.location:
-        return ()
-    loc = parse(finding.location)
+    return (_in(parse(finding.location), repository),) if finding.location else ()
+
+
+def _in(loc: Location, repository: Path | None) -> Location:
     file = relative_to(loc.file, repository) if repository else None
-    return (replace(loc, file=file) if file else loc,)
+    return replace(loc, file=file) if file else loc
+
+
+def _declared(check: Check, ctx: Context, repository: Path | None) -> Check:
+    """The check with where its subject is declared: the resource's line, the dataset's."""
+    if check.subject.resource is not None:
+        found = ctx.graph.declared_at(check.subject.resource.urn)
+        return replace(check, location=found[0]) if found else check
+    ds = ctx.catalog.dataset(check.subject.dataset or "")
+    return replace(check, location=_in(ds.loc, repository)) if ds and ds.loc.line else check
 
 
 def _order(result: Result) -> tuple[str, str, str, str]:
@@ -100,27 +120,33 @@ def evaluate(
     today: date | None = None,
     repository: Path | None = None,
 ) -> Report:
-    """Every finding of every rule, with its severity, whether it blocks and its waiver.
+    """Every finding of every rule, with its severity, whether it blocks and its waiver, and
+    every check the rules made (a rule on one subject of its scope), passing ones included.
 
     A finding blocks when its severity is `fail_on` or worse and no valid waiver covers it;
-    `info` never blocks. An expired waiver is not applied (the message says so); a waiver that
-    matches no finding is returned in `unused_waivers`. Every rule reads one `Context`: the
-    catalog, the graph, `today` (default: the system date) and their index. Catalog lines are
-    made relative to `repository` (the graph's locations already are).
+    `info` never blocks, and nothing does with `fail_on="none"`. An expired waiver is not
+    applied (the message says so); a waiver that matches no finding is returned in
+    `unused_waivers`. Every rule reads one `Context`: the catalog, the graph, `today`
+    (default: the system date) and their index. Catalog lines are made relative to
+    `repository` (the graph's locations already are).
     """
-    if fail_on not in SEVERITIES[:-1]:
-        raise UserError(f"--fail-on must be one of {', '.join(SEVERITIES[:-1])}, not {fail_on!r}")
+    if fail_on not in FAIL_ON:
+        raise UserError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     day = today or date.today()
-    threshold = severity_rank(fail_on)
     results: list[Result] = []
+    checks: dict[tuple[str, str, str], Check] = {}
     used: set[int] = set()
     ctx = Context(catalog, graph, day)
     with long_lived():
         for rule in rules if rules is not None else _rules():
+            checks.update((c.key, _declared(c, ctx, repository)) for c in rule.checks(ctx))
             for finding in rule.evaluate(ctx):
                 if finding.rule != rule.id:
                     raise AssertionError(f"rule {rule.id} made a finding of {finding.rule}: "
                                          "make findings through the rule (Rule.at, Rule.finding)")
+                check = Check(rule, Subject.of(finding), finding.dataset)
+                if check.key not in checks:  # outside its declared scope: still a check
+                    checks[check.key] = _declared(check, ctx, repository)
                 severity = finding.severity or rule.severity
                 waiver = _waiver_for(finding, catalog.waivers)
                 if waiver is not None:
@@ -130,8 +156,7 @@ def evaluate(
                             f"{finding.message} (waiver expired on {waiver.expires}, approved "
                             f"by {waiver.approved_by}: it no longer applies)"))
                         waiver = None
-                blocking = (waiver is None and severity != "info"
-                            and severity_rank(severity) <= threshold)
+                blocking = waiver is None and blocks(severity, fail_on)
                 results.append(Result(finding, rule, severity, blocking, waiver,
                                       locations=locate(finding, graph, repository)))
     return Report(
@@ -142,4 +167,5 @@ def evaluate(
         unused_waivers=tuple(w for w in catalog.waivers if id(w) not in used),
         fail_on=fail_on,
         entry=graph.source.entry,
+        checks=tuple(checks.values()),
     )

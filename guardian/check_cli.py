@@ -8,8 +8,8 @@ from typing import Any
 
 from guardian.cli import add_catalog_option
 from guardian.errors import UserError
-from guardian.findings import SEVERITIES
-from guardian.graph.options import add_source_options, graph_from_args
+from guardian.gate import add_gate_options
+from guardian.graph.options import add_source_options
 
 FORMATS = ("text", "json", "sarif", "junit")
 
@@ -24,15 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_catalog_option(p)
     add_source_options(p)
     p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default, grouped by dataset), json, sarif or junit")
+                   help="text (default: failures first, by severity), json, sarif or junit")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default: stdout)")
-    p.add_argument(
-        "--fail-on",
-        choices=SEVERITIES[:-1],
-        default="high",
-        metavar="SEVERITY",
-        help="lowest severity that blocks: critical, high (default), medium or low",
-    )
+    add_gate_options(p)
+    out = p.add_argument_group("text and SARIF output")
+    out.add_argument("--quiet", action="store_true",
+                     help="text: only what blocks, and the verdict")
+    out.add_argument("--compact", action="store_true", help="text: one line a finding")
+    out.add_argument("--sarif-include-info", action="store_true",
+                     help="SARIF: include information findings (kind informational); by default "
+                     "they are left out so they never become code-scanning alerts")
     p.add_argument(
         "--checkov",
         action="store_true",
@@ -54,27 +55,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from guardian.catalog import load_catalog
-    from guardian.check import evaluate
+    from guardian.gate import exit_code, run_gate
     from guardian.io import write_output
-    from guardian.locations import Roots
-    from guardian.report import render
+    from guardian.report import Options, render
     from guardian.report.common import unlocated_note
 
     baseline = read_baseline(args.baseline) if args.baseline else None  # fail before the run
-    catalog = load_catalog(args.catalog)
-    graph = graph_from_args(args)
-    report = evaluate(catalog, graph, fail_on=args.fail_on,
-                      repository=Roots.around().repository)
+    gate = run_gate(args)
+    report = gate.report
     if args.checkov:
         from guardian.checkov_runner import merge_checkov
 
-        report = merge_checkov(report, graph, catalog)
+        report = merge_checkov(report, gate.graph, gate.catalog, keep=gate.selection.keeps)
     if args.baseline:
         from guardian.baseline import apply_baseline
 
         report = apply_baseline(report, baseline, args.baseline)
-    write_output(render(report, args.format), args.output)
+    options = Options(quiet=args.quiet, compact=args.compact,
+                      sarif_include_info=args.sarif_include_info)
+    write_output(render(report, args.format, options), args.output)
     if args.output or args.format != "text":
         known = (f", {sum(r.baseline for r in report.results)} in the baseline, "
                  f"{report.fixed} fixed" if report.fixed is not None else "")
@@ -86,7 +85,7 @@ def run_check(args: argparse.Namespace) -> int:
         note = unlocated_note(report)
         if note:
             print(f"guardian: {note}", file=sys.stderr)
-    return report.exit_code
+    return exit_code(report, args)
 
 
 def read_baseline(path: str) -> Any:

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.util import find_spec
@@ -26,7 +26,7 @@ from typing import Any
 
 from guardian.catalog.model import Catalog, Location, Waiver
 from guardian.errors import UserError
-from guardian.findings import Report, Result, Rule, severity_rank
+from guardian.findings import Report, Result, Rule, blocks
 from guardian.graph.model import Resource, ResourceGraph
 from guardian.graph.tfplan import to_tfplan
 from guardian.policies.rules._index import Index
@@ -273,9 +273,10 @@ def _rule(check: Mapping[str, Any], categories: Mapping[str, str]) -> Rule:
         severity="high" if cid in HIGH else "medium",
         title=str(check.get("check_name") or cid),
         rationale=f"checkov check {cid}" + (f" ({category.lower()})" if category else ""),
-        remediation=f"See {guideline}" if guideline else
-        f"Fix the resource so that checkov's {cid} passes, or list it with a reason in "
-        f"{SKIPS_APPROVER}",
+        remediation=(f"See {guideline}. " if guideline else
+                     f"Fix the resource so that checkov's {cid} passes. ")
+        + f"To accept it, add a waiver (rule {cid}, the resource's name, a reason) to the "
+        "catalog's `waivers`, or skip the check with --skip-rule " + cid + ".",
         references=(cid, *((str(guideline),) if guideline else ())),
     )
 
@@ -335,7 +336,7 @@ def run_checkov(
         skip = next((s for s in skips if s.covers(rule.id, resource)), None)
         on = store.resource if store is not None else resource
         waiver = _skip_waiver(skip) if skip else _waiver(catalog.waivers, rule.id, (on, resource))
-        blocking = waiver is None and severity_rank(rule.severity) <= severity_rank(fail_on)
+        blocking = waiver is None and blocks(rule.severity, fail_on)
         results.append(Result(finding, rule, rule.severity, blocking, waiver,
                               locations=graph.declared_at(on.urn)))
     return sorted(results, key=_order)
@@ -347,9 +348,11 @@ def _order(result: Result) -> tuple[str, str, str, str]:
     return (f.dataset or "", f.resource.name if f.resource else "", f.rule, related)
 
 
-def merge_checkov(report: Report, graph: ResourceGraph, catalog: Catalog) -> Report:
-    """`report` with checkov's results merged in (same threshold, same waivers)."""
-    extra = run_checkov(graph, catalog, fail_on=report.fail_on)
+def merge_checkov(report: Report, graph: ResourceGraph, catalog: Catalog,
+                  keep: Callable[[Rule], bool] = lambda rule: True) -> Report:
+    """`report` with checkov's results merged in (same threshold, same waivers), those whose
+    check `keep` refuses (--rule, --skip-rule) left out."""
+    extra = [r for r in run_checkov(graph, catalog, fail_on=report.fail_on) if keep(r.rule)]
     used = {r.waiver for r in extra if r.waiver is not None}
     return replace(
         report,

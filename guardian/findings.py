@@ -55,9 +55,20 @@ CONTROLS: tuple[str, ...] = (
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 
 
+# --fail-on: the lowest severity that blocks; `none` reports without blocking (soft fail).
+FAIL_ON: tuple[str, ...] = (*SEVERITIES[:-1], "none")
+
+
 def severity_rank(severity: str) -> int:
     """0 for critical, larger is milder."""
     return SEVERITIES.index(severity)
+
+
+def blocks(severity: str, fail_on: str) -> bool:
+    """Whether an unwaived finding of `severity` blocks at `fail_on`: `info` never does, and
+    nothing does with `none`."""
+    return (fail_on != "none" and severity != "info"
+            and severity_rank(severity) <= severity_rank(fail_on))
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,60 @@ def _no_findings(ctx: Context) -> Iterable[Finding]:
     return ()
 
 
+EVERY_KIND = "*"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a rule evaluates, each one a check that passes when the rule finds nothing on it:
+    stores bound to a dataset, by kind (`EVERY_KIND` for all; `unbound` adds the stores bound
+    to none), the catalog's datasets, or other resources by type. The rule's body iterates its
+    stores through `Rule.stores`, so what it examines and what reports count as examined are
+    one declaration."""
+
+    stores: tuple[str, ...] = ()
+    unbound: bool = False
+    datasets: bool = False
+    resources: tuple[str, ...] = ()  # Pulumi types: security groups, VPCs, KMS keys
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one check is about: a resource (a store or another), or a catalog dataset."""
+
+    resource: ResourceRef | None = None
+    dataset: str | None = None
+
+    @classmethod
+    def of(cls, finding: Finding) -> Subject:
+        return cls(finding.resource, None if finding.resource else finding.dataset)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        if self.resource is not None:
+            return ("resource", self.resource.urn or f"{self.resource.type}::{self.resource.name}")
+        return ("dataset", self.dataset or "")
+
+    def __str__(self) -> str:
+        if self.resource is not None:
+            return f"{self.resource.type} {self.resource.name}"
+        return f"dataset {self.dataset}" if self.dataset else "catalog"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule evaluated on one subject; it passed when no result has the same key."""
+
+    rule: Rule
+    subject: Subject
+    dataset: str | None = None  # the subject's dataset (a store's binding)
+    location: Location | None = None  # where the subject is declared (set by the engine)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule.id, *self.subject.key)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str  # stable, e.g. GRD-ENC-001
@@ -130,12 +195,29 @@ class Rule:
     references: tuple[str, ...]  # "GDPR Art. 32", "NIST SC-28(1)", "CKV_AWS_145"
     # Its findings on one evaluation. Rules evaluated elsewhere (checkov's) have none here.
     evaluate: Callable[[Context], Iterable[Finding]] = field(default=_no_findings, compare=False)
+    scope: Scope = Scope()
 
     def __post_init__(self) -> None:
         if self.control not in CONTROLS:
             raise ValueError(f"{self.id}: unknown control {self.control!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {self.severity!r}")
+
+    def stores(self, ctx: Context) -> list[Any]:
+        """The stores in this rule's scope, in URN order (`_index.Store` objects)."""
+        ix, kinds = ctx.index, self.scope.stores
+        pool = ix.stores if self.scope.unbound else ix.bound
+        return pool if EVERY_KIND in kinds else [s for s in pool if s.kind in kinds]
+
+    def checks(self, ctx: Context) -> list[Check]:
+        """Every check this rule makes on one evaluation, passing or not."""
+        out = [Check(self, Subject(dataset=ds.id), ds.id)
+               for ds in (ctx.catalog.datasets if self.scope.datasets else ())]
+        out += [Check(self, Subject(ResourceRef.of(s.resource)),
+                      s.dataset.id if s.dataset else None) for s in self.stores(ctx)]
+        out += [Check(self, Subject(ResourceRef.of(r)))
+                for r in ctx.graph.of_type(*self.scope.resources)]
+        return out
 
     def finding(
         self,
@@ -241,6 +323,9 @@ class Report:
     fail_on: str = "high"
     fixed: int | None = None  # baseline findings now gone; None when no baseline was applied
     entry: str | None = None  # the program's entry file: where unlocated findings point
+    # Every (rule, subject) the rules evaluated, passing or not; results outside it (checkov's)
+    # are checks of their own.
+    checks: tuple[Check, ...] = ()
 
     @property
     def blocking(self) -> tuple[Result, ...]:

@@ -67,7 +67,7 @@ def is_library(path: PurePosixPath | Path) -> bool:
     return any(part in LIBRARY_DIRS for part in path.parts)
 
 
-def _nearest(start: Path, names: tuple[str, ...]) -> Path | None:
+def nearest(start: Path, names: tuple[str, ...]) -> Path | None:
     for folder in (start, *start.parents):
         if any((folder / name).exists() for name in names):
             return folder
@@ -86,7 +86,7 @@ def relative_to(path: str | Path, repository: Path) -> str | None:
 def repository_root(start: Path) -> Path:
     """The repository holding `start`: the nearest directory with `.git`, else `start`."""
     start = start.resolve()
-    return _nearest(start, (".git",)) or start
+    return nearest(start, (".git",)) or start
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Roots:
         """The Pulumi project at or above `start` (default: the working directory), else
         `start` itself, and its repository."""
         here = (start or Path.cwd()).resolve()
-        return cls.of_project(_nearest(here, PROJECT_FILES) or here)
+        return cls.of_project(nearest(here, PROJECT_FILES) or here)
 
     def relative(self, path: str | Path) -> str | None:
         return relative_to(path, self.repository)

@@ -25,6 +25,7 @@ from guardian.catalog.model import (
     Catalog,
     Dataset,
     Dpia,
+    Gate,
     LegitimateInterest,
     Location,
     Organization,
@@ -503,6 +504,7 @@ def _build(
     doc = root.value
     org = doc["organization"]
     dpo = org.get("dpo")
+    gate = doc.get("gate") or {}
     return Catalog(
         version=doc["version"],
         organization=Organization(
@@ -524,6 +526,9 @@ def _build(
             )
             for w in waivers
         ),
+        gate=Gate(tuple(gate.get("rules") or ()), tuple(gate.get("skip_rules") or ()),
+                  rules_loc=root.at(("gate", "rules")),
+                  skip_rules_loc=root.at(("gate", "skip_rules"))),
         path=files[0],
         files=files,
     )

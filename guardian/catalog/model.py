@@ -172,11 +172,22 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Which rules the gate runs by default: rule ids or controls (none: every rule)."""
+
+    rules: tuple[str, ...] = ()
+    skip_rules: tuple[str, ...] = ()
+    rules_loc: Location = field(default=NOWHERE, compare=False)
+    skip_rules_loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: int
     organization: Organization
     datasets: tuple[Dataset, ...]
     waivers: tuple[Waiver, ...] = ()
+    gate: Gate = Gate()
     path: str = "catalog.yaml"
     files: tuple[str, ...] = ()  # every file read, the root first
 

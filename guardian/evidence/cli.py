@@ -8,18 +8,17 @@ import sys
 from typing import Any
 
 from guardian.cli import add_catalog_option
-from guardian.findings import SEVERITIES
+from guardian.gate import add_gate_options, exit_code, run_gate
 from guardian.graph.options import add_source_options, graph_from_args
 
 
-def _common(p: argparse.ArgumentParser, *, source: bool = True, fail_on: bool = False,
+def _common(p: argparse.ArgumentParser, *, source: bool = True, gate: bool = False,
             output_help: str = "write here (default: stdout)") -> None:
     add_catalog_option(p)
     if source:
         add_source_options(p)
-    if fail_on:
-        p.add_argument("--fail-on", choices=SEVERITIES[:-1], default="high", metavar="SEVERITY",
-                       help="lowest severity that blocks in the check results (default: high)")
+    if gate:  # the command evaluates the rules: exit 1 when something blocks
+        add_gate_options(p)
     p.add_argument("-o", "--output", metavar="PATH", help=output_help)
 
 
@@ -73,7 +72,7 @@ def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ig
     p.add_argument("--model", choices=tuple(oscal_models()), default="component-definition",
                    help="the plan and the results run the check on the deployment first "
                         "(default: component-definition)")
-    _common(p, fail_on=True)
+    _common(p, gate=True)
     p.set_defaults(run=run_oscal)
 
     p = export_sub.add_parser(
@@ -89,7 +88,7 @@ def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ig
         description="Write the evidence bundle to a directory, or a zip when -o ends in .zip. "
         "Set SOURCE_DATE_EPOCH to fix the time it records.",
     )
-    _common(p, fail_on=True, output_help="the bundle directory, or a .zip file (required)")
+    _common(p, gate=True, output_help="the bundle directory, or a .zip file (required)")
     p.set_defaults(run=run_bundle)
 
 
@@ -114,7 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Check the deployment and write one self-contained HTML page (no script, "
         "no network): findings, datasets, the data map and transfers.",
     )
-    _common(r, fail_on=True, output_help="the HTML file (default: stdout)")
+    _common(r, gate=True, output_help="the HTML file (default: stdout)")
     r.set_defaults(run=run_report)
 
 
@@ -122,12 +121,6 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
     from guardian.catalog import load_catalog
 
     return load_catalog(args.catalog), graph_from_args(args)
-
-
-def _check(catalog: Any, graph: Any, args: argparse.Namespace) -> Any:
-    from guardian.check import evaluate
-
-    return evaluate(catalog, graph, fail_on=args.fail_on)
 
 
 def run_ropa(args: argparse.Namespace) -> int:
@@ -181,13 +174,14 @@ def run_oscal(args: argparse.Namespace) -> int:
 
     if args.model in ("profile", "component-definition"):
         build = oscal.profile if args.model == "profile" else oscal.component_definition
-        text = oscal.dumps(build(RULES, build_time()))
-    else:  # the documents that import others are built with the whole chain
-        catalog, graph = _inputs(args)
-        docs = oscal.documents(catalog, _check(catalog, graph, args), RULES, build_time())
-        text = docs[oscal.FILES[args.model]]
-    write_output(text, args.output)
-    return 0
+        write_output(oscal.dumps(build(RULES, build_time())), args.output)
+        return 0
+    # the documents that import others are built with the whole chain
+    gate = run_gate(args)
+    docs = oscal.documents(gate.catalog, gate.report, RULES, build_time())
+    write_output(docs[oscal.FILES[args.model]], args.output)
+    # assessment-results states the check's results: it exits as the check does
+    return exit_code(gate.report, args) if args.model == "assessment-results" else 0
 
 
 def run_fides(args: argparse.Namespace) -> int:
@@ -208,15 +202,15 @@ def run_bundle(args: argparse.Namespace) -> int:
 
     if not args.output:
         raise UserError("export bundle needs -o DIR (or -o FILE.zip)")
-    catalog, graph = _inputs(args)
-    report = _check(catalog, graph, args)
+    gate = run_gate(args)
+    catalog, graph, report = gate.catalog, gate.graph, gate.report
     commit, dirty = bundle.git_state(Path(args.catalog).resolve().parent, output=args.output)
     files = bundle.build(catalog, graph, report, RULES, time=bundle.build_time(), commit=commit,
                          dirty=dirty)
     out = bundle.write(files, args.output)
     print(f"guardian: wrote {len(files)} files to {out} ({len(report.results)} finding(s), "
           f"{len(report.blocking)} blocking)", file=sys.stderr)
-    return 0
+    return exit_code(report, args)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -243,10 +237,10 @@ def run_report(args: argparse.Namespace) -> int:
     from guardian.io import write_output
     from guardian.report.html import render_html
 
-    catalog, graph = _inputs(args)
-    report = _check(catalog, graph, args)
-    write_output(render_html(catalog, graph, report, time=build_time()), args.output)
+    gate = run_gate(args)
+    report = gate.report
+    write_output(render_html(gate.catalog, gate.graph, report, time=build_time()), args.output)
     if args.output:
         print(f"guardian: wrote {args.output} ({len(report.results)} finding(s), "
               f"{len(report.blocking)} blocking)", file=sys.stderr)
-    return 0
+    return exit_code(report, args)

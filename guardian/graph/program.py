@@ -68,7 +68,7 @@ class Project:
         return key if ":" in key else f"{self.name}:{key}"
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     try:
         return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except YAMLError as exc:
@@ -94,7 +94,7 @@ def find_project(program_dir: Path) -> Project:
 
 
 def _project(project_file: Path, start: Path) -> Project:
-    data = _read_yaml(project_file)
+    data = read_yaml(project_file)
     if not isinstance(data, Mapping) or not isinstance(data.get("name"), str):
         raise UserError(f"{project_file}: name: a Pulumi project needs a name")
     runtime = data.get("runtime")
@@ -143,7 +143,7 @@ def stack_config(
             config[project.qualify(str(key))] = _config_text(value)
     stack_file = project.stack_file(stack)
     if stack_file.is_file():
-        data = _read_yaml(stack_file) or {}
+        data = read_yaml(stack_file) or {}
         values = data.get("config") if isinstance(data, Mapping) else None
         for key, value in (values or {}).items():
             qualified = project.qualify(str(key))

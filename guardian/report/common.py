@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from guardian import __version__
 from guardian.catalog.model import Waiver
-from guardian.findings import Report, Result
+from guardian.findings import CONTROLS, Check, Report, Result, Subject, severity_rank
 from guardian.locations import Location
 
 TOOL = "guardian"
@@ -26,6 +28,68 @@ def status(result: Result) -> str:
     if is_waived(result):
         return "waived"
     return "baseline" if result.baseline else "note"
+
+
+STATUS_ORDER = ("fail", "waived", "baseline", "note")
+
+
+def order(result: Result) -> tuple[Any, ...]:
+    """Failures first, by severity; then waived, known (baseline) and notes, by severity."""
+    f = result.finding
+    return (STATUS_ORDER.index(status(result)), severity_rank(result.severity), f.dataset or "",
+            f.resource.name if f.resource else "", f.rule, f.message)
+
+
+# What a check can come to (`Outcome.state`), in the order reports show them.
+CHECK_STATES = ("passed", "failed", "waived", "unknown", "known", "notes")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: Check
+    results: tuple[Result, ...]  # its findings, in `order`
+
+    @property
+    def state(self) -> str:
+        """failed: a decided finding blocks; unknown: a finding could not be decided offline
+        (it blocks when its severity does); waived; known (in the baseline); notes: findings
+        below the threshold; passed: none."""
+        rs = self.results
+        if any(r.blocking and not r.finding.unknown for r in rs):
+            return "failed"
+        if any(r.finding.unknown and not is_waived(r) for r in rs):
+            return "unknown"
+        if any(is_waived(r) for r in rs):
+            return "waived"
+        if any(r.baseline for r in rs):
+            return "known"
+        return "notes" if rs else "passed"
+
+
+def outcomes(report: Report) -> list[Outcome]:
+    """Every check with its findings: the rules' checks (passing ones included) and a check
+    for each finding outside them (checkov's), by control order, rule and subject."""
+    found: dict[tuple[str, str, str], list[Result]] = {}
+    for r in sorted(report.results, key=order):
+        found.setdefault((r.rule.id, *Subject.of(r.finding).key), []).append(r)
+    checks = {c.key: c for c in report.checks}
+    for key, rs in found.items():
+        if key not in checks:
+            f = rs[0].finding
+            checks[key] = Check(rs[0].rule, Subject.of(f), f.dataset,
+                                rs[0].locations[0] if rs[0].locations else None)
+    rank = {c: i for i, c in enumerate(CONTROLS)}
+    ordered = sorted(checks.values(), key=lambda c: (
+        rank.get(c.rule.control, len(rank)), c.rule.id, str(c.subject)))
+    return [Outcome(c, tuple(found.get(c.key, ()))) for c in ordered]
+
+
+def tally(report: Report) -> dict[str, Counter[str]]:
+    """Control -> how many of its checks came to each state."""
+    out: dict[str, Counter[str]] = {}
+    for o in outcomes(report):
+        out.setdefault(o.check.rule.control, Counter())[o.state] += 1
+    return out
 
 
 def target(result: Result) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from guardian.findings import Report
+from guardian.report import DEFAULT, Options
 from guardian.report.common import TOOL, VERSION, summary, waiver_json
 
 
@@ -19,5 +20,5 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: Options = DEFAULT) -> str:
     return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,90 +1,118 @@
-"""JUnit XML for CI test reports: one test suite per control, one test case per finding.
+"""JUnit XML for CI test reports: one test suite per control, one test case per check (a rule on
+one store, dataset or resource it evaluated), passing checks included.
 
-A blocking finding is a failure, a waived one or one in the baseline (`--baseline`) is skipped,
-one below the threshold passes with its message in system-out: the failures are exactly what
-makes `guardian check` exit 1.
+A check with a blocking finding is a failure; one whose findings are waived or in the baseline
+(`--baseline`) is skipped; one with findings below the threshold passes with them in
+system-out. The failures are exactly what makes `guardian check` exit 1. Test case names carry
+no line numbers (they stay the same test when lines move); `file` and `line` say where the
+subject is declared.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from guardian.findings import CONTROLS, Report, Result
-from guardian.report.common import TOOL, location_of, status, target, waiver_text
+from guardian.findings import Report, Result
+from guardian.report import DEFAULT, Options
+from guardian.report.common import (
+    TOOL,
+    Outcome,
+    location_of,
+    outcomes,
+    status,
+    target,
+    waiver_text,
+)
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: Options = DEFAULT) -> str:
     root = ET.Element("testsuites", name=TOOL)
-    by_control: dict[str, list[Result]] = {}
-    for result in report.results:
-        by_control.setdefault(result.rule.control, []).append(result)
-    order = {c: i for i, c in enumerate(CONTROLS)}
-    for control in sorted(by_control, key=lambda c: (order.get(c, len(order)), c)):
-        _suite(root, control, by_control[control], report)
-    if not report.results:
+    by_control: dict[str, list[Outcome]] = {}
+    for outcome in outcomes(report):
+        by_control.setdefault(outcome.check.rule.control, []).append(outcome)
+    for control, items in by_control.items():
+        _suite(root, control, items, report)
+    if not by_control:
         suite = _suite(root, TOOL, [], report)
-        ET.SubElement(suite, "testcase", name="no findings", classname=TOOL, time="0")
+        ET.SubElement(suite, "testcase", name="no checks", classname=TOOL, time="0")
         suite.set("tests", "1")
     _count(root, root.findall("testsuite"))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _suite(root: ET.Element, name: str, results: list[Result], report: Report) -> ET.Element:
+def _suite(root: ET.Element, name: str, items: list[Outcome], report: Report) -> ET.Element:
     suite = ET.SubElement(root, "testsuite", name=f"{TOOL}.{name}")
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="source.kind", value=report.source_kind)
     ET.SubElement(props, "property", name="source.path", value=report.source_path)
     ET.SubElement(props, "property", name="fail_on", value=report.fail_on)
-    for result in results:
-        _case(suite, result, report)
-    suite.set("tests", str(len(results)))
-    suite.set("failures", str(sum(status(r) == "fail" for r in results)))
+    kinds = [_case(suite, outcome, report) for outcome in items]
+    suite.set("tests", str(len(items)))
+    suite.set("failures", str(kinds.count("failure")))
     suite.set("errors", "0")
-    suite.set("skipped", str(sum(status(r) in ("waived", "baseline") for r in results)))
+    suite.set("skipped", str(kinds.count("skipped")))
     suite.set("time", "0")
     return suite
 
 
-def _case(suite: ET.Element, result: Result, report: Report) -> None:
-    f = result.finding
-    case = ET.SubElement(
-        suite,
-        "testcase",
-        name=f"{f.rule} {target(result)}",
-        classname=f"{TOOL}.{result.rule.control}.{f.rule}",
-        time="0",
-    )
-    where = location_of(result, report)
+def _case(suite: ET.Element, outcome: Outcome, report: Report) -> str:
+    """One test case; returns failure, skipped or passed."""
+    check, results = outcome.check, outcome.results
+    rule = check.rule
+    case = ET.SubElement(suite, "testcase", name=f"{rule.id} {check.subject}",
+                         classname=f"{TOOL}.{rule.control}.{rule.id}", time="0")
+    where = location_of(results[0], report) if results else check.location
     if where is not None:
         case.set("file", where.file)
         if where.line:
             case.set("line", str(where.line))
-    message = f"{'Unknown offline: ' if f.unknown else ''}{f.message}"
-    details = [
+    if not results:
+        return "passed"
+    details = "\n\n".join(_details(r) for r in results)
+    blocking = [r for r in results if status(r) == "fail"]
+    if blocking:
+        failure = ET.SubElement(case, "failure", message=_messages(blocking),
+                                type=blocking[0].severity)
+        failure.text = details
+        return "failure"
+    if all(status(r) in ("waived", "baseline") for r in results):
+        skipped = ET.SubElement(case, "skipped",
+                                message="; ".join(dict.fromkeys(_why(r) for r in results)))
+        skipped.text = details
+        return "skipped"
+    ET.SubElement(case, "system-out").text = "\n\n".join(
+        f"{_why(r)}\n{_details(r)}" for r in results)
+    return "passed"
+
+
+def _why(result: Result) -> str:
+    """Why a finding does not block."""
+    if result.waiver is not None and status(result) == "waived":
+        return f"waived: {waiver_text(result.waiver)}"
+    if result.baseline:
+        return "in the baseline: known before, not blocking"
+    return f"below the threshold, not blocking: {result.severity}"
+
+
+def _messages(results: list[Result]) -> str:
+    return "; ".join(f"{'Unknown offline: ' if r.finding.unknown else ''}{r.finding.message}"
+                     for r in results)
+
+
+def _details(result: Result) -> str:
+    f = result.finding
+    lines = [
         f"{result.rule.title} ({result.severity})",
         f"on {target(result)}" + (f" in dataset {f.dataset}" if f.dataset else ""),
-        message,
+        f"{'Unknown offline: ' if f.unknown else ''}{f.message}",
         *(f"related: {r.type} {r.name}" for r in f.related),
+        *(f"declared at {loc}" for loc in result.locations[:1] if f.resource is not None),
         f"fix: {result.rule.remediation}",
     ]
-    kind = status(result)
-    if kind == "fail":
-        if result.waiver is not None:
-            details.append(f"waiver expired: {waiver_text(result.waiver)}")
-        failure = ET.SubElement(case, "failure", message=message, type=result.severity)
-        failure.text = "\n".join(details)
-    elif kind == "waived":
-        assert result.waiver is not None
-        ET.SubElement(case, "skipped", message=f"waived: {waiver_text(result.waiver)}")
-    elif kind == "baseline":
-        skipped = ET.SubElement(case, "skipped", message="in the baseline: known before, "
-                                "not blocking")
-        skipped.text = "\n".join(details)
-    else:
-        ET.SubElement(case, "system-out").text = "\n".join(
-            [f"below the threshold, not blocking: {result.severity}", *details]
-        )
+    if result.waiver is not None and result.blocking:
+        lines.append(f"waiver expired: {waiver_text(result.waiver)}")
+    return "\n".join(lines)
 
 
 def _count(root: ET.Element, suites: list[ET.Element]) -> None:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from guardian.findings import Report, Result, Rule
 from guardian.locations import Location
+from guardian.report import DEFAULT, Options
 from guardian.report.common import (
     TOOL,
     VERSION,
@@ -38,7 +39,7 @@ FINGERPRINT = "guardianFinding/v1"
 ROOT = "%SRCROOT%"  # relative URIs start at the repository root
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: Options = DEFAULT) -> str:
     return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -1,28 +1,60 @@
-"""Plain text for a CI log: findings grouped by dataset, one summary line at the end."""
+"""Plain text for a CI log: what blocks first, by severity, then what does not; the checks by
+control; the verdict on the last line. `--quiet` keeps what blocks and the verdict; `--compact`
+puts each finding on one line."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from guardian.findings import Report, Result
-from guardian.report.common import status, summary, target, unlocated_note, waiver_text
+from guardian.report import DEFAULT, Options
+from guardian.report.common import (
+    CHECK_STATES,
+    order,
+    status,
+    summary,
+    tally,
+    target,
+    unlocated_note,
+    waiver_text,
+)
 
 LABELS = {"fail": "FAIL", "waived": "WAIVED", "baseline": "KNOWN", "note": "NOTE"}
-NO_DATASET = "(no dataset)"
 INDENT = " " * 10
 
 
-def render(report: Report) -> str:
-    s = summary(report)
+def render(report: Report, options: Options = DEFAULT) -> str:
+    results = sorted(report.results, key=order)
+    if options.quiet:
+        results = [r for r in results if r.blocking]
     lines = [
         f"guardian check: {report.source_kind} {report.source_path} "
         f"({report.resources} resources, fail on {report.fail_on})"
     ]
-    groups: dict[str, list[Result]] = {}
-    for result in report.results:
-        groups.setdefault(result.finding.dataset or NO_DATASET, []).append(result)
-    for dataset, results in groups.items():
-        lines += ["", dataset]
-        for result in results:
-            lines += _result(result)
+    if results:
+        lines.append("")
+    for result in results:
+        lines += [_line(result)] if options.compact else _result(result)
+    if not options.quiet:
+        lines += _rest(report)
+    lines += ["", _verdict(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(report: Report) -> str:
+    s = summary(report)
+    line = (f"{'FAIL' if s['blocking'] else 'PASS'}: {s['resources']} resources, "
+            f"{s['findings']} findings: {s['blocking']} blocking, {s['waived']} waived, "
+            f"{s['unknown']} unknown, {len(report.unused_waivers)} unused waivers")
+    if report.fixed is not None:
+        line += (f"; baseline: {s['baseline']} known, {s['findings'] - s['baseline']} new, "
+                 f"{s['fixed']} fixed")
+    return line
+
+
+def _rest(report: Report) -> list[str]:
+    """Unused waivers, the missing-location note, and the checks by control."""
+    lines: list[str] = []
     if report.unused_waivers:
         lines += ["", "unused waivers (they match no finding; remove them):"]
         for w in report.unused_waivers:
@@ -31,26 +63,42 @@ def render(report: Report) -> str:
     note = unlocated_note(report)
     if note:
         lines += ["", note]
-    verdict = "FAIL" if s["blocking"] else "PASS"
-    lines += [
-        "",
-        f"{verdict}: {s['resources']} resources, {s['findings']} findings: "
-        f"{s['blocking']} blocking, {s['waived']} waived, {s['unknown']} unknown, "
-        f"{len(report.unused_waivers)} unused waivers",
-    ]
-    if report.fixed is not None:
-        lines[-1] += (f"; baseline: {s['baseline']} known, {s['findings'] - s['baseline']} new, "
-                      f"{s['fixed']} fixed")
-    return "\n".join(lines) + "\n"
+    counts = tally(report)
+    if counts:
+        total: Counter[str] = Counter()
+        for c in counts.values():
+            total.update(c)
+        # passed, failed, waived, unknown always; known and notes when there are any
+        shown = [s for s in CHECK_STATES if s in CHECK_STATES[:4] or total[s]]
+        width = max(len("checks"), *(len(c) for c in counts))
+        lines += ["", f"{'checks':<{width}}  " + "  ".join(f"{s:>7}" for s in shown)]
+        for control, c in [*counts.items(), ("all", total)]:
+            lines.append(f"{control:<{width}}  " + "  ".join(f"{c[s]:>7}" for s in shown))
+    return lines
 
 
-def _declared(result: Result) -> str:
-    """` at file:line` for a resource, and where the components around it were declared."""
-    if result.finding.resource is None or not result.locations:
-        return ""
+def _where(result: Result) -> str:
+    """` (dataset X) at file:line`, and where the components around it were declared."""
+    f = result.finding
+    dataset = f" (dataset {f.dataset})" if f.dataset else ""
+    if f.resource is None or not result.locations:
+        return dataset
     own, *around = result.locations
     inside = f" (in the component at {', '.join(map(str, around))})" if around else ""
-    return f" at {own}{inside}"
+    return f"{dataset} at {own}{inside}"
+
+
+def _message(result: Result) -> str:
+    return f"{'UNKNOWN offline: ' if result.finding.unknown else ''}{result.finding.message}"
+
+
+def _line(result: Result) -> str:
+    """One line: status, severity, rule, where, what, message."""
+    f = result.finding
+    where = f"{result.locations[0]}: " if result.locations and f.resource is not None else ""
+    return (f"{LABELS[status(result)]:<7} {result.severity:<8} {f.rule} {where}{target(result)}"
+            f"{f' (dataset {f.dataset})' if f.dataset else ''}: "
+            f"{_message(result)}")
 
 
 def _result(result: Result) -> list[str]:
@@ -58,8 +106,8 @@ def _result(result: Result) -> list[str]:
     label = LABELS[status(result)]
     lines = [
         f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
-        f"{INDENT}on {target(result)}{_declared(result)}",
-        f"{INDENT}{'UNKNOWN offline: ' if f.unknown else ''}{f.message}",
+        f"{INDENT}on {target(result)}{_where(result)}",
+        f"{INDENT}{_message(result)}",
     ]
     if f.related:
         related = ", ".join(f"{r.type} {r.name}" for r in f.related)

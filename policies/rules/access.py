@@ -8,7 +8,7 @@ from guardian.policies.rules._index import KMS_KEY
 from guardian.policies.rules._policy import Statement, restricted, statements
 from guardian.policies.rules.encryption import at_rest
 
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 
 
 def _requires_mfa(st: Statement) -> bool:
@@ -43,7 +43,7 @@ def _human_mfa(ctx: Context) -> Iterator[Finding]:
 def _key_wildcard(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     used: dict[str, list] = {}
-    for s in ix.bound:
+    for s in ACC_002.stores(ctx):
         key = at_rest(ix, s).key.key
         if key is not None:
             used.setdefault(key.urn, []).append(s)
@@ -81,6 +81,7 @@ ACC_002 = Rule(
     "Name the account (arn:aws:iam::<account>:root) or roles, or add a condition on the caller "
     "(kms:CallerAccount, aws:PrincipalOrgID).",
     ("GDPR Art. 32", "NIST AC-3", "NIST AC-6", "NIST SC-12", "CKV_AWS_33"), _key_wildcard,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (ACC_001, ACC_002)

@@ -12,7 +12,7 @@ from guardian.policies.rules._index import Index, Store, region_of
 from guardian.policies.rules._policy import has_unknown
 
 from guardian.catalog.model import Catalog, Dataset
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -84,7 +84,7 @@ def coverage(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
 
 def _data_events(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3", "dynamodb"):
+    for s in BRE_001.stores(ctx):
         assert s.dataset is not None
         if not s.dataset.sensitive:
             continue
@@ -156,7 +156,7 @@ def _alert_route(ctx: Context) -> Iterator[Finding]:
                 f"({ctx.catalog.organization.contact!r}) is no e-mail address to fall back on",
                 dataset=ds.id, location=str(ds.loc) if ds.loc.line else None,
                 severity=stance(ds))
-    for s in ix.bound:
+    for s in BRE_002.stores(ctx):
         assert s.dataset is not None
         reach, fallback = contacts(ctx.catalog, s.dataset)
         missing = [c for c in reach if c.lower() not in alerts.subscribed]
@@ -230,7 +230,7 @@ def _regional_detector(ix: Index, s: Store) -> Iterator[Finding]:
 
 def _regional(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound:
+    for s in BRE_003.stores(ctx):
         assert s.dataset is not None
         if s.dataset.sensitive and s.region is not None:  # an unknown region: GRD-RES-001
             yield from _regional_alerts(ix, ctx.catalog, s)
@@ -246,6 +246,7 @@ BRE_001 = Rule(
     "eventCategory=Data, resources.type, resources.ARN).",
     ("GDPR Art. 33(3)", "GDPR Art. 32(1)(d)", "NIST AU-2", "NIST AU-12"),
     _data_events,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 BRE_002 = Rule(
     "GRD-BRE-002", "breach-detection", "high",
@@ -256,6 +257,7 @@ BRE_002 = Rule(
     "to an SNS topic that an EventBridge rule or CloudWatch alarm targets; a dataset with no "
     "contact and an organization contact that is no e-mail address needs `breach_contacts`.",
     ("GDPR Art. 33", "GDPR Art. 34", "NIST SI-4(5)", "CKV_AWS_252"), _alert_route,
+    scope=Scope(stores=(EVERY_KIND,), datasets=True),  # datasets: someone to alert
 )
 
 BRE_003 = Rule(
@@ -266,6 +268,7 @@ BRE_003 = Rule(
     "In each region holding the data, add an EventBridge rule targeting an SNS topic the breach "
     "contacts subscribe to, and an enabled aws.guardduty.Detector.",
     ("GDPR Art. 33", "GDPR Art. 32(1)(d)", "NIST IR-4", "NIST SI-4", "CKV2_AWS_3"), _regional,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (BRE_001, BRE_002, BRE_003)

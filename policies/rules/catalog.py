@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from guardian.catalog import regions, taxonomy
 from guardian.catalog.model import Location
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import Context, Finding, Rule, Scope
 
 # Jurisdictions whose data may leave home only for an adequate country (or under safeguards
 # the catalog's residency cannot express). UK adequacy regulations recognise the EU/EEA and the
@@ -118,6 +118,7 @@ CAT_001 = Rule(
     "Add `special_category_condition` (e.g. explicit_consent, health_or_social_care) to each use "
     "of the dataset, or remove the special category.",
     ("GDPR Art. 9", "NIST PT-2"), _special_without_condition,
+    scope=Scope(datasets=True),
 )
 CAT_002 = Rule(
     "GRD-CAT-002", "catalog", "high",
@@ -125,6 +126,7 @@ CAT_002 = Rule(
     "Consent must be as easy to withdraw as to give; the notice must say how.",
     "Add `opt_out` (a URL or address) to each use whose legal basis is consent.",
     ("GDPR Art. 7(3)", "NIST PT-4"), _consent_without_opt_out,
+    scope=Scope(datasets=True),
 )
 CAT_003 = Rule(
     "GRD-CAT-003", "catalog", "high",
@@ -133,6 +135,7 @@ CAT_003 = Rule(
     "safeguards (SCCs, BCRs) or a derogation.",
     "Set the recipient's `safeguard` to scc, bcr or derogation, or stop the transfer.",
     ("GDPR Art. 44", "GDPR Art. 46", "NIST SA-9(5)"), _transfer_without_safeguard,
+    scope=Scope(datasets=True),
 )
 CAT_004 = Rule(
     "GRD-CAT-004", "catalog", "high",
@@ -141,6 +144,7 @@ CAT_004 = Rule(
     "countries is a transfer the catalog cannot back with a safeguard.",
     "Narrow `residency` to EU/EEA or adequate regions, or split the dataset by jurisdiction.",
     ("GDPR Art. 44", "GDPR Art. 45", "NIST SA-9(5)"), _residency_contradicts,
+    scope=Scope(datasets=True),
 )
 CAT_005 = Rule(
     "GRD-CAT-005", "catalog", "high",
@@ -149,6 +153,7 @@ CAT_005 = Rule(
     "expired is no attestation.",
     "Record `training_valid_until` for the human access entry, renewed before it expires.",
     ("GDPR Art. 39(1)(b)", "GDPR Art. 32(4)", "NIST AT-2", "NIST AT-3"), _human_without_training,
+    scope=Scope(datasets=True),
 )
 CAT_006 = Rule(
     "GRD-CAT-006", "catalog", "medium",
@@ -157,6 +162,7 @@ CAT_006 = Rule(
     "opt-in is the evidence.",
     "Set `double_opt_in: true` on the marketing use, and confirm subscriptions by email.",
     ("PIPEDA Principle 4.3", "CASL s.6", "NIST PT-4"), _marketing_without_double_opt_in,
+    scope=Scope(datasets=True),
 )
 
 RULES: tuple[Rule, ...] = (CAT_001, CAT_002, CAT_003, CAT_004, CAT_005, CAT_006)

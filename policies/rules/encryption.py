@@ -9,7 +9,7 @@ from typing import Any
 from guardian.policies.rules._index import Index, KeyRef, Store
 from guardian.policies.rules._policy import glob_match, has_unknown
 
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 _BLOCK_STORAGE = ("rds", "rds-cluster", "efs", "ebs", "opensearch", "redshift")
@@ -112,9 +112,9 @@ def _at_rest(ix: Index, s: Store) -> AtRest:
                   else KeyRef("aws", raw=f"the AWS managed key for {s.kind}"))
 
 
-def _not_cmk(ctx: Context, rule: Rule, kinds: tuple[str, ...]) -> Iterator[Finding]:
+def _not_cmk(ctx: Context, rule: Rule) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of(*kinds):
+    for s in rule.stores(ctx):
         assert s.dataset is not None
         if not s.dataset.sensitive:
             continue
@@ -134,23 +134,23 @@ def _not_cmk(ctx: Context, rule: Rule, kinds: tuple[str, ...]) -> Iterator[Findi
 
 
 def _enc_001(ctx: Context) -> Iterator[Finding]:
-    return _not_cmk(ctx, ENC_001, ("s3", *_BLOCK_STORAGE))
+    return _not_cmk(ctx, ENC_001)
 
 
 def _enc_004(ctx: Context) -> Iterator[Finding]:
-    return _not_cmk(ctx, ENC_004, ("dynamodb",))
+    return _not_cmk(ctx, ENC_004)
 
 
-def _keys(ix: Index) -> Iterator[tuple[Store, AtRest]]:
-    for s in ix.bound:
+def _keys(ctx: Context, rule: Rule) -> Iterator[tuple[Store, AtRest]]:
+    ix = ctx.index
+    for s in rule.stores(ctx):
         state = at_rest(ix, s)
         if state.key.customer_managed:
             yield s, state
 
 
 def _rotation(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
-    for s, state in _keys(ix):
+    for s, state in _keys(ctx, ENC_002):
         key = state.key.key
         if key is None:
             yield ENC_002.at(s, f"key {state.key.raw} is not in this deployment; "
@@ -166,9 +166,8 @@ def _rotation(ctx: Context) -> Iterator[Finding]:
 
 
 def _shared_key(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
     users: dict[str, set[str]] = {}
-    pairs = list(_keys(ix))
+    pairs = list(_keys(ctx, ENC_003))
     for s, state in pairs:
         users.setdefault(_key_id(state.key), set()).add(s.dataset.id)  # type: ignore[union-attr]
     for s, state in pairs:
@@ -189,7 +188,7 @@ def _key_id(key: KeyRef) -> str:
 
 def _unencrypted(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of(*_BLOCK_STORAGE):
+    for s in ENC_005.stores(ctx):
         state = at_rest(ix, s)
         if state.encrypted is None:
             yield ENC_005.at(s, f"cannot tell whether storage is encrypted: "
@@ -214,7 +213,7 @@ def _denies_plain_http(statements: Any) -> bool:
 
 def _bucket_tls(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in TLS_001.stores(ctx):
         sources = ix.resource_policies(s)
         unknown = [p.via for p in sources if p.statements is None]
         if any(_denies_plain_http(p.statements) for p in sources if p.statements):
@@ -275,7 +274,7 @@ def _https(s: Store) -> Iterator[Finding]:
 
 def _db_tls(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
+    for s in TLS_002.stores(ctx):
         if s.kind == "opensearch":
             yield from _https(s)
             continue
@@ -309,6 +308,7 @@ ENC_001 = Rule(
     "trail, and lets it revoke access to the data by disabling one key.",
     "Encrypt the store with SSE-KMS (or the service's KMS option) and a KMS key you create.",
     (*_REFS_AT_REST, "CKV_AWS_145"), _enc_001,
+    scope=Scope(stores=("s3", *_BLOCK_STORAGE)),
 )
 ENC_002 = Rule(
     "GRD-ENC-002", "encryption-at-rest", "medium",
@@ -316,6 +316,7 @@ ENC_002 = Rule(
     "Rotation bounds how much data one key version protects and is expected by most audits.",
     "Set enable_key_rotation=True on the aws.kms.Key.",
     (*_REFS_AT_REST, "CKV_AWS_7"), _rotation,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 ENC_003 = Rule(
     "GRD-ENC-003", "encryption-at-rest", "medium",
@@ -324,6 +325,7 @@ ENC_003 = Rule(
     "separate keys keep the blast radius and the key policy to one dataset.",
     "Give the restricted dataset its own KMS key.",
     _REFS_AT_REST, _shared_key,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 ENC_004 = Rule(
     "GRD-ENC-004", "encryption-at-rest", "high",
@@ -332,6 +334,7 @@ ENC_004 = Rule(
     "revoke.",
     "Set server_side_encryption={'enabled': True, 'kms_key_arn': key.arn}.",
     (*_REFS_AT_REST, "CKV_AWS_119"), _enc_004,
+    scope=Scope(stores=("dynamodb",)),
 )
 ENC_005 = Rule(
     "GRD-ENC-005", "encryption-at-rest", "high",
@@ -340,6 +343,7 @@ ENC_005 = Rule(
     "Set storage_encrypted / encrypted (OpenSearch: encrypt_at_rest.enabled) to True with a "
     "KMS key.",
     (*_REFS_AT_REST, "CKV_AWS_16", "CKV_AWS_3", "CKV_AWS_42"), _unencrypted,
+    scope=Scope(stores=_BLOCK_STORAGE),
 )
 TLS_001 = Rule(
     "GRD-TLS-001", "encryption-in-transit", "high",
@@ -348,6 +352,7 @@ TLS_001 = Rule(
     "Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket "
     "and its objects, Condition Bool aws:SecureTransport false.",
     ("GDPR Art. 32(1)(a)", "NIST SC-8(1)"), _bucket_tls,
+    scope=Scope(stores=("s3",)),
 )
 TLS_002 = Rule(
     "GRD-TLS-002", "encryption-in-transit", "high",
@@ -358,6 +363,7 @@ TLS_002 = Rule(
     "require_secure_transport=ON (MySQL, MariaDB) or require_ssl=true (Redshift); OpenSearch: "
     "domain_endpoint_options.enforce_https=True.",
     ("GDPR Art. 32(1)(a)", "NIST SC-8(1)", "CKV_AWS_83", "CKV_AWS_105"), _db_tls,
+    scope=Scope(stores=("rds", "rds-cluster", "redshift", "opensearch")),
 )
 
 RULES: tuple[Rule, ...] = (ENC_001, ENC_002, ENC_003, ENC_004, ENC_005, TLS_001, TLS_002)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardian.policies.rules._index import CATALOG_KINDS
 
 from guardian.errors import closest
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import DATASET_TAG, UNKNOWN
 
 # Our modules tag the stores they keep for operations (access logs, audit trails) with this.
@@ -15,7 +15,7 @@ OPERATIONAL_TAG = "guardian:role"
 
 
 def _unbound(ctx: Context) -> Iterator[Finding]:
-    for s in ctx.index.stores:
+    for s in INV_001.stores(ctx):
         if s.dataset is not None:
             continue
         if s.dataset_tag == UNKNOWN:
@@ -36,7 +36,7 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
 
 def _unknown_dataset(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.stores:
+    for s in INV_002.stores(ctx):
         if s.dataset_tag not in (None, UNKNOWN) and s.dataset_tag not in ix.datasets:
             close = closest(str(s.dataset_tag), ix.datasets)
             hint = f"; did you mean {close[0]}?" if close else ""
@@ -69,7 +69,7 @@ def _absent(ctx: Context) -> Iterator[Finding]:
 
 
 def _undeclared(ctx: Context) -> Iterator[Finding]:
-    for s in ctx.index.bound_of(*CATALOG_KINDS.values()):
+    for s in INV_004.stores(ctx):
         assert s.dataset is not None
         if s.listed_under is not None:
             continue  # declared (under another dataset: GRD-INV-005)
@@ -85,7 +85,7 @@ def _undeclared(ctx: Context) -> Iterator[Finding]:
 
 
 def _conflicting(ctx: Context) -> Iterator[Finding]:
-    for s in ctx.index.stores:
+    for s in INV_005.stores(ctx):
         if s.conflict:
             assert s.dataset is not None and s.listed_under is not None
             yield INV_005.at(s, f"tagged {DATASET_TAG}={s.dataset.id}, but the catalog lists "
@@ -104,6 +104,7 @@ INV_001 = Rule(
     f"Tag the store with {DATASET_TAG}=<dataset id from the catalog>, or list its physical "
     "name under the dataset's `storage` in the catalog.",
     ("GDPR Art. 30", "NIST CM-8", "NIST PM-5(1)"), _unbound,
+    scope=Scope(stores=(EVERY_KIND,), unbound=True),
 )
 INV_002 = Rule(
     "GRD-INV-002", "inventory", "high",
@@ -111,6 +112,7 @@ INV_002 = Rule(
     "A tag naming a dataset the catalog does not declare binds the store to no promise at all.",
     "Fix the tag's value, or declare the dataset in the catalog.",
     ("GDPR Art. 30", "NIST CM-8"), _unknown_dataset,
+    scope=Scope(stores=(EVERY_KIND,), unbound=True),
 )
 INV_003 = Rule(
     "GRD-INV-003", "inventory", "info",
@@ -119,6 +121,7 @@ INV_003 = Rule(
     "hold, for reviewers to confirm they live elsewhere.",
     "None needed if the store is deployed by another program.",
     ("GDPR Art. 30", "NIST CM-8"), _absent,
+    scope=Scope(datasets=True),
 )
 INV_004 = Rule(
     "GRD-INV-004", "inventory", "medium",
@@ -127,6 +130,7 @@ INV_004 = Rule(
     "a store missing there is missed by all of them.",
     "Add the store (kind and name) to the dataset's `storage` in the catalog.",
     ("GDPR Art. 17", "GDPR Art. 30", "NIST CM-8"), _undeclared,
+    scope=Scope(stores=tuple(CATALOG_KINDS.values())),
 )
 
 INV_005 = Rule(
@@ -136,6 +140,7 @@ INV_005 = Rule(
     "controls and the other's erasure and record of processing.",
     "Make the tag and the catalog's storage entry agree: fix the tag or move the entry.",
     ("GDPR Art. 30", "NIST CM-8"), _conflicting,
+    scope=Scope(stores=(EVERY_KIND,), unbound=True),
 )
 
 RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005)

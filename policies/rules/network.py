@@ -9,7 +9,7 @@ from functools import cached_property
 from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import glob_match, has_unknown
 
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -27,6 +27,7 @@ SUBNET_GROUPS = {"rds": "aws:rds/subnetGroup:SubnetGroup",
                  "rds-cluster": "aws:rds/subnetGroup:SubnetGroup",
                  "redshift": "aws:redshift/subnetGroup:SubnetGroup"}
 OPEN = ("0.0.0.0/0", "::/0")
+_DATA_TIER = ("rds", "rds-cluster", "redshift", "opensearch", "efs")  # stores behind a subnet
 _PROBE = {"s3": "s3:GetObject", "dynamodb": "dynamodb:GetItem"}
 
 
@@ -44,7 +45,7 @@ def _vpce_only(statements: object, service: str) -> bool:
 
 def _endpoint_only(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3", "dynamodb"):
+    for s in NET_001.stores(ctx):
         assert s.dataset is not None
         if s.dataset.classification != "restricted":
             continue
@@ -161,7 +162,7 @@ def _open_ingress(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     net = _net(ix)
     attached: set[str] = set()
-    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
+    for s in NET_002.stores(ctx):
         for sg in net.security_groups(s):
             attached.add(sg.urn)
             if sg.urn in net.open_ingress:
@@ -181,7 +182,7 @@ def _open_ingress(ctx: Context) -> Iterator[Finding]:
 def _internet_route(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     net = _net(ix)
-    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch", "efs"):
+    for s in NET_003.stores(ctx):
         subnets, group, default_vpc = net.subnets(s)
         if default_vpc:
             yield NET_003.at(s, "no subnet group: the database goes into the default "
@@ -217,6 +218,7 @@ NET_001 = Rule(
     "Add a resource policy statement: Deny, Principal *, the data actions, Condition "
     "StringNotEquals aws:SourceVpce <endpoint id>.",
     _REFS, _endpoint_only,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 NET_002 = Rule(
     "GRD-NET-002", "network-segmentation", "critical",
@@ -224,6 +226,7 @@ NET_002 = Rule(
     "A database security group open to 0.0.0.0/0 or ::/0 exposes the service to every scanner.",
     "Admit only the application tier's security group (referenced_security_group_id).",
     (*_REFS, "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"), _open_ingress,
+    scope=Scope(stores=_DATA_TIER),
 )
 NET_003 = Rule(
     "GRD-NET-003", "network-segmentation", "high",
@@ -231,6 +234,7 @@ NET_003 = Rule(
     "A data subnet routing to an internet gateway is one misconfiguration away from public.",
     "Place the database in private subnets whose route tables have no internet gateway route.",
     _REFS, _internet_route,
+    scope=Scope(stores=_DATA_TIER),
 )
 NET_004 = Rule(
     "GRD-NET-004", "network-segmentation", "medium",
@@ -238,6 +242,7 @@ NET_004 = Rule(
     "Without flow logs a breach investigation cannot tell what talked to the data tier.",
     "Add aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type='ALL', ...).",
     ("GDPR Art. 33(3)", "NIST AU-12", "NIST SI-4", "CKV2_AWS_11"), _flow_logs,
+    scope=Scope(resources=(VPC,)),
 )
 
 RULES: tuple[Rule, ...] = (NET_001, NET_002, NET_003, NET_004)

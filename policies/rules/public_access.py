@@ -11,7 +11,7 @@ from guardian.policies.rules._index import Index
 from guardian.policies.rules._policy import Statement, glob_match, has_unknown, restricted
 
 from guardian.catalog.model import Dataset
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -28,7 +28,7 @@ PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
 
 def _public_access_block(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in PUB_001.stores(ctx):
         blocks = s.helper("pab")
         if not blocks:
             if ix.unattached.get("pab"):
@@ -78,8 +78,7 @@ def _grants_public(grants: object) -> bool:
 
 
 def _public_acl(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in PUB_002.stores(ctx):
         holders = []
         for h in [s.resource, *s.helper("acl")]:
             policy = h.get("accessControlPolicy")
@@ -95,7 +94,7 @@ def _public_acl(ctx: Context) -> Iterator[Finding]:
 
 def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in PUB_003.stores(ctx):
         for src in ix.resource_policies(s):
             if src.statements is None:
                 yield PUB_003.at(s, "the bucket policy is unknown offline; cannot "
@@ -115,7 +114,7 @@ def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
 
 def _public_database(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("rds", "rds-cluster", "redshift", "opensearch"):
+    for s in PUB_004.stores(ctx):
         if s.kind == "opensearch":
             vpc = s.get("vpcOptions")
             if has_unknown(vpc):
@@ -147,7 +146,7 @@ def _cluster_instances(ix: Index) -> dict[str, list[Resource]]:
 def _public_snapshot(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     every = copies(ix)
-    for s in ix.bound:
+    for s in PUB_005.stores(ctx):
         for c in every.of(s):
             if "all" in c.shared_with:
                 yield PUB_005.at(s, f"{c.what} is shared with every AWS account ('all')",
@@ -164,6 +163,7 @@ PUB_001 = Rule(
     "block_public_policy and restrict_public_buckets may be off).",
     ("GDPR Art. 32", "GDPR Art. 25(2)", "NIST AC-3", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54",
      "CKV_AWS_55", "CKV_AWS_56"), _public_access_block,
+    scope=Scope(stores=("s3",)),
 )
 PUB_002 = Rule(
     "GRD-PUB-002", "public-access", "critical",
@@ -171,6 +171,7 @@ PUB_002 = Rule(
     "A public-read or authenticated-read ACL publishes the objects to the internet.",
     "Remove the ACL (use BucketOwnershipControls with BucketOwnerEnforced).",
     ("GDPR Art. 32", "NIST AC-3", "CKV_AWS_20"), _public_acl,
+    scope=Scope(stores=("s3",)),
 )
 PUB_003 = Rule(
     "GRD-PUB-003", "public-access", "critical",
@@ -180,6 +181,7 @@ PUB_003 = Rule(
     "Only a dataset classified public may be read by anyone, and only read (Read and List "
     "actions).",
     ("GDPR Art. 32", "NIST AC-3", "NIST AC-6", "CKV_AWS_70"), _wildcard_policy,
+    scope=Scope(stores=("s3",)),
 )
 PUB_004 = Rule(
     "GRD-PUB-004", "public-access", "critical",
@@ -187,6 +189,7 @@ PUB_004 = Rule(
     "A database with a public endpoint is one leaked password away from a breach.",
     "Set publicly_accessible=False (OpenSearch: place the domain in a VPC).",
     ("GDPR Art. 32", "NIST SC-7", "CKV_AWS_17", "CKV_AWS_87", "CKV_AWS_137"), _public_database,
+    scope=Scope(stores=("rds", "rds-cluster", "redshift", "opensearch")),
 )
 
 PUB_005 = Rule(
@@ -197,6 +200,7 @@ PUB_005 = Rule(
     "Remove 'all' from shared_accounts (and any create-volume permission for everyone); share "
     "with named accounts of declared recipients only.",
     ("GDPR Art. 32", "NIST AC-3", "NIST AC-21"), _public_snapshot,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (PUB_001, PUB_002, PUB_003, PUB_004, PUB_005)

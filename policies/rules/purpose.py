@@ -10,7 +10,7 @@ from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules.encryption import at_rest
 
 from guardian.catalog.model import Dataset
-from guardian.findings import Context, Finding, ResourceRef, Rule
+from guardian.findings import Context, Finding, ResourceRef, Rule, Scope
 from guardian.graph.model import Resource
 
 _ORDER = ("read", "write", "delete")
@@ -76,7 +76,7 @@ def role_grants(ix: Index, s: Store) -> dict[str, _Who]:
 
 def _undeclared_role(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3", "dynamodb"):
+    for s in PUR_001.stores(ctx):
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
@@ -105,7 +105,7 @@ def _undeclared_role(ctx: Context) -> Iterator[Finding]:
 
 def _beyond_declared(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3", "dynamodb"):
+    for s in PUR_002.stores(ctx):
         assert s.dataset is not None
         allowed = declared(s.dataset)
         for name, who in sorted(role_grants(ix, s).items()):
@@ -142,7 +142,7 @@ def _grant_label(g: Grant) -> str:
 
 def _wildcards(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3", "dynamodb"):
+    for s in PUR_003.stores(ctx):
         assert s.dataset is not None
         if not s.dataset.sensitive:
             continue
@@ -169,6 +169,7 @@ PUR_001 = Rule(
     "for the dataset serves none.",
     "Remove the grant, or add an access entry (role, use, actions) for the dataset.",
     _REFS, _undeclared_role,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 PUR_002 = Rule(
     "GRD-PUR-002", "purpose-limitation", "high",
@@ -178,6 +179,7 @@ PUR_002 = Rule(
     "Grant only the IAM actions of the declared catalog actions (guardian.catalog.actions), or "
     "declare the extra action in the catalog.",
     _REFS, _beyond_declared,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 PUR_003 = Rule(
     "GRD-PUR-003", "purpose-limitation", "high",
@@ -186,6 +188,7 @@ PUR_003 = Rule(
     "holds the role, whatever their purpose.",
     "Name the actions and the store ARNs the role needs.",
     (*_REFS, "CKV_AWS_62", "CKV_AWS_355"), _wildcards,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 
 RULES: tuple[Rule, ...] = (PUR_001, PUR_002, PUR_003)

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from guardian.policies.rules._copies import copies
 
 from guardian.catalog.regions import allowed_regions
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 
 
 def _region(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
-    for s in ix.bound:
+    for s in RES_001.stores(ctx):
         assert s.dataset is not None
         allowed = allowed_regions(s.dataset.residency)
         if s.region is None:
@@ -26,7 +25,7 @@ def _region(ctx: Context) -> Iterator[Finding]:
 def _copies(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     every = copies(ix)
-    for s in ix.bound:
+    for s in RES_002.stores(ctx):
         assert s.dataset is not None
         allowed = allowed_regions(s.dataset.residency)
         residency = ", ".join(s.dataset.residency)
@@ -53,6 +52,7 @@ RES_001 = Rule(
     "catalog's residency is the organisation's promise.",
     "Deploy the store with a provider (or region) inside the dataset's residency.",
     ("GDPR Art. 44", "NIST SA-9(5)"), _region,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 RES_002 = Rule(
     "GRD-RES-002", "residency", "critical",
@@ -61,6 +61,7 @@ RES_002 = Rule(
     "every record it holds.",
     "Replicate, back up and copy snapshots only to regions the dataset's residency allows.",
     ("GDPR Art. 44", "NIST SA-9(5)"), _copies,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (RES_001, RES_002)

@@ -10,7 +10,7 @@ from guardian.policies.rules._copies import FOREVER, copies
 from guardian.policies.rules._index import Index, Store
 from guardian.policies.rules._policy import has_unknown
 
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 
@@ -72,7 +72,7 @@ def _shortest(values: list[Any]) -> tuple[float | None, bool]:
 
 def _expiration(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in RET_001.stores(ctx):
         assert s.dataset is not None
         limit = s.dataset.retention.days
         rules = lifecycle_rules(s)
@@ -109,7 +109,7 @@ def versioned(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
 
 def _noncurrent(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in RET_002.stores(ctx):
         assert s.dataset is not None
         on, vrelated = versioned(ix, s)
         if on is False:
@@ -141,8 +141,7 @@ def _ttl(ctx: Context) -> Iterator[Finding]:
                     "catalog names no ttl_attribute: the platform cannot set TTL and Guardian "
                     "cannot check the attribute", dataset=ds.id,
                     location=str(st.loc) if st.loc.line else None, severity="low")
-    ix = ctx.index
-    for s in ix.bound_of("dynamodb"):
+    for s in RET_003.stores(ctx):
         assert s.dataset is not None
         declared = next((st.ttl_attribute for st in s.dataset.storage
                          if st.name in (s.name, s.resource.name)), None)
@@ -157,8 +156,7 @@ def _ttl(ctx: Context) -> Iterator[Finding]:
 
 
 def _object_lock(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
-    for s in ix.bound_of("s3"):
+    for s in RET_004.stores(ctx):
         assert s.dataset is not None
         if s.dataset.retention.legal_hold:
             continue
@@ -175,7 +173,7 @@ def _object_lock(ctx: Context) -> Iterator[Finding]:
 def _copies_kept(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     every = copies(ix)
-    for s in ix.bound:
+    for s in RET_005.stores(ctx):
         assert s.dataset is not None
         if s.dataset.retention.legal_hold:
             continue  # the catalog declares why copies outlive the retention
@@ -207,6 +205,7 @@ RET_001 = Rule(
     "Add a BucketLifecycleConfiguration rule (no filter, or one covering the data's prefix) "
     "with expiration.days at most the dataset's retention.days.",
     (*_REFS, "CKV2_AWS_61"), _expiration,
+    scope=Scope(stores=("s3",)),
 )
 RET_002 = Rule(
     "GRD-RET-002", "retention", "high",
@@ -216,6 +215,7 @@ RET_002 = Rule(
     "Add noncurrent_version_expiration.noncurrent_days (at most the retention) to the "
     "lifecycle rule.",
     _REFS, _noncurrent,
+    scope=Scope(stores=("s3",)),
 )
 RET_003 = Rule(
     "GRD-RET-003", "retention", "high",
@@ -224,6 +224,7 @@ RET_003 = Rule(
     "Set ttl={'attribute_name': <the catalog's ttl_attribute>, 'enabled': True} and write an "
     "epoch-seconds expiry on every item.",
     _REFS, _ttl,
+    scope=Scope(stores=("dynamodb",), datasets=True),  # datasets: the catalog's ttl_attribute
 )
 RET_004 = Rule(
     "GRD-RET-004", "retention", "high",
@@ -232,6 +233,7 @@ RET_004 = Rule(
     "erasure request's: it is for data the law obliges us to keep.",
     "Turn Object Lock off, or record retention.legal_hold: true with its basis in the catalog.",
     ("GDPR Art. 17", "GDPR Art. 5(1)(e)", "NIST SI-12"), _object_lock,
+    scope=Scope(stores=("s3",)),
 )
 
 RET_005 = Rule(
@@ -245,6 +247,7 @@ RET_005 = Rule(
     "retention.days and delete manual snapshots; or record retention.legal_hold with its basis "
     "in the catalog.",
     _REFS, _copies_kept,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (RET_001, RET_002, RET_003, RET_004, RET_005)

@@ -11,7 +11,7 @@ from guardian.policies.rules._index import Index, RoleInfo, Store
 from guardian.policies.rules.encryption import at_rest
 from guardian.policies.rules.purpose import kinds_text
 
-from guardian.findings import Context, Finding, Rule
+from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
 
@@ -68,7 +68,7 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
 
 def _unlisted_account(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
-    for s in ix.bound:
+    for s in SHR_001.stores(ctx):
         assert s.dataset is not None
         recipients = {r.aws_account for r in s.dataset.recipients if r.aws_account}
         for path in _foreign(ix, s):
@@ -101,6 +101,7 @@ SHR_001 = Rule(
     "the dataset.",
     ("GDPR Art. 28", "GDPR Art. 30(1)(d)", "GDPR Art. 13(1)(e)", "NIST AC-21", "NIST SA-9"),
     _unlisted_account,
+    scope=Scope(stores=(EVERY_KIND,)),
 )
 
 RULES: tuple[Rule, ...] = (SHR_001,)

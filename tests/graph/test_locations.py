@@ -95,8 +95,10 @@ def test_sarif_puts_a_program_finding_on_its_line(tmp_path: Path) -> None:
 def test_text_and_junit_say_file_and_line(tmp_path: Path) -> None:
     args = ("--program", str(LOCATED), "--catalog", str(POLICY_CATALOG))
     _, text = check(tmp_path, *args, fmt="text")
-    assert f"          on aws:s3/bucket:Bucket located-plain at {MAIN}:37" in text.splitlines()
-    assert f"on aws:s3/bucket:Bucket located-kit at {KIT}:10 (in the component at {MAIN}:41)" \
+    assert f"          on aws:s3/bucket:Bucket located-plain (dataset profiles) at {MAIN}:37" \
+        in text.splitlines()
+    assert f"on aws:s3/bucket:Bucket located-kit (dataset profiles) at {KIT}:10 " \
+        f"(in the component at {MAIN}:41)" \
         in text
     _, xml = check(tmp_path, *args, fmt="junit")
     cases = [c for c in ET.fromstring(xml).iter("testcase")

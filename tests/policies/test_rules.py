@@ -22,7 +22,7 @@ from guardian.catalog import load_catalog
 from guardian.catalog.model import Catalog, Waiver
 from guardian.check import evaluate
 from guardian.errors import UserError
-from guardian.findings import Report
+from guardian.findings import Check, Report, Subject
 from guardian.graph.model import UNKNOWN, ResourceGraph, Source
 
 HERE = Path(__file__).parent
@@ -884,3 +884,46 @@ def test_without_its_fence_each_baseline_role_is_a_purpose_finding(catalog: Cata
     report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
     wildcard = {("GRD-PUR-003", role)} if role == "contractor" else set()  # Resource "*"
     assert {(rule, who) for rule, _, who, _ in _who(report)} == {("GRD-PUR-001", role)} | wildcard
+
+
+# --- checks: what each rule evaluated, passing or not ---------------------------------------
+
+FIXTURES = ("s3_violations", "tables_and_roles", "databases", "inventory", "stores_violations",
+            "regions_violations", "copies_violations", "baseline")
+
+
+@pytest.mark.parametrize("program", FIXTURES)
+def test_every_finding_is_on_a_subject_its_rule_declares(catalog: Catalog, program: str) -> None:
+    from guardian.findings import Context
+
+    ctx = Context(catalog, graph(program), TODAY)
+    for rule in RULES:
+        declared = {c.key for c in rule.checks(ctx)}
+        for f in rule.evaluate(ctx):
+            key = Check(rule, Subject.of(f)).key
+            # ACC-001 (human roles) and NET-002's data-tier security groups are findings on
+            # subjects that are only checks when they fail: no vacuous passes are claimed.
+            assert key in declared or rule.id in ("GRD-ACC-001", "GRD-NET-002"), (rule.id, key)
+
+
+def test_checks_list_each_rule_on_each_store_of_its_scope(catalog: Catalog) -> None:
+    report = check(catalog, "baseline")
+    pairs = {(c.rule.id, str(c.subject)) for c in report.checks}
+    failing = {c.key for c in report.checks} & {
+        (r.rule.id, *Subject.of(r.finding).key) for r in report.results}
+    assert ("GRD-TLS-001", "aws:s3/bucket:Bucket profiles-bucket") in pairs
+    assert ("GRD-RET-003", "aws:dynamodb/table:Table profiles-table") in pairs
+    assert ("GRD-TLS-001", "aws:dynamodb/table:Table profiles-table") not in pairs  # buckets only
+    assert ("GRD-CAT-001", "dataset profiles") in pairs  # catalog rules: each dataset
+    assert len(report.checks) > 5 * len(failing)  # the baseline passes nearly everything
+    assert len(pairs) == len(report.checks)  # one check per (rule, subject)
+
+
+def test_a_failing_check_is_the_same_pair_as_its_finding(catalog: Catalog) -> None:
+    report = check(catalog, "s3_violations")
+    keys = {c.key for c in report.checks}
+    for r in report.results:
+        assert (r.rule.id, *Subject.of(r.finding).key) in keys
+    sse = [c for c in report.checks if c.rule.id == "GRD-ENC-001"
+           and c.subject.resource is not None and c.subject.resource.name == "profiles-sse-s3"]
+    assert [c.dataset for c in sse] == ["profiles"]

@@ -11,8 +11,9 @@ import pytest
 from guardian import __version__
 from guardian.catalog.model import Location, Waiver
 from guardian.errors import UserError
-from guardian.findings import Finding, Report, ResourceRef, Result, Rule
-from guardian.report import FORMATS, render
+from guardian.findings import Check, Finding, Report, ResourceRef, Result, Rule, Subject
+from guardian.report import FORMATS, Options, render
+from guardian.report.text import INDENT
 from tests.conftest import SARIF_SCHEMA
 
 BUCKET = ResourceRef(
@@ -24,6 +25,9 @@ TABLE = ResourceRef(
     "aws:dynamodb/table:Table",
     "acme-orders",
     "urn:pulumi:dev::acme::aws:dynamodb/table:Table::acme-orders",
+)
+ARCHIVE = ResourceRef(
+    "aws:s3/bucket:Bucket", "acme-archive", "urn:pulumi:dev::acme::aws:s3/bucket:Bucket::acme-archive",
 )
 SSE = ResourceRef(
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -99,8 +103,19 @@ def sample_report() -> Report:
             INV, "info", False,
         ),
     )
+    checks = (
+        Check(ENC, Subject(BUCKET), "customer_profiles", DECLARED),
+        Check(ENC, Subject(TABLE), "orders_payments"),
+        Check(ENC, Subject(ARCHIVE), "customer_profiles", Location("stacks/__main__.py", 90)),
+        Check(RET, Subject(BUCKET), "customer_profiles", DECLARED),
+        Check(PUB, Subject(TABLE), "orders_payments"),
+        Check(PUB, Subject(ARCHIVE), "customer_profiles", Location("stacks/__main__.py", 90)),
+        Check(CAT, Subject(dataset="patients"), "patients", Location("catalog.yaml", 80, 5)),
+        Check(CAT, Subject(dataset="customer_profiles"), "customer_profiles",
+              Location("catalog.yaml", 10, 5)),
+    )
     return Report("preview", "previews/dev.json", 42, results, (UNUSED,), "high",
-                  entry="infra/index.ts")
+                  entry="infra/index.ts", checks=checks)
 
 
 EMPTY = Report("program", "stacks", 13, ())
@@ -129,33 +144,74 @@ def test_json_follows_the_contract() -> None:
     assert json.loads(render(EMPTY, "json"))["summary"]["findings"] == 0
 
 
-def test_text_groups_by_dataset_and_marks_status() -> None:
+def test_text_puts_failures_first_by_severity_then_the_rest() -> None:
     out = render(sample_report(), "text")
     lines = out.splitlines()
     assert lines[0] == "guardian check: preview previews/dev.json (42 resources, fail on high)"
-    headers = [line for line in lines if line and not line.startswith(" ")]
-    assert headers[1:5] == ["customer_profiles", "orders_payments", "patients", "(no dataset)"]
+    headers = [line.split()[:4] for line in lines
+               if line.startswith(("  FAIL", "  WAIVED", "  NOTE"))]
+    assert headers == [  # then by dataset, resource, rule
+        ["FAIL", "critical", "GRD-PUB-001", "Public"],  # its waiver expired: it blocks again
+        ["FAIL", "high", "GRD-ENC-001", "Personal"],  # customer_profiles
+        ["FAIL", "high", "GRD-ENC-001", "Personal"],  # orders_payments
+        ["FAIL", "high", "GRD-CAT-001", "Special-category"],  # patients
+        ["WAIVED", "medium", "GRD-RET-001", "Expiration"],
+        ["NOTE", "info", "GRD-INV-002", "Catalog"],
+    ]
     assert "  FAIL    high     GRD-ENC-001 Personal data under a customer key" \
         " [encryption-at-rest]" in lines
-    assert "          on aws:s3/bucket:Bucket acme-customer-profiles at modules/storage.py:112" \
-        " (in the component at stacks/__main__.py:37:5)" in lines
-    assert "          on aws:dynamodb/table:Table acme-orders" in lines  # no location: said once
-    assert lines[-3] == "4 finding(s) have no source location (the preview records none for " \
-        "their resource); they point at the program's entry file, infra/index.ts"
-    assert f"          related: {SSE.type} {SSE.name}" in lines
-    assert any(line.startswith("  WAIVED  medium   GRD-RET-001") for line in lines)
-    assert "          waived: Legal hold during audit (approved by Dana Okafor, " \
+    assert f"{INDENT}on aws:s3/bucket:Bucket acme-customer-profiles (dataset customer_profiles)" \
+        " at modules/storage.py:112 (in the component at stacks/__main__.py:37:5)" in lines
+    assert f"{INDENT}on aws:dynamodb/table:Table acme-orders (dataset orders_payments)" in lines
+    assert f"{INDENT}related: {SSE.type} {SSE.name}" in lines
+    assert f"{INDENT}waived: Legal hold during audit (approved by Dana Okafor, " \
         "expires 2099-01-31)" in lines
-    assert any(line.startswith("          waiver EXPIRED: Migration window") for line in lines)
-    assert "          UNKNOWN offline: Key of table acme-orders is not known offline." in lines
-    assert "          on catalog.yaml:88:9" in lines
-    assert any(line.startswith("  NOTE    info     GRD-INV-002") for line in lines)
+    assert any(line.startswith(f"{INDENT}waiver EXPIRED: Migration window") for line in lines)
+    assert f"{INDENT}UNKNOWN offline: Key of table acme-orders is not known offline." in lines
+    assert f"{INDENT}on catalog.yaml:88:9 (dataset patients)" in lines
     assert "  GRD-NET-001 on acme-gone (catalog.yaml:160:7): Old exception" \
         " (approved by Sam Lee, expires 2099-01-01)" in lines
+    assert "4 finding(s) have no source location (the preview records none for " \
+        "their resource); they point at the program's entry file, infra/index.ts" in lines
     assert lines[-1] == (
         "FAIL: 42 resources, 6 findings: 4 blocking, 1 waived, 1 unknown, 1 unused waivers"
     )
     assert render(EMPTY, "text").splitlines()[-1].startswith("PASS: 13 resources, 0 findings")
+
+
+def test_text_counts_checks_by_control() -> None:
+    lines = render(sample_report(), "text").splitlines()
+    table = lines[lines.index(next(x for x in lines if x.startswith("checks "))):-2]
+    rows = {row.split()[0]: [int(n) for n in row.split()[1:]] for row in table[1:]}
+    assert table[0].split() == ["checks", "passed", "failed", "waived", "unknown", "notes"]
+    # ENC: the bucket fails, the table's key is unknown, the archive passes
+    assert rows["encryption-at-rest"] == [1, 1, 0, 1, 0]
+    assert rows["public-access"] == [1, 1, 0, 0, 0]  # expired waiver: failed
+    assert rows["retention"] == [0, 0, 1, 0, 0]
+    assert rows["catalog"] == [1, 1, 0, 0, 0]
+    assert rows["inventory"] == [0, 0, 0, 0, 1]  # an info finding outside any check
+    assert rows["all"] == [3, 3, 1, 1, 1]
+    assert list(rows)[:-1] == ["catalog", "inventory", "encryption-at-rest", "public-access",
+                               "retention"]
+
+
+def test_text_quiet_and_compact() -> None:
+    quiet = render(sample_report(), "text", Options(quiet=True)).splitlines()
+    assert not any(x.lstrip().startswith(("WAIVED", "NOTE", "checks", "unused")) for x in quiet)
+    assert sum(x.startswith("  FAIL") for x in quiet) == 4 and quiet[-1].startswith("FAIL: ")
+    compact = render(sample_report(), "text", Options(compact=True)).splitlines()
+    findings = [x for x in compact if x.startswith(("FAIL", "WAIVED", "NOTE")) and ": " in x
+                and not x.startswith("FAIL: ")]
+    assert len(findings) == 6
+    assert findings[3] == ("FAIL    high     GRD-CAT-001 catalog.yaml:88:9 (dataset patients): "
+                           "health data without an Art. 9 condition.")
+    assert findings[1] == (
+        "FAIL    high     GRD-ENC-001 modules/storage.py:112: aws:s3/bucket:Bucket "
+        "acme-customer-profiles (dataset customer_profiles): Bucket acme-customer-profiles is "
+        "encrypted with AES256.")
+    both = render(sample_report(), "text", Options(quiet=True, compact=True)).splitlines()
+    assert [x for x in both if x.startswith("FAIL ")] == [x for x in findings
+                                                          if x.startswith("FAIL ")]
 
 
 @pytest.fixture(scope="module")
@@ -250,11 +306,13 @@ def test_sarif_locations_outside_the_repository_and_empty_report(sarif_validator
     assert "toolExecutionNotifications" not in empty["runs"][0]["invocations"][0]
 
 
-def test_junit_failures_are_the_blocking_findings() -> None:
+def test_junit_has_a_case_per_check_passing_ones_included() -> None:
     root = ET.fromstring(render(sample_report(), "junit"))
     assert root.tag == "testsuites"
+    # 8 checks and the info finding outside them; 3 checks fail (PUB's waiver expired),
+    # RET's is waived
     assert (root.get("tests"), root.get("failures"), root.get("skipped"), root.get("errors")) == (
-        "6", "4", "1", "0"
+        "9", "4", "1", "0"
     )
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == [  # the fixed control order
@@ -262,20 +320,33 @@ def test_junit_failures_are_the_blocking_findings() -> None:
         "guardian.public-access", "guardian.retention",
     ]
     enc = suites["guardian.encryption-at-rest"]
-    assert (enc.get("tests"), enc.get("failures")) == ("2", "2")
-    case = enc.find("testcase")
-    assert case is not None
-    assert case.get("name") == "GRD-ENC-001 aws:s3/bucket:Bucket acme-customer-profiles"
-    assert case.get("classname") == "guardian.encryption-at-rest.GRD-ENC-001"
-    assert (case.get("file"), case.get("line")) == ("modules/storage.py", "112")
-    failure = case.find("failure")
+    assert (enc.get("tests"), enc.get("failures")) == ("3", "2")
+    cases = {c.get("name"): c for c in enc.findall("testcase")}
+    assert list(cases) == [  # by rule, then subject; no line numbers in names
+        "GRD-ENC-001 aws:dynamodb/table:Table acme-orders",
+        "GRD-ENC-001 aws:s3/bucket:Bucket acme-archive",
+        "GRD-ENC-001 aws:s3/bucket:Bucket acme-customer-profiles",
+    ]
+    bucket = cases["GRD-ENC-001 aws:s3/bucket:Bucket acme-customer-profiles"]
+    assert bucket.get("classname") == "guardian.encryption-at-rest.GRD-ENC-001"
+    assert (bucket.get("file"), bucket.get("line")) == ("modules/storage.py", "112")
+    failure = bucket.find("failure")
     assert failure is not None and failure.get("type") == "high"
     assert failure.get("message") == "Bucket acme-customer-profiles is encrypted with AES256."
     assert "fix: How to fix GRD-ENC-001." in (failure.text or "")
+    passed = cases["GRD-ENC-001 aws:s3/bucket:Bucket acme-archive"]
+    assert list(passed) == [] and (passed.get("file"), passed.get("line")) == (
+        "stacks/__main__.py", "90")
+    unlocated = cases["GRD-ENC-001 aws:dynamodb/table:Table acme-orders"]
+    assert (unlocated.get("file"), unlocated.get("line")) == ("infra/index.ts", None)
     waived = suites["guardian.retention"].find("testcase/skipped")
     assert waived is not None and waived.get("message", "").startswith("waived: Legal hold")
     expired = suites["guardian.public-access"].find("testcase/failure")
     assert expired is not None and "waiver expired: Migration window" in (expired.text or "")
+    catalog = {c.get("name"): c for c in suites["guardian.catalog"].findall("testcase")}
+    assert set(catalog) == {"GRD-CAT-001 dataset customer_profiles", "GRD-CAT-001 dataset patients"}
+    assert catalog["GRD-CAT-001 dataset patients"].get("line") == "88"  # the finding's line
+    assert catalog["GRD-CAT-001 dataset customer_profiles"].get("line") == "10"
     note = suites["guardian.inventory"].find("testcase")
     assert note is not None and note.find("failure") is None and note.find("skipped") is None
     assert "below the threshold" in (note.findtext("system-out") or "")
