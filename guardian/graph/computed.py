@@ -296,8 +296,18 @@ def _ec2(prefix: str, region: str, urn: str, inputs: Mapping[str, Any]) -> dict[
 def computed(
     type_token: str, logical: str, urn: str, inputs: Mapping[str, Any], region: str | None
 ) -> dict[str, Any]:
-    """The attributes the provider would compute for a new resource (besides its inputs)."""
-    region = region or FALLBACK_REGION
+    """The attributes the provider would compute for a new resource (besides its inputs). With
+    no region known, ARNs and endpoints still need one (FALLBACK_REGION) but the resource's
+    `region` attribute stays unknown: no region is ever guessed."""
+    out = _computed(type_token, logical, urn, inputs, region or FALLBACK_REGION)
+    if region is None and "region" in out:
+        out["region"] = UNKNOWN
+    return out
+
+
+def _computed(
+    type_token: str, logical: str, urn: str, inputs: Mapping[str, Any], region: str
+) -> dict[str, Any]:
     if not type_token.startswith("aws:"):
         return {"id": digest(urn, 16)}
     if type_token in EC2_ID_PREFIX:
@@ -371,25 +381,39 @@ def policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
 def invoke(token: str, args: Mapping[str, Any], region: str | None) -> dict[str, Any] | None:
     """The result of a data source call, for the ones computable offline (the caller's
     identity, region, zones, policy documents); None for the rest, which read the real account
-    (an existing VPC, key, organization): their values are unknown offline, not empty."""
-    region = region or FALLBACK_REGION
+    (an existing VPC, key, organization): their values are unknown offline, not empty. The
+    region's own values are unknown when no region is known."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+            "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "userId": "AIDA" + "0" * 17,
+            "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/guardian-synth",
+        }
+    if token == "aws:index/getPartition:getPartition":
+        return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws"}
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        return policy_document(args)
+    if token in ("aws:ec2/getAmi:getAmi", "aws:ec2/getAmiIds:getAmiIds"):
+        # A public image (owners, filters): one stable id per query, as AWS gives one per region.
+        ami = f"ami-{digest(json.dumps(args, sort_keys=True, default=str) + str(region), 17)}"
+        arn = f"arn:{PARTITION}:ec2:{region or UNKNOWN}::image/{ami}"
+        return ({"id": ami, "imageId": ami, "arn": arn, "architecture": "x86_64",
+                 "rootDeviceType": "ebs"}
+                if token.endswith("getAmi") else {"id": ami, "ids": [ami]})
+    if region is None:
+        return None  # the region's zones, endpoints and registries are unknown with it
+    if token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+        registry = f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com"
+        return {"id": region, "proxyEndpoint": registry, "userName": "AWS",
+                "password": "guardian-offline-token", "authorizationToken":
+                "QVdTOmd1YXJkaWFuLW9mZmxpbmUtdG9rZW4=", "expiresAt": "2099-01-01T00:00:00Z"}
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = [f"{region}{z}" for z in "abc"]
         return {
             "id": region, "names": names, "groupNames": [region],
             "zoneIds": [f"{region[:3]}{region[-1]}-az{i}" for i in (1, 2, 3)],
         }
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {
-            "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "userId": "AIDA" + "0" * 17,
-            "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/guardian-synth",
-        }
     if token == "aws:index/getRegion:getRegion":
         return {"id": region, "name": region, "region": region,
                 "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
-    if token == "aws:index/getPartition:getPartition":
-        return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com",
-                "reverseDnsPrefix": "com.amazonaws"}
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        return policy_document(args)
     return None

@@ -90,7 +90,14 @@ def find_project(program_dir: Path) -> Project:
         )
         if project_file is not None:
             return _project(project_file, start)
-    raise UserError(f"{program_dir}: no Pulumi.yaml here or in any parent directory")
+    if (start / "__main__.py").is_file():
+        # A program without its project file (copied out of a repository, a snippet): Pulumi
+        # would refuse it, but what it declares can still be read. Said once.
+        print(f"guardian: note: no Pulumi.yaml in {program_dir} or above: running its "
+              "__main__.py as a Python program named after the directory", file=sys.stderr)
+        return Project(name=start.name, root=start, program=start)
+    raise UserError(f"{program_dir}: no Pulumi.yaml here or in any parent directory, and no "
+                    "__main__.py to run")
 
 
 def _project(project_file: Path, start: Path) -> Project:
@@ -178,6 +185,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _holds_asset(value: Any) -> bool:
+    """Whether a protobuf Value is, or contains, an asset or an archive."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if SIG_KEY in fields:
+            return fields[SIG_KEY].string_value not in (SECRET_SIG, RESOURCE_SIG)
+        return any(_holds_asset(v) for v in fields.values())
+    if kind == "list_value":
+        return any(_holds_asset(v) for v in value.list_value.values)
+    return False
 
 
 def _struct(state: Mapping[str, Any]) -> Any:
@@ -339,6 +359,9 @@ def _make_monitor(project: str, stack: str, region: str | None, roots: Roots) ->
             self._record(request, urn, custom, inputs, state, where)
             rid = str(state.get("id", ""))
             obj = _struct(state)
+            for key, value in request.object.fields.items():
+                if _holds_asset(value):  # hand assets and archives back as the SDK sent them
+                    obj.fields[key].CopyFrom(value)
             return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
 
         def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
@@ -391,9 +414,14 @@ def _make_monitor(project: str, stack: str, region: str | None, roots: Roots) ->
 # `Unknown` for each value offline cannot know. Falsy, it passes the SDK result types'
 # `if value and not isinstance(value, ...)` checks; printed, it reads as the unknown sentinel,
 # so a string built from it (an ARN, a name) is marked unknown in the graph too.
+# Indexed or iterated (`zones.names[0]`, `for az in zones.names`), it is one unknown item, so
+# the program declares its resources with unknown values instead of stopping.
 _UNKNOWN_BEHAVIOUR: dict[str, Any] = {
     "__bool__": lambda self: False,
     "__repr__": lambda self: UNKNOWN,
+    "__getitem__": lambda self, key: self,
+    "__iter__": lambda self: iter((self,)),
+    "__len__": lambda self: 1,
 }
 
 
@@ -506,6 +534,12 @@ def _user_frames(exc: BaseException) -> list[traceback.FrameSummary]:
 
 
 def _program_error(project: Project, exc: BaseException) -> UserError:
+    missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if missing and missing.split(".")[0].startswith("pulumi_"):
+        package = missing.split(".")[0].replace("_", "-")
+        return UserError(f"the Pulumi program in {project.program} imports {missing}, which is "
+                         f"not installed here: pip install {package} (in the environment that "
+                         "runs guardian), then run it again")
     frames = "".join(traceback.format_list(_user_frames(exc)))
     message = "\n".join([str(exc) or type(exc).__name__, *getattr(exc, "__notes__", ())])
     text = f"the Pulumi program in {project.program} failed: {type(exc).__name__}: {message}"

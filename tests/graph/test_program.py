@@ -240,3 +240,60 @@ def test_the_collector_is_quiet_during_synthesis_and_restored_after(tmp_path):
     stack = next(r for r in synthesize(tmp_path) if r.type == "pulumi:pulumi:Stack")
     assert stack.outputs["young"] == YOUNG != before[0]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+# --- what published programs contain ---------------------------------------------------------
+
+REALWORLD = PROGRAMS / "realworld"
+
+
+def test_archives_assets_and_plain_data_sources_are_read(capsys):
+    g = synthesize(REALWORLD)
+    assert one(g, "from-folder").inputs["code"] == {"path": "./app"}
+    assert one(g, "from-assets").inputs["code"]["assets"]["lib"] == {"path": "./app"}
+    assert one(g, "index").inputs["source"] == {"path": "./app/index.py"}
+    # The offline account answers for itself, deterministically...
+    assert one(g, "site").inputs["bucket"] == "site-123456789012-eu-west-1"
+    web = one(g, "web").inputs
+    assert web["availabilityZone"] == "eu-west-1a" and web["ami"].startswith("ami-")
+    assert web["ami"] == one(synthesize(REALWORLD), "web").inputs["ami"]
+    assert web["tags"]["Registry"] == "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    # ...and what reads the account's existing resources is unknown, not a crash nor a guess.
+    assert one(g, "legacy-export").inputs["bucket"] == f"export-legacy-orders-{UNKNOWN}"
+
+
+def _copy_program(src: Path, dest: Path, *, stack_file: bool = False) -> Path:
+    import shutil
+
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(
+        "Pulumi.yaml", *(() if stack_file else ("Pulumi.*.yaml",))))
+    return dest
+
+
+def test_a_folder_with_main_and_no_pulumi_yaml_is_a_program(tmp_path, capsys):
+    program = _copy_program(REALWORLD, tmp_path / "snippet")
+    g = synthesize(program, config={"aws:region": "eu-west-1"})
+    assert one(g, "site").inputs["bucket"] == "site-123456789012-eu-west-1"
+    err = capsys.readouterr().err
+    assert err.count("no Pulumi.yaml") == 1 and "running its __main__.py" in err
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no Pulumi.yaml here or in any parent directory, and no "
+                                        "__main__.py"):
+        synthesize(tmp_path / "empty")
+
+
+def test_a_missing_provider_sdk_is_exit_2_naming_the_pip_package(tmp_path, capsys):
+    (tmp_path / "__main__.py").write_text("import pulumi_random\n\npulumi_random.RandomId('x')\n")
+    assert main(["synth", "--program", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "imports pulumi_random, which is not installed here: pip install pulumi-random" in err
+    assert "Traceback" not in err
+
+
+def test_no_region_anywhere_is_unknown_for_every_resource_never_a_default(tmp_path, capsys):
+    program = _copy_program(REALWORLD, tmp_path / "noregion")
+    g = synthesize(program)
+    site, web = one(g, "site"), one(g, "web")
+    assert site.region is None and site.outputs["region"] == UNKNOWN
+    assert web.region is None and web.inputs["availabilityZone"] == UNKNOWN
+    assert UNKNOWN in site.inputs["bucket"]  # built from get_region().name
