@@ -1,1 +1,2 @@
-def handler(event, context):\n    return {"ok": True}
+def handler(event, context):
+    return {"ok": True}
