@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -49,15 +50,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     r = sub.add_parser("rules", help="list the privacy rules: id, control, severity, title",
                        description="List every rule `guardian check` runs, for waivers and docs.")
-    r.add_argument("--format", choices=("text", "markdown", "json"), default="text",
-                   help="text (default), a markdown table (as in the README) or JSON")
+    r.add_argument("--format", choices=("text", "markdown", "json", "page"), default="text",
+                   help="text, a markdown table (as in the README), JSON, or the rules page "
+                   "with rationale, fix, references and examples (docs/rules.md) "
+                   "(default: text)")
     r.set_defaults(run=run_rules)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from guardian.gate import exit_code, run_gate
     from guardian.io import write_output
-    from guardian.report import Options, render
+    from guardian.locations import Roots
+    from guardian.report import Options, docs_url, render
     from guardian.report.common import unlocated_note
 
     baseline = read_baseline(args.baseline) if args.baseline else None  # fail before the run
@@ -72,7 +76,8 @@ def run_check(args: argparse.Namespace) -> int:
 
         report = apply_baseline(report, baseline, args.baseline)
     options = Options(quiet=args.quiet, compact=args.compact,
-                      sarif_include_info=args.sarif_include_info)
+                      sarif_include_info=args.sarif_include_info,
+                      docs_url=docs_url(os.environ, Roots.around().repository))
     write_output(render(report, args.format, options), args.output)
     if args.output or args.format != "text":
         known = (f", {sum(r.baseline for r in report.results)} in the baseline, "
@@ -119,6 +124,10 @@ def rules_table(fmt: str) -> str:
                                      "organisational": [c for c in nist.cited(r)
                                                         if c in nist.ORGANISATIONAL]}}
                            for r in RULES], indent=2) + "\n"
+    if fmt == "page":
+        from guardian.report.rules_page import page
+
+        return page(RULES)
     if fmt == "markdown":
         rows = ["| rule | control | severity | what it checks | references |",
                 "| --- | --- | --- | --- | --- |"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +112,10 @@ def location_of(result: Result, report: Report) -> Location | None:
     return Location(report.entry, 0) if report.entry else None
 
 
-def unlocated_note(report: Report) -> str | None:
-    """Said once per report: how many findings have no location of their own, and where they
-    point instead."""
-    count = sum(not r.locations for r in report.results)
+def unlocated_note(report: Report, results: Iterable[Result] | None = None) -> str | None:
+    """Said once per report: how many of its findings (or of `results`, those a writer shows)
+    have no location of their own, and where they point instead."""
+    count = sum(not r.locations for r in (report.results if results is None else results))
     if not count:
         return None
     where = (f"they point at the program's entry file, {report.entry}" if report.entry

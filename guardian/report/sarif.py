@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -33,36 +34,46 @@ from guardian.report.common import (
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
-# GitHub ranks security alerts by this score (CVSS-like, as a string).
+# GitHub ranks security alerts by this score (CVSS-like, as a string): critical over 9.0,
+# high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 FINGERPRINT = "guardianFinding/v1"
 ROOT = "%SRCROOT%"  # relative URIs start at the repository root
 
 
 def render(report: Report, options: Options = DEFAULT) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(report, options), indent=2, ensure_ascii=False) + "\n"
 
 
-def document(report: Report) -> dict[str, Any]:
-    rules = sorted({r.rule.id: r.rule for r in report.results}.values(), key=lambda r: r.id)
+def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
+    """The SARIF log. Information findings are left out unless `options.sarif_include_info`
+    (then `kind: informational`): in code scanning every result is an alert to dismiss."""
+    shown = [r for r in report.results
+             if options.sarif_include_info or r.severity != "info"]
+    rules = sorted({r.rule.id: r.rule for r in shown}.values(), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
-    note = unlocated_note(report)
-    if note:
-        invocation["toolExecutionNotifications"] = [{"level": "note", "message": {"text": note}}]
+    notes = [n for n in (unlocated_note(report, shown), _left_out(len(report.results) - len(shown)))
+             if n]
+    if notes:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "note", "message": {"text": n}} for n in notes]
+    driver: dict[str, Any] = {
+        "name": TOOL,
+        "version": VERSION,
+        "semanticVersion": VERSION,
+        "rules": [_rule(rule, options.docs_url) for rule in rules],
+    }
+    if options.docs_url:
+        driver["informationUri"] = options.docs_url.split("#")[0]
+    located = [(r, location_of(r, report), fp) for r, fp in
+               zip(shown, _fingerprints(shown), strict=True)]
     run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": TOOL,
-                "version": VERSION,
-                "semanticVersion": VERSION,
-                "rules": [_rule(rule) for rule in rules],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {ROOT: {"description": {"text": "The repository root."}}},
         "invocations": [invocation],
-        "results": [_result(r, index[r.rule.id], location_of(r, report), report.fixed is not None)
-                    for r in report.results],
+        "results": [_result(r, index[r.rule.id], where, fp, report.fixed is not None)
+                    for r, where, fp in located],
         "properties": {
             "source": {"kind": report.source_kind, "path": report.source_path},
             "summary": summary(report),
@@ -71,9 +82,19 @@ def document(report: Report) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def _left_out(count: int) -> str | None:
+    return (f"{count} information finding(s) left out (no fix asked; --sarif-include-info "
+            "adds them as kind informational)") if count else None
+
+
+def help_uri(rule: Rule, docs_url: str) -> str:
+    """The rule's anchor on the rules page (docs/rules.md: one `### GRD-...` heading a rule)."""
+    return f"{docs_url.split('#')[0]}#{rule.id.lower()}"
+
+
+def _rule(rule: Rule, docs_url: str | None) -> dict[str, Any]:
     references = "".join(f"\n- {ref}" for ref in rule.references)
-    return {
+    out: dict[str, Any] = {
         "id": rule.id,
         "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", rule.title)),
         "shortDescription": {"text": rule.title},
@@ -86,16 +107,20 @@ def _rule(rule: Rule) -> dict[str, Any]:
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
-            "tags": ["privacy", rule.control],
+            # "security" makes code scanning rank the alert by its security-severity
+            "tags": ["security", "privacy", rule.control],
             "control": rule.control,
             "severity": rule.severity,
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "references": list(rule.references),
         },
     }
+    if docs_url:
+        out["helpUri"] = help_uri(rule, docs_url)
+    return out
 
 
-def _result(result: Result, rule_index: int, where: Location | None,
+def _result(result: Result, rule_index: int, where: Location | None, fingerprint: str,
             with_baseline: bool) -> dict[str, Any]:
     f = result.finding
     location: dict[str, Any] = {}
@@ -106,10 +131,10 @@ def _result(result: Result, rule_index: int, where: Location | None,
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
-        "level": LEVELS[result.severity],
+        "level": "none" if result.severity == "info" else LEVELS[result.severity],
         "message": {"text": f"{'Unknown offline: ' if f.unknown else ''}{f.message}"},
         "locations": [location] if location else [],
-        "partialFingerprints": {FINGERPRINT: _fingerprint(result)},
+        "partialFingerprints": {FINGERPRINT: fingerprint},
         "properties": {
             "severity": result.severity,
             "control": result.rule.control,
@@ -118,6 +143,8 @@ def _result(result: Result, rule_index: int, where: Location | None,
             "dataset": f.dataset,
         },
     }
+    if result.severity == "info":
+        out["kind"] = "informational"
     if with_baseline:
         out["baselineState"] = "unchanged" if result.baseline else "new"
     related = [
@@ -158,11 +185,26 @@ def _logical(urn: str, typ: str, name: str) -> dict[str, str]:
     return {"name": name, "fullyQualifiedName": urn or f"{typ}::{name}", "kind": "resource"}
 
 
-def _fingerprint(result: Result) -> str:
+def _fingerprints(results: list[Result]) -> list[str]:
+    """Stable across runs, never from the message (it carries numbers that change): the rule
+    and the resource's URN (a catalog finding: its dataset), the related resources, and the
+    occurrence among results that share all that, in line order."""
+    keys = [_identity(r) for r in results]
+    seen: Counter[str] = Counter()
+    occurrence = [0] * len(results)
+    for i in sorted(range(len(results)), key=lambda i: (
+            keys[i], results[i].locations[0].line if results[i].locations else 0, i)):
+        occurrence[i] = seen[keys[i]]
+        seen[keys[i]] += 1
+    return [hashlib.sha256(f"{key}|{n}".encode()).hexdigest()[:32]
+            for key, n in zip(keys, occurrence, strict=True)]
+
+
+def _identity(result: Result) -> str:
     f = result.finding
-    subject = (f.resource.urn or f.resource.name) if f.resource else (f.location or "")
-    key = "|".join((f.rule, subject, f.dataset or ""))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    subject = (f.resource.urn or f"{f.resource.type}::{f.resource.name}") if f.resource \
+        else f"dataset:{f.dataset or ''}"
+    return "|".join((f.rule, subject, *sorted(x.urn or x.name for x in f.related)))
 
 
 def _uri(path: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -232,8 +234,8 @@ def test_sarif_is_valid_and_complete(sarif_validator) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "guardian" and driver["version"] == __version__
     rules = {r["id"]: r for r in driver["rules"]}
-    assert list(rules) == sorted(rules) == [
-        "GRD-CAT-001", "GRD-ENC-001", "GRD-INV-002", "GRD-PUB-001", "GRD-RET-001"
+    assert list(rules) == sorted(rules) == [  # information findings are left out
+        "GRD-CAT-001", "GRD-ENC-001", "GRD-PUB-001", "GRD-RET-001"
     ]
     enc = rules["GRD-ENC-001"]
     assert enc["name"] == "PersonalDataUnderACustomerKey"
@@ -241,12 +243,17 @@ def test_sarif_is_valid_and_complete(sarif_validator) -> None:
     assert enc["fullDescription"]["text"] == ENC.rationale
     assert enc["help"]["text"] == ENC.remediation
     assert "- NIST SC-28(1)" in enc["help"]["markdown"]
-    assert enc["properties"]["tags"] == ["privacy", "encryption-at-rest"]
+    assert enc["properties"]["tags"] == ["security", "privacy", "encryption-at-rest"]
     assert enc["properties"]["severity"] == "high"
+    assert enc["properties"]["security-severity"] == "8.0"
+    assert rules["GRD-PUB-001"]["properties"]["security-severity"] == "9.5"  # critical
+    assert "helpUri" not in enc and "informationUri" not in driver  # no docs URL given
 
     results = run["results"]
-    assert [r["ruleId"] for r in results] == [r.finding.rule for r in sample_report().results]
-    assert [r["level"] for r in results] == ["error", "warning", "error", "error", "error", "note"]
+    assert [r["ruleId"] for r in results] == [r.finding.rule for r in sample_report().results
+                                              if r.severity != "info"]
+    assert [r["level"] for r in results] == ["error", "warning", "error", "error", "error"]
+    assert not any("kind" in r for r in results)
     for r in results:
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
     bucket = results[0]
@@ -267,8 +274,10 @@ def test_sarif_is_valid_and_complete(sarif_validator) -> None:
     assert "%SRCROOT%" in run["originalUriBaseIds"]
     unlocated = results[1]["locations"][0]["physicalLocation"]  # no location: the entry file
     assert unlocated == {"artifactLocation": {"uri": "infra/index.ts", "uriBaseId": "%SRCROOT%"}}
-    [note] = run["invocations"][0]["toolExecutionNotifications"]
-    assert note["message"]["text"].startswith("4 finding(s) have no source location")
+    located, left_out = (n["message"]["text"]
+                         for n in run["invocations"][0]["toolExecutionNotifications"])
+    assert located.startswith("3 finding(s) have no source location")
+    assert left_out.startswith("1 information finding(s) left out")
     assert "suppressions" not in bucket
     assert results[1]["suppressions"] == [{
         "kind": "external", "status": "accepted",
@@ -363,3 +372,60 @@ def test_output_is_deterministic(fmt: str) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(UserError, match="unknown output format 'xml'"):
         render(EMPTY, "xml")
+
+
+def test_sarif_information_findings_only_when_asked(sarif_validator) -> None:
+    doc = json.loads(render(sample_report(), "sarif", Options(sarif_include_info=True)))
+    assert not list(sarif_validator.iter_errors(doc))
+    [run] = doc["runs"]
+    info = [r for r in run["results"] if r["ruleId"] == "GRD-INV-002"]
+    assert [(r["kind"], r["level"]) for r in info] == [("informational", "none")]
+    assert "GRD-INV-002" in {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert len(run["invocations"][0]["toolExecutionNotifications"]) == 1  # nothing left out
+
+
+def test_sarif_help_uri_is_the_rules_anchor_on_the_rules_page(sarif_validator) -> None:
+    page = "https://github.com/acme/guardian/blob/0123abc/docs/rules.md"
+    doc = json.loads(render(sample_report(), "sarif", Options(docs_url=page)))
+    assert not list(sarif_validator.iter_errors(doc))
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == page
+    assert {r["id"]: r["helpUri"] for r in driver["rules"]}["GRD-ENC-001"] == f"{page}#grd-enc-001"
+
+
+def test_docs_url_from_the_environment(tmp_path: Path) -> None:
+    from guardian.report import docs_url
+
+    github = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/infra",
+              "GITHUB_SHA": "0123abc"}
+    assert docs_url({}, tmp_path) is None
+    assert docs_url(github, tmp_path) is None  # this checkout has no rules page
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "rules.md").write_text("# Rules\n")
+    assert docs_url(github, tmp_path) == "https://github.com/acme/infra/blob/0123abc/docs/rules.md"
+    assert docs_url({**github, "GUARDIAN_DOCS_URL": "https://docs.example/rules"},
+                    tmp_path) == "https://docs.example/rules"
+
+
+def _fingerprint_of(result: Result) -> str:
+    report = Report("program", "stacks", 1, (result,))
+    return json.loads(render(report, "sarif"))["runs"][0]["results"][0]["partialFingerprints"][
+        "guardianFinding/v1"]
+
+
+def test_sarif_fingerprints_are_rule_and_urn_never_the_message() -> None:
+    first = Result(Finding("GRD-RET-001", "expires after 120 days", "p", BUCKET), RET, "high",
+                   True, locations=(DECLARED,))
+    moved = replace(first, finding=replace(first.finding, message="expires after 400 days"),
+                    locations=(Location("modules/storage.py", 140),))
+    assert _fingerprint_of(first) == _fingerprint_of(moved)  # message and line may change
+    other_store = replace(first, finding=replace(first.finding, resource=TABLE))
+    other_rule = replace(first, finding=replace(first.finding, rule="GRD-ENC-001"), rule=ENC)
+    prints = {_fingerprint_of(r) for r in (first, other_store, other_rule)}
+    assert len(prints) == 3
+    # two findings of one rule on one store: told apart by what they relate, else by order
+    twin = replace(first, finding=replace(first.finding, related=(SSE,)))
+    same = Report("program", "stacks", 1, (first, twin, first))
+    fps = [r["partialFingerprints"]["guardianFinding/v1"]
+           for r in json.loads(render(same, "sarif"))["runs"][0]["results"]]
+    assert len(set(fps)) == 3 and fps[0] == _fingerprint_of(first)
