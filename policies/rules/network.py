@@ -1,5 +1,5 @@
-"""Network segmentation: restricted data only through VPC endpoints, data tiers closed to the
-internet, flow logs on every VPC."""
+"""Network segmentation: restricted data only through VPC endpoints, data tiers and the compute
+that reads sensitive data closed to the internet, flow logs on every VPC."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ MOUNT_TARGET = "aws:efs/mountTarget:MountTarget"
 SUBNET_GROUPS = {"rds": "aws:rds/subnetGroup:SubnetGroup",
                  "rds-cluster": "aws:rds/subnetGroup:SubnetGroup",
                  "redshift": "aws:redshift/subnetGroup:SubnetGroup"}
+INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+ECS_SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+ROLE = "aws:iam/role:Role"
 OPEN = ("0.0.0.0/0", "::/0")
 _DATA_TIER = ("rds", "rds-cluster", "redshift", "opensearch", "efs")  # stores behind a subnet
 _PROBE = {"s3": "s3:GetObject", "dynamodb": "dynamodb:GetItem"}
@@ -210,6 +216,56 @@ def _flow_logs(ctx: Context) -> Iterator[Finding]:
 
 
 _REFS = ("GDPR Art. 32(1)(b)", "GDPR Art. 25", "NIST SC-7", "NIST SC-7(5)", "NIST AC-4")
+def _compute(ix: Index) -> Iterator[tuple[Resource, str, list[Resource], list[Resource]]]:
+    """(compute resource, what it is, the roles it runs as, its security groups) for EC2
+    instances, launch templates and ECS services. Lambda functions are left out: they accept
+    no inbound connection, whatever their security groups admit."""
+    for inst in ix.graph.of_type(INSTANCE, LAUNCH_TEMPLATE):
+        profiles = ix.refs(inst, "iamInstanceProfile", (INSTANCE_PROFILE,))
+        roles = [r for p in profiles for r in ix.refs(p, "role", (ROLE,))]
+        groups = [*ix.refs(inst, "vpcSecurityGroupIds", (SG,)),
+                  *ix.refs(inst, "securityGroups", (SG,)),
+                  *ix.refs(inst, "networkInterfaces", (SG,))]
+        what = "EC2 instance" if inst.type == INSTANCE else "launch template"
+        yield inst, what, roles, groups
+    for svc in ix.graph.of_type(ECS_SERVICE):
+        roles = [r for td in ix.refs(svc, "taskDefinition", (TASK_DEFINITION,))
+                 for r in ix.refs(td, "taskRoleArn", (ROLE,))]
+        yield svc, "ECS service", roles, ix.refs(svc, "networkConfiguration", (SG,))
+
+
+def _exposed_compute(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
+    net = _net(ix)
+    # role URN -> store URN -> (a sensitive store it may read, whether surely)
+    reads: dict[str, dict[str, tuple[Store, bool]]] = {}
+    for s in ix.bound:
+        if s.dataset is None or not s.dataset.sensitive:
+            continue
+        for g in ix.grants.of(s):
+            if g.role is not None and "read" in g.kinds | g.maybe:
+                mine = reads.setdefault(g.role.resource.urn, {})
+                surely = "read" in g.kinds or mine.get(s.resource.urn, (s, False))[1]
+                mine[s.resource.urn] = (s, surely)
+    for compute, what, roles, groups in _compute(ix):
+        open_ = [sg for sg in groups if sg.urn in net.open_ingress]
+        if not open_:
+            continue
+        seen: set[str] = set()
+        for role in roles:
+            for s, certain in reads.get(role.urn, {}).values():
+                if s.resource.urn in seen:
+                    continue
+                seen.add(s.resource.urn)
+                sg = open_[0]
+                yield NET_005.at(
+                    s, f"{what} {compute.name!r} runs as role {role.name!r}, which "
+                    f"{'reads' if certain else 'may read'} this data, behind security group "
+                    f"{sg.name!r} open to the internet (0.0.0.0/0 or ::/0)",
+                    related=[compute, role, *open_, *net.open_ingress[sg.urn]],
+                    unknown=not certain)
+
+
 NET_001 = Rule(
     "GRD-NET-001", "network-segmentation", "high",
     "Restricted data is reachable only through a VPC endpoint",
@@ -245,4 +301,14 @@ NET_004 = Rule(
     scope=Scope(resources=(VPC,)),
 )
 
-RULES: tuple[Rule, ...] = (NET_001, NET_002, NET_003, NET_004)
+NET_005 = Rule(
+    "GRD-NET-005", "network-segmentation", "high",
+    "Compute that reads sensitive data admits no traffic from the internet",
+    "An instance or task reachable from the whole internet that can read confidential or "
+    "restricted data turns any flaw in what it runs into a breach of that data.",
+    "Admit only the load balancer's or the application tier's security group, or take the "
+    "read grant away from the role the compute runs as.",
+    (*_REFS, "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"), _exposed_compute,
+)
+
+RULES: tuple[Rule, ...] = (NET_001, NET_002, NET_003, NET_004, NET_005)

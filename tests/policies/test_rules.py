@@ -69,7 +69,8 @@ def test_registry_covers_every_control_with_complete_metadata() -> None:
 def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
     fired = set()
     for program in ("s3_violations", "tables_and_roles", "databases", "inventory",
-                    "stores_violations", "regions_violations", "copies_violations"):
+                    "stores_violations", "regions_violations", "copies_violations",
+                    "exposure_violations"):
         fired |= {rule for rule, _ in found(check(catalog, program))}
     fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
     catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
@@ -927,3 +928,27 @@ def test_a_failing_check_is_the_same_pair_as_its_finding(catalog: Catalog) -> No
     sse = [c for c in report.checks if c.rule.id == "GRD-ENC-001"
            and c.subject.resource is not None and c.subject.resource.name == "profiles-sse-s3"]
     assert [c.dataset for c in sse] == ["profiles"]
+
+
+# --- compute that reads sensitive data, open to the internet -------------------------------
+
+
+def test_compute_reading_sensitive_data_behind_an_open_security_group(catalog: Catalog) -> None:
+    report = check(catalog, "exposure_violations")
+    assert found(report) == {("GRD-NET-005", "profiles-bucket")}
+    assert {(x.type.rsplit(":", 1)[-1], x.name) for r in report.results
+            for x in r.finding.related if x.type.endswith((":Instance", ":Service"))} == {
+        ("Instance", "web-vm"), ("Instance", "web6-vm"),
+        ("Service", "web-service"), ("Service", "web6-service")}
+
+
+def test_compute_admitting_only_the_vpc_or_reading_nothing_sensitive_passes(
+        catalog: Catalog) -> None:
+    assert found(check(catalog, "exposure_baseline")) == set()
+    data = _copy(graph("exposure_baseline"))
+    for r in data["resources"]:
+        if r["name"] == "app-sg":  # the one guarding the profiles reader, opened
+            for props in (r["inputs"], r["outputs"]):
+                props["ingress"][0]["cidrBlocks"] = ["0.0.0.0/0"]
+    report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    assert found(report) == {("GRD-NET-005", "profiles-bucket")}

@@ -258,3 +258,24 @@ def profile_stores() -> tuple[aws.s3.Bucket, aws.dynamodb.Table]:
     t = table("profiles-table", "profiles", kms=k)
     audit("audit", [b], [t], ["security@fixture.example"])
     return b, t
+
+
+def app_tier(name: str, net: dict[str, Any], role: aws.iam.Role, cidrs: Sequence[str],
+             ipv6: Sequence[str] = ()) -> None:
+    """An EC2 instance and an ECS service running as `role`, behind a security group that
+    admits HTTPS from `cidrs`."""
+    sg = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=net["vpc"].id, ingress=[{
+        "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": list(cidrs),
+        "ipv6_cidr_blocks": list(ipv6)}])
+    profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name)
+    aws.ec2.Instance(f"{name}-vm", ami="ami-0123456789abcdef0", instance_type="t3.micro",
+                     subnet_id=net["subnets"][0].id, vpc_security_group_ids=[sg.id],
+                     iam_instance_profile=profile.name)
+    task = aws.ecs.TaskDefinition(
+        f"{name}-task", family=name, network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+        cpu="256", memory="512", task_role_arn=role.arn,
+        container_definitions=json.dumps([{"name": "app", "image": "app:1", "essential": True}]))
+    cluster = aws.ecs.Cluster(f"{name}-cluster")
+    aws.ecs.Service(f"{name}-service", cluster=cluster.arn, task_definition=task.arn,
+                    desired_count=1, launch_type="FARGATE", network_configuration={
+                        "subnets": [net["subnets"][0].id], "security_groups": [sg.id]})
