@@ -396,9 +396,19 @@ class Grant:
         )
 
     @property
-    def wildcard_action(self) -> bool:
+    def wildcard_actions(self) -> tuple[str, ...]:
+        """The Action wildcards that reach this store's data (`s3:Get*`, `*`; not `glue:*`),
+        or ("NotAction",)."""
         st = self.statement
-        return bool(st.not_actions) or any(is_wildcard(a) for a in st.actions)
+        if st.not_actions:
+            return ("NotAction",)
+        service = SERVICE_OF[self.store.kind]
+        return tuple(a for a in st.actions
+                     if is_wildcard(a) and _action_mask(service, (a,), ()))
+
+    @property
+    def wildcard_action(self) -> bool:
+        return bool(self.wildcard_actions)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def _beyond_declared(ctx: Context) -> Iterator[Finding]:
 def _grant_label(g: Grant) -> str:
     what = []
     if g.wildcard_action:
-        what.append("actions " + ", ".join(g.statement.actions or ("NotAction",)))
+        what.append("actions " + ", ".join(g.wildcard_actions))
     if g.wildcard_resource:
         what.append("resources " + ", ".join(g.statement.resources or ("NotResource",)))
     return " and ".join(what)

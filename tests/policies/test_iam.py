@@ -330,3 +330,11 @@ def test_trust_policies_name_who_may_become_the_role(trust: dict[str, Any],
     ctx = context(trust={"Effect": "Allow", "Action": "sts:AssumeRole", **trust})
     role = ctx.index.roles[0]
     assert {(t.account, t.certain) for t in trusted(ctx.index, role)} == expected
+
+
+def test_only_wildcards_that_reach_the_store_count_as_wildcard_actions() -> None:
+    ctx = context(allow(["glue:*", "s3:ListBucket", "s3:Get*", "s3:Describe*"], "*"))
+    s = next(s for s in ctx.index.stores if s.kind == "s3")
+    (grant,) = [g for g in ctx.index.grants.of(s) if g.role_name == "worker"]
+    assert grant.wildcard_actions == ("s3:Get*",)  # glue:* and s3:Describe* read no data
+    assert grant.wildcard_resource
