@@ -239,7 +239,7 @@ def _exposed_compute(ctx: Context) -> Iterator[Finding]:
     net = _net(ix)
     # role URN -> store URN -> (a sensitive store it may read, whether surely)
     reads: dict[str, dict[str, tuple[Store, bool]]] = {}
-    for s in ix.bound:
+    for s in NET_005.stores(ctx):
         if s.dataset is None or not s.dataset.sensitive:
             continue
         for g in ix.grants.of(s):
@@ -309,6 +309,7 @@ NET_005 = Rule(
     "Admit only the load balancer's or the application tier's security group, or take the "
     "read grant away from the role the compute runs as.",
     (*_REFS, "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"), _exposed_compute,
+    scope=Scope(stores=("s3", "dynamodb")),
 )
 
 RULES: tuple[Rule, ...] = (NET_001, NET_002, NET_003, NET_004, NET_005)
