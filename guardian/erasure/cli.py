@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from guardian.aws import add_aws_options
@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--certificate-dir", default=".", metavar="DIR",
                    help="where the certificate (JSON and Markdown) goes (default: .)")
+    p.add_argument("--received", metavar="YYYY-MM-DD",
+                   help="when the request was received: the certificate gives the answer's due "
+                        "date per law from it (GDPR: one month)")
+    p.add_argument("--identity-check", metavar="REF",
+                   help="reference to the record of how the requester's identity was verified")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text or json (default: text)")
     add_catalog_option(p)
@@ -54,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     # Every option is checked before the first call, and the certificate's directory before
     # the first delete: a run that cannot certify must not start.
     plan = plan_erasure(load_catalog(args.catalog), args.subject, args.dataset)
+    request = _request(args)
     interactive = sys.stdin.isatty()
     if not (args.dry_run or args.yes or interactive):
         raise UserError("refusing to erase without confirmation: no terminal to ask on; "
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         resuming = journal_path.is_file() and journal_path.stat().st_size > 0
         # Checked, chained and locked before anything is deleted (UserError otherwise).
         journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog,
-                               key_dir=certificate_dir)
+                               key_dir=certificate_dir, request=request.to_journal())
         if journal.finished:
             _say(f"{journal_path}: this erasure finished at {journal.finished['time']}; "
                  f"nothing to do (certificate: {journal.finished.get('certificate')})")
@@ -113,7 +119,10 @@ def run(args: argparse.Namespace) -> int:
             detail = r.get("reason") or r.get("error") or f"{r.get('deleted', 0)} deleted, " \
                 f"{r.get('remaining', '?')} remaining"
             print(f"{r['status']:<10} {r.get('dataset', '')}/{r['store']}: {detail}")
-        print(f"certificate: {json_path} and {md_path}")
+        left = cert["not_erased"]
+        print(f"certificate ({cert['status']}"
+              + (f": data remains in {len(left)} store(s)" if left else "")
+              + f"): {json_path} and {md_path}")
     return 0 if cert["complete"] else 1
 
 
@@ -165,3 +174,17 @@ def _progress():  # type: ignore[no-untyped-def]
         print(f"\r{store}: {deleted} deleted", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from guardian.erasure.certificate import Request
+
+    received = None
+    if args.received:
+        try:
+            received = date.fromisoformat(args.received)
+        except ValueError:
+            raise UserError(f"--received {args.received!r} is not a date (YYYY-MM-DD)") from None
+        if received > datetime.now(UTC).date():
+            raise UserError(f"--received {args.received} is in the future")
+    return Request(received, args.identity_check)

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from guardian.erasure.store import Copy, DeleteResult, Ref, StoreError, probe
+from guardian.erasure.backups import dynamodb_backups, point_in_time
+from guardian.erasure.store import Copy, DeleteResult, Ref, StoreError
 
 BATCH = 25  # BatchWriteItem limit
 TYPES = {"string": "S", "number": "N"}  # the catalog's subject_type -> AttributeValue type
@@ -25,7 +26,6 @@ TYPE_NAMES = {"S": "string", "N": "number", "B": "binary", "SS": "string set",
               "NS": "number set", "BS": "binary set", "L": "list", "M": "map",
               "BOOL": "boolean", "NULL": "null"}
 RETRIES = 8
-PITR_DEFAULT_DAYS = 35
 STREAM_HOURS = 24
 
 
@@ -161,27 +161,14 @@ class DynamoStore:
         return [r for r in listed if self.client.get_item(
             TableName=self.table, Key=dict(r.key), ConsistentRead=True).get("Item")]
 
+    @property
+    def arn(self) -> str | None:
+        return (self.description or {}).get("TableArn")
+
     def outliving(self) -> list[Copy]:
-        copies = []
         now = datetime.now(UTC)
-        backups = probe(lambda: self.client.describe_continuous_backups(TableName=self.table))
-        if isinstance(backups, str):
-            copies.append(Copy("backups", f"point-in-time recovery unknown ({backups})"))
-        elif backups:
-            pitr = backups["ContinuousBackupsDescription"].get(
-                "PointInTimeRecoveryDescription", {})
-            if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
-                days = int(pitr.get("RecoveryPeriodInDays") or PITR_DEFAULT_DAYS)
-                copies.append(Copy(
-                    "backups", f"point-in-time recovery can restore the deleted items for "
-                    f"{days} days", _iso(now + timedelta(days=days))))
-        listed = probe(lambda: self.client.list_backups(TableName=self.table))
-        if isinstance(listed, str):
-            copies.append(Copy("backups", f"on-demand backups unknown ({listed})"))
-        elif listed and listed.get("BackupSummaries"):
-            n = len(listed["BackupSummaries"])
-            copies.append(Copy("backups", f"{n} on-demand backup(s) taken before the erasure "
-                               "hold the items until they are deleted"))
+        copies = [*point_in_time(self.client, self.table, now),
+                  *dynamodb_backups(self.client, self.table)]
         spec = (self.description or {}).get("StreamSpecification") or {}
         if spec.get("StreamEnabled"):
             copies.append(Copy("streams", f"the table's stream ({spec.get('StreamViewType')}) "

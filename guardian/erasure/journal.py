@@ -79,6 +79,11 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "finished": _event("finished", {"certificate": {"type": ["string", "null"]}}),
 }
 SCHEMA["deleted"]["required"].remove("reconciled")  # only on outcomes settled by a listing
+# The request being answered (optional): when it was received, how the identity was checked.
+SCHEMA["start"]["properties"]["request"] = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"received": {"type": "string", "format": "date"},
+                   "identity_check": _TEXT}}
 
 
 def now() -> str:
@@ -173,8 +178,12 @@ class Journal:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], subject: str, datasets: Iterable[str],
-             catalog_path: str, *, key_dir: str | os.PathLike[str] | None = None) -> Journal:
+             catalog_path: str, *, key_dir: str | os.PathLike[str] | None = None,
+             request: Mapping[str, str] | None = None) -> Journal:
         """Resume the journal at `path` (same subject and datasets) or start a new one there.
+
+        `request` (received: YYYY-MM-DD, identity_check: a reference) is recorded at the start;
+        a resumed run keeps the journal's, and one that says otherwise is refused.
 
         The key is `KEY_FILE` in `key_dir` (the certificate directory; default: the journal's
         own directory). Raises UserError, before anything is deleted, when the file is not a
@@ -199,9 +208,9 @@ class Journal:
         try:
             journal._load()
             if journal.start:
-                journal._check_resume(subject, datasets)
+                journal._check_resume(subject, datasets, request or {})
             else:
-                journal._begin(subject, datasets, catalog_path)
+                journal._begin(subject, datasets, catalog_path, request or {})
         except BaseException:
             journal.close()
             raise
@@ -222,16 +231,24 @@ class Journal:
     def __del__(self) -> None:
         self.close()
 
-    def _begin(self, subject: str, datasets: Iterable[str], catalog_path: str) -> None:
+    def _begin(self, subject: str, datasets: Iterable[str], catalog_path: str,
+               request: Mapping[str, str]) -> None:
         salt = secrets.token_hex(16)
         self._record({
             "event": "start", "format": FORMAT, "run": str(uuid.uuid4()), "salt": salt,
             "subject": salted_hash(salt, subject), "datasets": sorted(datasets),
             "catalog": catalog_path, "tool": {"name": "guardian", "version": __version__},
             "key_id": key_id(self._key), "time": now(),
+            **({"request": dict(request)} if request else {}),
         })
 
-    def _check_resume(self, subject: str, datasets: Iterable[str]) -> None:
+    def _check_resume(self, subject: str, datasets: Iterable[str],
+                      request: Mapping[str, str]) -> None:
+        recorded = self.start.get("request", {})
+        for name, value in request.items():
+            if recorded.get(name) != value:
+                raise UserError(f"{self.path}: this journal records the request's {name} as "
+                                f"{recorded.get(name)!r}, not {value!r}")
         wanted = sorted(datasets)
         if salted_hash(self.salt, subject) != self.start["subject"]:
             raise UserError(f"{self.path}: this journal is for another subject")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from guardian.catalog.model import Catalog, Dataset, Storage
 from guardian.errors import UserError, unknown_choice
@@ -88,6 +88,8 @@ class Target:
     prefix: str | None = None  # s3: the subject's prefix
     skip: str | None = None  # why nothing is erased here
     subject_type: str = "string"  # string | number, as the catalog declares
+    # legal_hold: the data is kept; unknown: it may be there; absent: it cannot be there
+    skip_kind: str | None = None
 
     @property
     def key(self) -> str:
@@ -105,6 +107,7 @@ class Plan:
     subject: str
     datasets: tuple[str, ...]  # as asked; empty means every dataset
     targets: tuple[Target, ...]
+    catalog: Catalog | None = field(default=None, compare=False)  # what the certificate cites
 
     @property
     def active(self) -> tuple[Target, ...]:
@@ -116,7 +119,7 @@ def plan_erasure(catalog: Catalog, subject: str, datasets: Sequence[str] = ()) -
     validate_subject_id(subject)
     chosen = _choose(catalog, datasets)
     targets = [_target(ds, st, subject) for ds in chosen for st in ds.storage]
-    return Plan(subject, tuple(datasets), tuple(targets))
+    return Plan(subject, tuple(datasets), tuple(targets), catalog)
 
 
 def _choose(catalog: Catalog, asked: Sequence[str]) -> list[Dataset]:
@@ -136,13 +139,14 @@ def _target(ds: Dataset, st: Storage, subject: str) -> Target:
                   subject_type=st.subject_type)
     if ds.retention.legal_hold:
         basis = f" ({ds.retention.basis})" if ds.retention.basis else ""
-        return _skip(base, f"dataset {ds.id} is under a legal hold{basis}: erasure is suspended")
+        return _skip(base, f"dataset {ds.id} is under a legal hold{basis}: erasure is suspended",
+                     "legal_hold")
     if not st.subject_key:
         return _skip(base, "the catalog declares no subject_key for this store, so one "
                            "subject's data cannot be found in it; erase by hand and record it")
     if typed_subject(subject, st.subject_type, st.name) is None:
         return _skip(base, "the subject id is not a number and this store holds numeric "
-                           "ids only (subject_type: number)")
+                           "ids only (subject_type: number)", "absent")
     if st.kind == "s3":
         return replace(base, prefix=subject_prefix(st.subject_key, subject))
     if st.kind == "dynamodb":
@@ -150,5 +154,5 @@ def _target(ds: Dataset, st: Storage, subject: str) -> Target:
     return _skip(base, f"unsupported store kind {st.kind!r}")
 
 
-def _skip(t: Target, reason: str) -> Target:
-    return replace(t, skip=reason)
+def _skip(t: Target, reason: str, kind: str = "unknown") -> Target:
+    return replace(t, skip=reason, skip_kind=kind)

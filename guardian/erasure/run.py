@@ -16,6 +16,7 @@ from typing import Any
 
 from guardian.aws import error_code, setup_error
 from guardian.erasure import certificate
+from guardian.erasure.backups import recovery_points
 from guardian.erasure.certificate import DONE, build
 from guardian.erasure.dynamodb import DynamoStore
 from guardian.erasure.journal import Journal, now
@@ -134,9 +135,10 @@ def erase(plan: Plan, clients: Clients, region: str, journal: Journal,
         try:
             store = connect(t, clients, region, plan.subject)
             result = erase_store(key, store, journal, progress)
+            copies = store.outliving() + (recovery_points(clients("backup", region), store.arn)
+                                          if store.arn else [])
             result.update(warning=getattr(store, "warning", None),
-                          outliving=[c.to_json() for c in store.outliving()],
-                          verified=now())
+                          outliving=[c.to_json() for c in copies], verified=now())
         except Exception as exc:
             reason = _store_failure(exc)
             if reason is None:
@@ -144,15 +146,16 @@ def erase(plan: Plan, clients: Clients, region: str, journal: Journal,
             st = journal.store(key)
             result = {"status": "failed", "error": reason, "deleted": st.deleted}
         journal.store_done(key, {**base, **result})
-    return build(journal, plan.targets)
+    return build(journal, plan)
 
 
 def erase_and_certify(plan: Plan, clients: Clients, region: str, journal: Journal,
                       certificate_dir: str | Path,
                       progress: Progress | None = None) -> tuple[dict[str, Any], Path, Path]:
-    """`erase`, then the certificate on disk, then (when complete) the journal closed."""
+    """`erase`, then the certificate on disk, then (when no store is left to retry: each
+    erased or skipped for good) the journal closed."""
     cert = erase(plan, clients, region, journal, progress)
     json_path, md_path = certificate.write(cert, certificate_dir)
-    if cert["complete"]:
+    if all(r["status"] in DONE for r in cert["stores"]):
         journal.finish(certificate=str(json_path))
     return cert, json_path, md_path

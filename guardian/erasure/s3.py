@@ -38,6 +38,10 @@ class S3Store:
         return cls(client, bucket, prefix, status in ("Enabled", "Suspended"), template)
 
     @property
+    def arn(self) -> str:
+        return f"arn:{self.client.meta.partition}:s3:::{self.bucket}"
+
+    @property
     def method(self) -> str:
         if self.versioned:
             return (f"ListObjectVersions (every version and delete marker) under "

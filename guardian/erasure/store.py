@@ -64,6 +64,11 @@ class Store(Protocol):
 
     def outliving(self) -> list[Copy]: ...
 
+    @property
+    def arn(self) -> str | None:
+        """The resource's ARN, for AWS Backup (None: unknown)."""
+        ...
+
 
 class StoreError(Exception):
     """The store cannot be erased as the catalog describes it (no such index, wrong key)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,10 @@ def test_erasure_removes_exactly_the_subject_everywhere(clients, example_catalog
     expected = without(before, "abc")
     expected["acme-employee-records"] = before["acme-employee-records"]  # legal hold
     assert after == expected
-    assert cert["complete"] is True
+    # data remains under the legal hold: the certificate is partial, never complete
+    assert cert["status"] == "partial" and cert["complete"] is False
+    (held,) = cert["not_erased"]
+    assert held["store"] == "acme-employee-records" and held["status"] == "skipped"
     by_store = {r["store"]: r for r in cert["stores"]}
     assert by_store["acme-customer-profiles"]["deleted"] == 5
     assert by_store["acme-orders"]["deleted"] == 3 and "index by-customer" in \
@@ -214,6 +218,10 @@ def test_certificate_names_copies_that_outlive_the_erasure(clients, example_cata
                                       "PointInTimeRecoveryEnabled": True})
     ddb.update_table(TableName="acme-customer-index", StreamSpecification={
         "StreamEnabled": True, "StreamViewType": "OLD_IMAGE"})
+    ddb.create_backup(TableName="acme-customer-index", BackupName="before-erasure")
+    asked: list[dict] = []  # what ListBackups was asked (moto ignores BackupType)
+    ddb.meta.events.register("provide-client-params.dynamodb.ListBackups",
+                             lambda params, **_: asked.append(dict(params)))
     s3 = clients("s3", REGION)
     seed.s3_bucket(s3, "acme-logs", REGION)
     s3.put_bucket_policy(Bucket="acme-logs", Policy=json.dumps({
@@ -226,19 +234,87 @@ def test_certificate_names_copies_that_outlive_the_erasure(clients, example_cata
     cert, _, md = erase_and_certify(plan, clients, REGION,
                                     Journal.open(tmp_path / "j", "abc", plan.datasets, "c"),
                                     tmp_path)
+    copies = {(c["store"], c["detail"].split(" (")[0].split(";")[0]): c
+              for c in cert["outliving_copies"]}
     kinds = {(c["store"], c["kind"]) for c in cert["outliving_copies"]}
     assert kinds == {("acme-customer-index", "backups"), ("acme-customer-index", "streams"),
-                     ("acme-customer-profiles", "logs")}
-    pitr = next(c for c in cert["outliving_copies"] if c["kind"] == "backups")
-    assert "35 days" in pitr["detail"] and pitr["until"]
-    assert "s3://acme-logs/s3/" in md.read_text()
+                     ("acme-customer-profiles", "logs"), ("acme-customer-profiles", "backups")}
+    pitr = copies["acme-customer-index", "point-in-time recovery can restore the erased items "
+                  "for 35 days"]
+    assert pitr["until"]
+    # every type of DynamoDB backup is asked for, not ListBackups' default USER only
+    assert asked and all(p.get("BackupType") == "ALL" for p in asked)
+    assert any(c["detail"].startswith("1 DynamoDB on-demand backup(s)") and
+               "erase this subject from the restored copy" in c["detail"]
+               for c in cert["outliving_copies"])
+    # moto 5.2 does not serve AWS Backup's ListRecoveryPointsByResource (404): unknown, for
+    # the bucket and the table alike, never "none"
+    for store in ("acme-customer-profiles", "acme-customer-index"):
+        assert copies[store, "AWS Backup recovery points unknown"]["kind"] == "backups"
+    text = md.read_text()
+    assert "s3://acme-logs/s3/" in text
+    assert "must be erased from it again before it is used" in text
+    assert cert["after_restore"].startswith("Backups are not restored to erase one person")
+
+
+def test_aws_backup_recovery_points_are_read_page_by_page(aws_env):
+    """AWS Backup's REST API, answered by a small HTTP server here (moto has no recovery
+    points): two pages joined by NextToken, a deleting point left out."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    from guardian.aws import Clients
+    from guardian.erasure.backups import recovery_points
+
+    arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/acme-orders"
+    pages = {None: {"RecoveryPoints": [
+        {"RecoveryPointArn": "rp-1", "CreationDate": 1767225600, "Status": "COMPLETED",
+         "BackupVaultName": "daily"}], "NextToken": "two"},
+        "two": {"RecoveryPoints": [
+            {"RecoveryPointArn": "rp-2", "CreationDate": 1767312000, "Status": "COMPLETED",
+             "BackupVaultName": "monthly"},
+            {"RecoveryPointArn": "rp-3", "CreationDate": 1767398400, "Status": "DELETING",
+             "BackupVaultName": "monthly"}]}}
+    seen: list[str] = []
+
+    class AwsBackup(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            url = urlparse(self.path)
+            seen.append(unquote(url.path))
+            token = parse_qs(url.query).get("nextToken", [None])[0]
+            body = json.dumps(pages[token]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AwsBackup)  # the OS picks a free port
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        backup = Clients(endpoint_url=f"http://127.0.0.1:{server.server_port}",
+                         max_attempts=1)("backup", REGION)
+        (copy,) = recovery_points(backup, arn)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [f"/resources/{arn}/recovery-points/"] * 2
+    assert copy.kind == "backups"
+    assert copy.detail.startswith("2 AWS Backup recovery point(s) in vault(s) daily, monthly, "
+                                  "the oldest from 2026-01-01T00:00:00Z")
+    assert "erase this subject from the restored copy" in copy.detail
 
 
 def test_certificate_says_the_subject_hash_is_pseudonymous(example_catalog, tmp_path):
     # employee_records is under a legal hold: a plan that calls no AWS at all
     plan = plan_erasure(example_catalog, "c-1042", ["employee_records"])
     journal = Journal.open(tmp_path / "j.jsonl", plan.subject, plan.datasets, "catalog.yaml")
-    cert = certificate.build(journal, plan.targets)
+    cert = certificate.build(journal, plan)
     subject = cert["subject"]
     # what the wording admits is so: the id and the printed salt give the printed hash
     assert salted_hash(subject["salt"], "c-1042") == subject["sha256"]
@@ -335,11 +411,12 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
 
     monkeypatch.setattr("sys.stdin", Terminal("erase\n"))
     assert cli(moto, "--subject", "c-1", "--journal", str(journal),
-               "--certificate-dir", str(certs)) == 0
+               "--certificate-dir", str(certs)) == 1  # partial: the legal hold keeps data
     out = capsys.readouterr().out
     assert "erased     customer_profiles/acme-customer-profiles: 2 deleted, 0 remaining" in out
     (cert_json,) = certs.glob("*.json")
     assert json.loads(cert_json.read_text())["deleted"] == 2 * 7
+    assert json.loads(cert_json.read_text())["status"] == "partial"
     expected = without(before, "c-1")
     expected["acme-employee-records"] = before["acme-employee-records"]
     assert seed.census(clients, example_catalog, REGION, before) == expected
@@ -468,3 +545,105 @@ def test_cli_without_credentials_is_exit_2_not_an_outage(moto, monkeypatch, tmp_
     assert cli(moto, "--subject", "c-1", "--certificate-dir", str(tmp_path), *run) == 2
     err = capsys.readouterr().err
     assert "no AWS credentials" in err and "the journal kept its place" not in err
+
+
+# --- what the certificate says in law -----------------------------------------------------------
+
+
+def test_legal_hold_makes_the_certificate_partial_with_its_basis_and_right_to_complain(
+        example_catalog, tmp_path):
+    # employee_records is under a legal hold: a plan that calls no AWS at all
+    plan = plan_erasure(example_catalog, "c-1042", ["employee_records"])
+    request = certificate.Request(date(2026, 1, 31), "ticket HR-77: passport seen by HR")
+    journal = Journal.open(tmp_path / "j.jsonl", plan.subject, plan.datasets, "catalog.yaml",
+                           request=request.to_journal())
+    cert = certificate.build(journal, plan)
+    assert cert["status"] == "partial" and cert["complete"] is False
+    (held,) = cert["not_erased"]
+    assert held["store"] == "acme-employee-records" and "legal hold" in held["reason"]
+    refusal = held["refusal"]
+    assert refusal["retention_basis"] == "Employment and tax law"
+    assert refusal["exemption"][0].startswith("GDPR Art. 17(3): name the exemption")
+    assert refusal["tell_the_person"] == [
+        "without delay and within one month of receipt, tell the person the reasons and that "
+        "they may complain to a supervisory authority and seek a judicial remedy (GDPR Art. "
+        "12(4))",
+        "without delay and within one month of receipt, tell the person the reasons and that "
+        "they may complain to the ICO and seek a judicial remedy (UK GDPR Art. 12(4))"]
+    assert cert["request"]["identity_check"] == "ticket HR-77: passport seen by HR"
+    assert cert["recipients_to_inform"] == []  # nothing was erased: nobody to tell
+    md = certificate.markdown(cert)
+    assert md.startswith("# Erasure certificate (PARTIAL: data remains in 1 store(s))")
+    assert "complain to the ICO" in md
+
+
+def test_due_dates_per_law_from_the_request_date(example_catalog):
+    # GDPR Art. 12(3): one month, extendable by two; 31 January + 1 month = 28 February
+    by = {d["regime"]: d for d in certificate.due_dates(
+        [example_catalog.dataset("customer_profiles")], date(2026, 1, 31))}
+    assert (by["gdpr"]["due"], by["gdpr"]["extended"]) == ("2026-02-28", "2026-04-30")
+    assert by["uk_gdpr"]["reference"] == "UK GDPR Art. 12(3)"
+    assert (by["ccpa"]["due"], by["ccpa"]["extended"]) == ("2026-03-17", "2026-05-01")  # 45+45
+    assert by["pipeda"]["due"] is None and "no deadline on record" in by["pipeda"]["rule"]
+    rx = {d["regime"]: d for d in certificate.due_dates(
+        [example_catalog.dataset("pharmacy_prescriptions")], date(2026, 1, 31))}
+    assert rx["ccpa"]["due"] is None and rx["ccpa"]["reference"] == "Cal. Civ. Code 1798.146"
+    assert rx["hipaa"]["due"] is None and "no right to erasure" in rx["hipaa"]["rule"]
+    assert "30 days, extendable once by 30" in rx["hipaa"]["rule"]  # access, where asked
+    unknown = certificate.due_dates([example_catalog.dataset("customer_profiles")], None)
+    assert unknown[0]["due"] is None and "--received" in unknown[0]["note"]
+
+
+def test_recipients_to_inform_come_from_the_catalog(example_catalog):
+    (postbox,) = certificate.recipients([example_catalog.dataset("customer_profiles")])
+    assert postbox["name"] == "Postbox Mail Inc." and postbox["role"] == "processor"
+    assert postbox["duties"] == [
+        "GDPR Art. 19: communicate the erasure unless impossible or disproportionate; tell the "
+        "person who they are if asked",
+        "UK GDPR Art. 19: communicate the erasure unless impossible or disproportionate; tell "
+        "the person who they are if asked",
+        "Cal. Civ. Code 1798.105(c)(1): tell the service provider or contractor to delete"]
+    assert certificate.recipients([example_catalog.dataset("pharmacy_prescriptions")]) == []
+
+
+def test_cli_certificate_records_the_request_and_the_erasures_own_times(
+        moto, example_catalog, tmp_path, capsys):
+    clients = Clients(endpoint_url=moto.url)
+    seed.example_stores(clients, example_catalog, REGION, ["c-7"], 2,
+                        datasets=["customer_profiles"])
+    certs = tmp_path / "certs"
+    argv = ["--subject", "c-7", "--dataset", "customer_profiles", "--yes", "--certificate-dir",
+            str(certs), "--received", "2026-02-10", "--identity-check", "DSR-991"]
+    assert cli(moto, *argv, "--journal", str(tmp_path / "j.jsonl")) == 0
+    (path,) = certs.glob("*.json")
+    cert = json.loads(path.read_text())
+    assert cert["status"] == "complete" and cert["not_erased"] == []
+    assert cert["request"]["received"] == "2026-02-10"
+    assert cert["request"]["identity_check"] == "DSR-991"
+    assert {d["regime"]: d["due"] for d in cert["request"]["due"]}["gdpr"] == "2026-03-10"
+    assert [r["name"] for r in cert["recipients_to_inform"]] == ["Postbox Mail Inc."]
+    times = [r["time"] for r in cert["stores"]]
+    assert cert["erasure"]["finished"] == max(times)  # the erasure's end, not the build
+    assert cert["erasure"]["started"] <= min(times) <= cert["certified"]
+    capsys.readouterr()
+    # a resumed run must not change the request it answers
+    assert cli(moto, "--subject", "c-7", "--dataset", "customer_profiles", "--yes",
+               "--certificate-dir", str(certs), "--received", "2026-02-11",
+               "--journal", str(tmp_path / "j.jsonl")) in (0, 2)
+    for bad in ("2026-02-30", "tomorrow", "2999-01-01"):
+        assert cli(moto, "--subject", "c-7", "--received", bad, "--dry-run") == 2
+        assert "--received" in capsys.readouterr().err
+
+
+def test_a_store_without_subject_key_leaves_the_certificate_partial(example_catalog, tmp_path):
+    from dataclasses import replace
+
+    ds = example_catalog.dataset("store_location_pings")
+    keyless = replace(example_catalog, datasets=(replace(
+        ds, storage=(replace(ds.storage[0], subject_key=None),)),))
+    plan = plan_erasure(keyless, "c-5")
+    journal = Journal.open(tmp_path / "j.jsonl", plan.subject, plan.datasets, "c")
+    cert = certificate.build(journal, plan)
+    assert cert["status"] == "partial"
+    (left,) = cert["not_erased"]
+    assert "erase by hand" in left["reason"] and "refusal" not in left
