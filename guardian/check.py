@@ -25,6 +25,7 @@ from guardian.findings import (
     Rule,
     Subject,
     blocks,
+    severity_rank,
 )
 from guardian.graph.model import ResourceGraph, Source
 from guardian.heap import long_lived
@@ -106,9 +107,21 @@ def _declared(check: Check, ctx: Context, repository: Path | None) -> Check:
     return replace(check, location=_in(ds.loc, repository)) if ds and ds.loc.line else check
 
 
-def _order(result: Result) -> tuple[str, str, str, str]:
-    f = result.finding
-    return (f.dataset or "", f.resource.name if f.resource else "", f.rule, f.message)
+def ranked(report: Report, catalog: Catalog) -> Report:
+    """The report with every dataset valued (`guardian.value`: its open findings are its
+    exposure) and its results ordered by severity, then by the value at risk of their dataset,
+    larger first (unsized and unbound ones after), then resource, rule and message."""
+    from guardian.value.at_risk import value_at_risk
+
+    values = value_at_risk(catalog, report.results)
+    place = {v.dataset.id: i for i, v in enumerate(values)}
+
+    def order(r: Result) -> tuple[int, int, str, str, str]:
+        f = r.finding
+        return (severity_rank(r.severity), place.get(f.dataset or "", len(place)),
+                f.resource.name if f.resource else "", f.rule, f.message)
+
+    return replace(report, values=values, results=tuple(sorted(report.results, key=order)))
 
 
 def evaluate(
@@ -159,13 +172,13 @@ def evaluate(
                 blocking = waiver is None and blocks(severity, fail_on)
                 results.append(Result(finding, rule, severity, blocking, waiver,
                                       locations=locate(finding, graph, repository)))
-    return Report(
+    return ranked(Report(
         source_kind=graph.source.kind,
         source_path=graph.source.path,
         resources=len(graph),
-        results=tuple(sorted(results, key=_order)),
+        results=tuple(results),
         unused_waivers=tuple(w for w in catalog.waivers if id(w) not in used),
         fail_on=fail_on,
         entry=graph.source.entry,
         checks=tuple(checks.values()),
-    )
+    ), catalog)

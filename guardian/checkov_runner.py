@@ -339,26 +339,23 @@ def run_checkov(
         blocking = waiver is None and blocks(rule.severity, fail_on)
         results.append(Result(finding, rule, rule.severity, blocking, waiver,
                               locations=graph.declared_at(on.urn)))
-    return sorted(results, key=_order)
-
-
-def _order(result: Result) -> tuple[str, str, str, str]:
-    f = result.finding
-    related = f.related[0].name if f.related else ""
-    return (f.dataset or "", f.resource.name if f.resource else "", f.rule, related)
+    return results
 
 
 def merge_checkov(report: Report, graph: ResourceGraph, catalog: Catalog,
                   keep: Callable[[Rule], bool] = lambda rule: True) -> Report:
     """`report` with checkov's results merged in (same threshold, same waivers), those whose
-    check `keep` refuses (--rule, --skip-rule) left out."""
+    check `keep` refuses (--rule, --skip-rule) left out; valued and ordered as the rules'
+    results are (`guardian.check.ranked`)."""
+    from guardian.check import ranked
+
     extra = [r for r in run_checkov(graph, catalog, fail_on=report.fail_on) if keep(r.rule)]
     used = {r.waiver for r in extra if r.waiver is not None}
-    return replace(
+    return ranked(replace(
         report,
-        results=tuple(sorted((*report.results, *extra), key=_order)),
+        results=(*report.results, *extra),
         unused_waivers=tuple(w for w in report.unused_waivers if w not in used),
-    )
+    ), catalog)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from guardian.errors import UserError
 COMMANDS: tuple[str, ...] = (
     "guardian.graph.cli_synth",
     "guardian.check_cli",
+    "guardian.value.cli",
     "guardian.erasure.cli",
     "guardian.breach",
     "guardian.export_cli",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from guardian.catalog.model import Catalog, Dataset, Waiver
     from guardian.graph.model import Resource, ResourceGraph
     from guardian.policies.rules._index import Index
+    from guardian.value.at_risk import Valuation
 
 CONTROLS: tuple[str, ...] = (
     "catalog",
@@ -318,7 +319,9 @@ class Report:
     source_kind: str  # program | preview | state | graph | live
     source_path: str
     resources: int
-    results: tuple[Result, ...]  # deterministic order: dataset, resource, rule
+    # Deterministic order: by severity, then by the value at risk of their dataset (`values`,
+    # larger first; unbound findings after), then resource, rule and message.
+    results: tuple[Result, ...]
     unused_waivers: tuple[Waiver, ...] = ()
     fail_on: str = "high"
     fixed: int | None = None  # baseline findings now gone; None when no baseline was applied
@@ -326,6 +329,10 @@ class Report:
     # Every (rule, subject) the rules evaluated, passing or not; results outside it (checkov's)
     # are checks of their own.
     checks: tuple[Check, ...] = ()
+    values: tuple[Valuation, ...] = ()  # every dataset's value at risk, ranked (guardian.value)
+
+    def valuation(self, dataset: str | None) -> Valuation | None:
+        return next((v for v in self.values if v.dataset.id == dataset), None)
 
     @property
     def blocking(self) -> tuple[Result, ...]:

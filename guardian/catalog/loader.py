@@ -93,7 +93,8 @@ def check_catalog(path: str | os.PathLike[str]) -> tuple[Catalog | None, list[Pr
         root = reader.read(Path(path), fragment=False, chain=())
         datasets = [ds for doc in reader.docs for ds in doc["datasets"]]
         waivers = [w for doc in reader.docs for w in doc["waivers"]]
-        problems = sorted(set(reader.problems + _semantic_problems(datasets, waivers)))
+        problems = sorted(set(reader.problems + _semantic_problems(datasets, waivers)
+                              + _organization_problems(root)))
         if root is None or any(p.severity == "error" for p in problems):
             return None, problems
         return _build(root, datasets, waivers, tuple(reader.files)), problems
@@ -400,6 +401,26 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
     return out
 
 
+def _organization_problems(root: Node | None) -> list[Problem]:
+    """Record costs name value groups (`guardian.value`), each a positive amount (the schema)."""
+    from guardian.value.table import table
+
+    org = root.value.get("organization") if root and isinstance(root.value, dict) else None
+    costs = org.get("record_costs") if isinstance(org, dict) else None
+    if not isinstance(costs, dict):
+        return []
+    groups = table().group_ids
+    out = []
+    for group in costs:
+        if group not in groups:
+            close = closest(str(group), groups)
+            hint = f"; did you mean {close[0]!r}?" if close else f" ({', '.join(groups)})"
+            path = ("organization", "record_costs", group)
+            out.append(Problem(root.at(path), _dotted(path),  # type: ignore[union-attr]
+                               f"{group!r} is not a value group{hint}"))
+    return out
+
+
 def _law_problems(item: _Located, path: tuple[Any, ...], ds: dict[str, Any]) -> list[Problem]:
     """What the law asks of the fields that state it: legitimate interests stated, transfer
     safeguards that exist for the country and the regime, contracts with processors."""
@@ -513,6 +534,7 @@ def _build(
             dpo=Person(dpo["name"], dpo["email"]) if dpo else None,
             representative=org.get("representative"),
             representative_uk=org.get("representative_uk"),
+            record_costs=tuple((g, float(usd)) for g, usd in org.get("record_costs", {}).items()),
         ),
         datasets=tuple(_dataset(item) for item in datasets),
         waivers=tuple(
@@ -605,8 +627,19 @@ def _dataset(item: _Located) -> Dataset:
         requirement=_optional(Requirement, ds.get("requirement")),
         automated_decisions=_automated(ds.get("automated_decisions")),
         dpia=_optional(Dpia, ds.get("dpia")),
+        volume=volume(ds["volume"]) if "volume" in ds else None,
         loc=item.loc(),
     )
+
+
+_SUFFIX = {"k": 10**3, "M": 10**6, "B": 10**9}
+
+
+def volume(value: int | float | str) -> int:
+    """A dataset's volume as a number of people: 120000, 1e6, '120k', '2M', '1.5B'."""
+    if isinstance(value, str):
+        return round(float(value[:-1]) * _SUFFIX[value[-1]])
+    return int(value)
 
 
 def _optional(kind: type[T], value: dict[str, Any] | None) -> T | None:

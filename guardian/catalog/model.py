@@ -33,6 +33,11 @@ class Organization:
     dpo: Person | None = None
     representative: str | None = None  # EU representative, GDPR Art. 27
     representative_uk: str | None = None  # UK representative, UK GDPR Art. 27
+    # The organisation's own cost of a breached record by value group (guardian.value), USD.
+    record_costs: tuple[tuple[str, float], ...] = ()
+
+    def record_cost(self, group: str) -> float | None:
+        return next((usd for g, usd in self.record_costs if g == group), None)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ class Dataset:
     requirement: Requirement | None = None
     automated_decisions: AutomatedDecisions | None = None  # None: the catalog does not say
     dpia: Dpia | None = None
+    volume: int | None = None  # approximate number of data subjects; None: not declared
     loc: Location = field(default=NOWHERE, compare=False)
 
     @property

@@ -34,11 +34,12 @@ def status(result: Result) -> str:
 STATUS_ORDER = ("fail", "waived", "baseline", "note")
 
 
-def order(result: Result) -> tuple[Any, ...]:
-    """Failures first, by severity; then waived, known (baseline) and notes, by severity."""
-    f = result.finding
-    return (STATUS_ORDER.index(status(result)), severity_rank(result.severity), f.dataset or "",
-            f.resource.name if f.resource else "", f.rule, f.message)
+def ordered(report: Report) -> list[Result]:
+    """Failures first, by severity; then waived, known (baseline) and notes, by severity. Within
+    a severity the report's own order stays: by the value at risk of the findings' dataset, then
+    resource, rule and message (`guardian.check.ranked`)."""
+    return sorted(report.results,
+                  key=lambda r: (STATUS_ORDER.index(status(r)), severity_rank(r.severity)))
 
 
 # What a check can come to (`Outcome.state`), in the order reports show them.
@@ -71,7 +72,7 @@ def outcomes(report: Report) -> list[Outcome]:
     """Every check with its findings: the rules' checks (passing ones included) and a check
     for each finding outside them (checkov's), by control order, rule and subject."""
     found: dict[tuple[str, str, str], list[Result]] = {}
-    for r in sorted(report.results, key=order):
+    for r in ordered(report):
         found.setdefault((r.rule.id, *Subject.of(r.finding).key), []).append(r)
     checks = {c.key: c for c in report.checks}
     for key, rs in found.items():
@@ -80,9 +81,9 @@ def outcomes(report: Report) -> list[Outcome]:
             checks[key] = Check(rs[0].rule, Subject.of(f), f.dataset,
                                 rs[0].locations[0] if rs[0].locations else None)
     rank = {c: i for i, c in enumerate(CONTROLS)}
-    ordered = sorted(checks.values(), key=lambda c: (
+    by_control = sorted(checks.values(), key=lambda c: (
         rank.get(c.rule.control, len(rank)), c.rule.id, str(c.subject)))
-    return [Outcome(c, tuple(found.get(c.key, ()))) for c in ordered]
+    return [Outcome(c, tuple(found.get(c.key, ()))) for c in by_control]
 
 
 def tally(report: Report) -> dict[str, Counter[str]]:
@@ -122,6 +123,16 @@ def unlocated_note(report: Report, results: Iterable[Result] | None = None) -> s
              else "they point at no file")
     return (f"{count} finding(s) have no source location (the {report.source_kind} records "
             f"none for their resource); {where}")
+
+
+def at_stake(report: Report, result: Result) -> dict[str, Any] | None:
+    """The value at risk of the result's dataset (`guardian risk`): US dollars (None when
+    unsized), whether sized in full, and the dataset's rank. None for a result on no dataset."""
+    found = report.valuation(result.finding.dataset)
+    if found is None:
+        return None
+    return {"usd": found.at_risk, "complete": found.complete,
+            "rank": report.values.index(found) + 1}
 
 
 def waiver_text(waiver: Waiver) -> str:

@@ -1,7 +1,7 @@
 """The HTML report: one self-contained page (no scripts, no network) for a compliance reviewer.
 
-Summary, findings by dataset and control, the data map drawn as inline SVG, and retention and
-residency at a glance. Everything from the inputs is HTML-escaped.
+Summary, value at risk by dataset, findings by dataset and control, the data map drawn as inline
+SVG, and retention and residency at a glance. Everything from the inputs is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -66,6 +66,28 @@ def _summary(catalog: Catalog, graph: ResourceGraph, report: Report, stores: int
         f"<p>Source: {escape(report.source_kind)} <code>{escape(report.source_path)}</code>; "
         f"blocking from severity <b>{escape(report.fail_on)}</b> up.</p></section>",
     ]
+    return out
+
+
+def _value(report: Report) -> list[str]:
+    """The datasets ranked by value at risk (`guardian risk`), with the arithmetic."""
+    from guardian.value.report import sources_cited
+
+    out = ['<section id="value"><h2>Value at risk</h2>',
+           "<p>What a breach of each dataset would cost now: volume x cost per record, raised by "
+           "the findings open against its stores. Unsized datasets come last.</p>",
+           "<table><tr><th>rank</th><th>dataset</th><th>class</th><th>value at risk (US$)</th>"
+           "<th>arithmetic</th><th>open findings</th></tr>"]
+    for i, v in enumerate(report.values, start=1):
+        worst = min((r.severity for r in v.findings), key=SEVERITIES.index, default=None)
+        out.append(
+            f'<tr><td class="num">{i}</td><td>{escape(v.dataset.name)} '
+            f"(<code>{escape(v.dataset.id)}</code>)</td><td>{escape(v.dataset.classification)}"
+            f'</td><td class="{"unknown" if v.at_risk is None else ""}">{escape(v.shown)}</td>'
+            f"<td>{escape(v.explain())}</td>"
+            f'<td class="num {worst or ""}">{len(v.findings) or ""}</td></tr>')
+    out.append("</table><ul>" + "".join(f"<li>{escape(n)}</li>" for n in sources_cited(report))
+               + "</ul></section>")
     return out
 
 
@@ -179,6 +201,7 @@ def render_html(catalog: Catalog, graph: ResourceGraph, report: Report, *,
         f"<div>guardian {escape(__version__)} · generated {escape(time.isoformat())}</div>"
         "</header><main>",
         *_summary(catalog, graph, report, stores),
+        *_value(report),
         *_findings(catalog, report),
         *_map(catalog, graph),
         *_glance(catalog, graph),

@@ -7,7 +7,7 @@ from typing import Any
 
 from guardian.findings import Report
 from guardian.report import DEFAULT, Options
-from guardian.report.common import TOOL, VERSION, summary, waiver_json
+from guardian.report.common import TOOL, VERSION, at_stake, summary, waiver_json
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -15,7 +15,8 @@ def document(report: Report) -> dict[str, Any]:
         "tool": {"name": TOOL, "version": VERSION},
         "source": {"kind": report.source_kind, "path": report.source_path},
         "summary": summary(report),
-        "findings": [r.to_json() for r in report.results],
+        "findings": [{**r.to_json(), "value_at_risk": at_stake(report, r)}
+                     for r in report.results],
         "unused_waivers": [waiver_json(w) for w in report.unused_waivers],
     }
 

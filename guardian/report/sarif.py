@@ -25,6 +25,7 @@ from guardian.report import DEFAULT, Options
 from guardian.report.common import (
     TOOL,
     VERSION,
+    at_stake,
     is_waived,
     location_of,
     summary,
@@ -72,7 +73,8 @@ def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
         "tool": {"driver": driver},
         "originalUriBaseIds": {ROOT: {"description": {"text": "The repository root."}}},
         "invocations": [invocation],
-        "results": [_result(r, index[r.rule.id], where, fp, report.fixed is not None)
+        "results": [_result(r, index[r.rule.id], where, fp, report.fixed is not None,
+                            at_stake(report, r))
                     for r, where, fp in located],
         "properties": {
             "source": {"kind": report.source_kind, "path": report.source_path},
@@ -121,7 +123,7 @@ def _rule(rule: Rule, docs_url: str | None) -> dict[str, Any]:
 
 
 def _result(result: Result, rule_index: int, where: Location | None, fingerprint: str,
-            with_baseline: bool) -> dict[str, Any]:
+            with_baseline: bool, stake: dict[str, Any] | None) -> dict[str, Any]:
     f = result.finding
     location: dict[str, Any] = {}
     if where is not None:
@@ -145,6 +147,9 @@ def _result(result: Result, rule_index: int, where: Location | None, fingerprint
     }
     if result.severity == "info":
         out["kind"] = "informational"
+    if stake is not None:  # what is at stake orders results; the level stays the severity's
+        out["properties"].update(valueAtRisk=stake["usd"], valueAtRiskComplete=stake["complete"],
+                                 valueAtRiskRank=stake["rank"])
     if with_baseline:
         out["baselineState"] = "unchanged" if result.baseline else "new"
     related = [

@@ -10,7 +10,7 @@ from guardian.findings import Report, Result
 from guardian.report import DEFAULT, Options
 from guardian.report.common import (
     CHECK_STATES,
-    order,
+    ordered,
     status,
     summary,
     tally,
@@ -24,7 +24,7 @@ INDENT = " " * 10
 
 
 def render(report: Report, options: Options = DEFAULT) -> str:
-    results = sorted(report.results, key=order)
+    results = ordered(report)
     if options.quiet:
         results = [r for r in results if r.blocking]
     lines = [

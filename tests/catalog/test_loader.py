@@ -72,7 +72,7 @@ def test_wrong_type_and_unknown_field_and_missing_field_all_in_one_run(tmp_path)
     assert found == [
         f"catalog.yaml:{line_of(text, 'id: store_location_pings')}:5: datasets[2]: "
         "unknown field 'colour'; allowed: id, name, description, owner, classification, categories, "
-        "subjects, jurisdictions, residency, retention, uses, legitimate_interest, source, "
+        "subjects, volume, jurisdictions, residency, retention, uses, legitimate_interest, source, "
         "requirement, automated_decisions, dpia, access, recipients, breach_contacts, storage",
         f"catalog.yaml:{line_of(text, 'days: a year')}:23: datasets[3].retention.days: "
         "'a year' is not of type 'integer'",
@@ -381,3 +381,45 @@ def test_subject_type_is_string_or_number_and_needs_a_subject_key(tmp_path):
     assert message == (f"catalog.yaml:{line_of(keyless, 'subject_type')}:23: "
                        "datasets[0].storage[1].subject_type: subject_type is the type of the ids "
                        "in subject_key; declare subject_key")
+
+
+@pytest.mark.parametrize(("written", "people"), [
+    ("850000", 850_000), ("0", 0), ("1e6", 1_000_000), ("'120k'", 120_000), ("2M", 2_000_000),
+    ("1.5B", 1_500_000_000),
+])
+def test_volume_is_a_count_or_an_order_of_magnitude(tmp_path, written, people):
+    text = edit("    volume: 40000\n", f"    volume: {written}\n")
+    os.chdir(tmp_path)
+    catalog = load_catalog(write(tmp_path, text).name)
+    assert catalog.dataset("store_location_pings").volume == people
+    assert catalog.dataset("marketing_engagement").volume is None  # not declared
+
+
+@pytest.mark.parametrize(("written", "col", "message"), [
+    ("-5", 13, "-5 is less than the minimum of 0"),
+    ("1.5", 13, "1.5 is not of type 'integer', 'string'"),
+    ("a lot", 13, "'a lot' does not match a number of people such as 120000, or an order of "
+     "magnitude such as '120k', '2M' or '1.5B'"),
+    ("2 million", 13, "'2 million' does not match a number of people such as 120000, or an order "
+     "of magnitude such as '120k', '2M' or '1.5B'"),
+])
+def test_a_volume_that_is_no_number_of_people_is_a_located_error(tmp_path, written, col, message):
+    text = edit("    volume: 40000\n", f"    volume: {written}\n")
+    assert errors(write(tmp_path, text)) == [
+        f"catalog.yaml:{line_of(text, f'volume: {written}')}:{col}: datasets[2].volume: {message}"
+    ]
+
+
+def test_record_costs_load_and_name_value_groups(tmp_path, example_catalog):
+    assert example_catalog.organization.record_cost("government_id") == 300
+    assert example_catalog.organization.record_cost("health") is None  # the table's default
+    text = edit("    government_id: 300\n", "    goverment_id: 300\n    health: 0\n")
+    text = text.replace("    location: 25\n", "    location: cheap\n")
+    assert errors(write(tmp_path, text)) == [
+        f"catalog.yaml:{line_of(text, 'goverment_id: 300')}:19: organization.record_costs."
+        "goverment_id: 'goverment_id' is not a value group; did you mean 'government_id'?",
+        f"catalog.yaml:{line_of(text, 'health: 0')}:13: organization.record_costs.health: "
+        "0 is less than or equal to the minimum of 0",
+        f"catalog.yaml:{line_of(text, 'location: cheap')}:15: organization.record_costs.location: "
+        "'cheap' is not of type 'number'",
+    ]

@@ -22,7 +22,7 @@ from guardian.catalog import load_catalog
 from guardian.catalog.model import Catalog, Waiver
 from guardian.check import evaluate
 from guardian.errors import UserError
-from guardian.findings import Check, Report, Subject
+from guardian.findings import Check, Report, Subject, severity_rank
 from guardian.graph.model import UNKNOWN, ResourceGraph, Source
 
 HERE = Path(__file__).parent
@@ -483,9 +483,11 @@ def test_waivers_valid_expired_and_unused(catalog: Catalog) -> None:
 
 def test_order_is_deterministic(catalog: Catalog) -> None:
     report = check(catalog, "tables_and_roles")
-    keys = [(r.finding.dataset or "", r.finding.resource.name if r.finding.resource else "",
-             r.finding.rule, r.finding.message) for r in report.results]
-    assert keys == sorted(keys)
+    place = {v.dataset.id: i for i, v in enumerate(report.values)}  # by value at risk
+    keys = [(severity_rank(r.severity), place.get(r.finding.dataset, len(place)),
+             r.finding.resource.name if r.finding.resource else "", r.finding.rule,
+             r.finding.message) for r in report.results]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
     again = evaluate(catalog, ResourceGraph.from_json(_copy(graph("tables_and_roles"))),
                      today=TODAY)
     assert [r.to_json() for r in again.results] == [r.to_json() for r in report.results]
