@@ -26,6 +26,7 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def command(name: str, out: Path) -> list[str]:
     return {
         "check": ["check", "--format", "json", "-o", str(out)],
+        "risk": ["risk", "-o", str(out)],
         "report": ["report", "-o", str(out)],
         "export bundle": ["export", "bundle", "-o", str(out)],
         "assessment-results": ["export", "oscal", "--model", "assessment-results",
@@ -33,7 +34,7 @@ def command(name: str, out: Path) -> list[str]:
     }[name]
 
 
-GATES = ("check", "report", "export bundle", "assessment-results")
+GATES = ("check", "risk", "report", "export bundle", "assessment-results")
 
 
 @pytest.mark.parametrize("name", GATES)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from guardian.findings import SEVERITIES
-
 FORMATS = ("text", "markdown", "json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from guardian.cli import add_catalog_option
+    from guardian.gate import add_gate_options
     from guardian.graph.options import add_source_options
 
     p = sub.add_parser(
@@ -23,11 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_catalog_option(p)
     add_source_options(p)
+    add_gate_options(p)
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), markdown or json")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default: stdout)")
-    p.add_argument("--fail-on", choices=SEVERITIES[:-1], default="high", metavar="SEVERITY",
-                   help="lowest severity that blocks: critical, high (default), medium or low")
     p.add_argument("--table", action="store_true",
                    help="print the cost table with its sources (markdown) and exit")
     p.set_defaults(run=run)
@@ -40,13 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if args.table:
         sys.stdout.write(table_markdown())
         return 0
-    from guardian.catalog import load_catalog
-    from guardian.check import evaluate
-    from guardian.graph.options import graph_from_args
-    from guardian.locations import Roots
+    from guardian.gate import exit_code, run_gate
 
-    catalog = load_catalog(args.catalog)
-    report = evaluate(catalog, graph_from_args(args), fail_on=args.fail_on,
-                      repository=Roots.around().repository)
+    report = run_gate(args).report
     write_output(render(report, args.format), args.output)
-    return report.exit_code
+    return exit_code(report, args)
