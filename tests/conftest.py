@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Tests never read or fill the user's synthesis cache; the cache's own tests name a directory.
+os.environ["GUARDIAN_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CATALOG = ROOT / "catalog.yaml"

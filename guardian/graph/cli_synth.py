@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from guardian.errors import UserError
+from guardian.graph import cache
 
 
 def parse_config(pairs: list[str]) -> dict[str, str]:
@@ -33,6 +34,7 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> None:  # type: i
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                    help="override one config value (repeatable), e.g. aws:region=eu-central-1")
     p.add_argument("-o", "--output", metavar="FILE", help="write the graph here (default: stdout)")
+    cache.add_options(p)
     p.set_defaults(run=run_synth)
 
 
@@ -43,7 +45,8 @@ def run_synth(args: argparse.Namespace) -> int:
     from guardian.graph.program import synthesize
     from guardian.io import write_output
 
-    graph = synthesize(Path(args.program), stack=args.stack, config=parse_config(args.config))
+    graph = synthesize(Path(args.program), stack=args.stack, config=parse_config(args.config),
+                       cache=cache.from_args(args))
     write_output(graph.dumps(), args.output)
     if args.output:
         print(f"{args.output}: {len(graph)} resources", file=sys.stderr)

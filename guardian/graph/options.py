@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from guardian.errors import UserError
+from guardian.graph import cache
 from guardian.graph.model import ResourceGraph
 
 # The config key through which a program reads the catalog (the platform stack does).
@@ -63,6 +64,7 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
         metavar="KEY=VALUE",
         help="override a config value (repeatable), e.g. aws:region=eu-west-1",
     )
+    cache.add_options(group)
 
 
 def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
@@ -84,7 +86,8 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
     program = args.program or "."
     if hasattr(args, "catalog"):
         _catalog_for_program(args, program, config)
-    return read_source("program", program, stack=args.stack, config=config)
+    return read_source("program", program, stack=args.stack, config=config,
+                       cache=cache.from_args(args))
 
 
 def _catalog_for_program(args: argparse.Namespace, program: str, config: dict[str, str]) -> None:

@@ -609,15 +609,18 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
 
 
 def synthesize(
-    program_dir: Path, stack: str = "dev", config: Mapping[str, str] = {}
+    program_dir: Path, stack: str = "dev", config: Mapping[str, str] = {},
+    *, cache: Path | None = None,
 ) -> ResourceGraph:
     """Run the Pulumi program in `program_dir` offline and return every resource it registers.
 
     `program_dir` is the project directory (with Pulumi.yaml, whose `main` is followed) or the
     program directory itself. Config comes from Pulumi.<stack>.yaml, then `config` overrides
     (keys with or without the project namespace); without that file, a warning on stderr and
-    the project's defaults and `config` only. Raises UserError for a missing or broken
-    project and for a program that raises (its message and its own frames only).
+    the project's defaults and `config` only. With `cache`, a graph kept there from an earlier
+    run of the same files and config is returned instead of running the program again
+    (guardian.graph.cache). Raises UserError for a missing or broken project and for a
+    program that raises (its message and its own frames only).
     """
     project = find_project(Path(program_dir))
     stack_file = project.stack_file(stack)
@@ -629,7 +632,12 @@ def synthesize(
         print(f"guardian: warning: {no_stack_file}: using the project's config defaults and "
               "--config only", file=sys.stderr)
     values, secret_keys = stack_config(project, stack, config)
-    with _LOCK, long_lived():
+    entry = Roots.of_project(project.root).relative(project.program / "__main__.py")
+    source = Source("program", _shown(project.program), entry)
+    kept = _cache_entry(cache, project, stack, values, secret_keys) if cache else None
+    if kept is not None and (graph := kept.load(source)) is not None:
+        return graph
+    with _LOCK, long_lived(), kept.recording() if kept else contextlib.nullcontext():
         try:
             monitor = contextvars.copy_context().run(_run, project, stack, values, secret_keys)
         except UserError:
@@ -641,9 +649,23 @@ def synthesize(
                 exc.add_note(f"({no_stack_file}: is --stack {stack} the stack you mean? "
                              f"Else give the value with --config {exc.key}=VALUE)")
             raise _program_error(project, exc) from None
-    resources = [r.resource() for r in monitor.captured.values()]
-    entry = Roots.of_project(project.root).relative(project.program / "__main__.py")
-    return ResourceGraph(resources, Source("program", _shown(project.program), entry))
+    graph = ResourceGraph([r.resource() for r in monitor.captured.values()], source)
+    if kept is not None:
+        kept.save(graph)
+    return graph
+
+
+def _cache_entry(directory: Path, project: Project, stack: str, values: Mapping[str, str],
+                 secret_keys: list[str]) -> Any:
+    from guardian.graph.cache import Entry, file_digest
+
+    stack_file = project.stack_file(stack)
+    return Entry(directory, {
+        "project": str(project.root), "program": str(project.program), "stack": stack,
+        "config": dict(values), "secret_keys": secret_keys,
+        "project_file": [file_digest(str(p)) for p in sorted(project.root.glob("Pulumi.y*ml"))],
+        "stack_file": file_digest(str(stack_file)),
+    })
 
 
 def _shown(path: Path) -> str:
