@@ -180,5 +180,6 @@ def evaluate(
         unused_waivers=tuple(w for w in catalog.waivers if id(w) not in used),
         fail_on=fail_on,
         entry=graph.source.entry,
+        projects=graph.projects,
         checks=tuple(checks.values()),
     ), catalog)

@@ -85,6 +85,12 @@ class ResourceRef:
     def to_json(self) -> dict[str, str]:
         return {"type": self.type, "name": self.name, "urn": self.urn}
 
+    @property
+    def project(self) -> str | None:
+        from guardian.graph.model import project_of
+
+        return project_of(self.urn)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -292,6 +298,7 @@ class Result:
             "severity": self.severity,
             "blocking": self.blocking,
             "dataset": f.dataset,
+            "project": f.resource.project if f.resource else None,
             "binding": f.binding,
             "resource": f.resource.to_json() if f.resource else None,
             "related": [r.to_json() for r in f.related],
@@ -330,6 +337,7 @@ class Report:
     # are checks of their own.
     checks: tuple[Check, ...] = ()
     values: tuple[Valuation, ...] = ()  # every dataset's value at risk, ranked (guardian.value)
+    projects: tuple[str, ...] = ()  # the deployment's projects; findings name theirs when several
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)

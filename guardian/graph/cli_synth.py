@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from guardian.errors import UserError
 from guardian.graph import cache
@@ -27,8 +26,9 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> None:  # type: i
         description="Run a Pulumi Python program in-process under mocks (no Pulumi CLI, no "
         "cloud account) and write every resource it registers as a deterministic JSON graph.",
     )
-    p.add_argument("--program", default=".", metavar="DIR",
-                   help="project or program directory (default: the project in ./Pulumi.yaml)")
+    p.add_argument("--program", action="extend", nargs="+", metavar="DIR",
+                   help="project or program directory (default: the project in ./Pulumi.yaml); "
+                   "several (repeated, or a glob) run in parallel into one graph")
     p.add_argument("--stack", default="dev", metavar="NAME",
                    help="stack whose Pulumi.<stack>.yaml config to use (default: dev)")
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
@@ -42,11 +42,12 @@ register = add_synth_parser  # the name guardian.cli looks for
 
 
 def run_synth(args: argparse.Namespace) -> int:
-    from guardian.graph.program import synthesize
+    from guardian.graph.programs import expand, synthesize_all
     from guardian.io import write_output
 
-    graph = synthesize(Path(args.program), stack=args.stack, config=parse_config(args.config),
-                       cache=cache.from_args(args))
+    programs = expand(args.program or ["."])
+    config = parse_config(args.config)
+    graph = synthesize_all(programs, args.stack, [config] * len(programs), cache.from_args(args))
     write_output(graph.dumps(), args.output)
     if args.output:
         print(f"{args.output}: {len(graph)} resources", file=sys.stderr)

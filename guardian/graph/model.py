@@ -23,6 +23,12 @@ PURPOSE_TAG = "privacy:purpose"
 GRAPH_FORMAT = "guardian.graph/v1"
 
 
+def project_of(urn: str) -> str | None:
+    """The project in a Pulumi URN (`urn:pulumi:<stack>::<project>::<type>::<name>`)."""
+    parts = urn.split("::")
+    return parts[1] if len(parts) >= 4 and parts[0].startswith("urn:pulumi:") else None
+
+
 @dataclass(frozen=True)
 class Resource:
     urn: str
@@ -121,6 +127,25 @@ class ResourceGraph:
             self._by_name.setdefault(r.name, []).append(r)
             if r.custom and r.arn:  # a component may echo its child's ARN as an output
                 self._by_arn[r.arn] = r
+
+    @classmethod
+    def combined(cls, graphs: Iterable[ResourceGraph], source: Source) -> ResourceGraph:
+        """One graph of several deployments; ValueError naming a URN two of them declare."""
+        seen: dict[str, str] = {}
+        resources = []
+        for graph in graphs:
+            for r in graph:
+                if r.urn in seen:
+                    raise ValueError(f"{seen[r.urn]} and {graph.source.path} both declare "
+                                     f"{r.urn}: their Pulumi projects need distinct names")
+                seen[r.urn] = graph.source.path
+                resources.append(r)
+        return cls(resources, source)
+
+    @property
+    def projects(self) -> tuple[str, ...]:
+        """The projects its resources belong to, by their URNs."""
+        return tuple(sorted({p for r in self.resources if (p := project_of(r.urn))}))
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)

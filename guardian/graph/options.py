@@ -26,8 +26,11 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
     one = group.add_mutually_exclusive_group()
     one.add_argument(
         "--program",
+        action="extend",
+        nargs="+",
         metavar="DIR",
-        help="a Pulumi Python project or program directory, run offline under mocks",
+        help="a Pulumi Python project or program directory, run offline under mocks; several "
+        "(repeated, or a glob such as 'teams/*') run in parallel into one report",
     )
     one.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output")
     one.add_argument("--state", metavar="FILE", help="`pulumi stack export` output")
@@ -83,11 +86,14 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
         path = getattr(args, kind, None)
         if path:
             return read_source(kind, path, config=config)
-    program = args.program or "."
+    from guardian.graph.programs import expand, synthesize_all
+
+    programs = expand(args.program or ["."])
+    configs = [dict(config) for _ in programs]
     if hasattr(args, "catalog"):
-        _catalog_for_program(args, program, config)
-    return read_source("program", program, stack=args.stack, config=config,
-                       cache=cache.from_args(args))
+        for program, own in zip(programs, configs, strict=True):
+            _catalog_for_program(args, program, own)
+    return synthesize_all(programs, args.stack, configs, cache.from_args(args))
 
 
 def _catalog_for_program(args: argparse.Namespace, program: str, config: dict[str, str]) -> None:

@@ -22,17 +22,16 @@ def read_source(
     *,
     stack: str = "dev",
     config: Mapping[str, Any] | None = None,
-    cache: Path | None = None,
 ) -> ResourceGraph:
     """The graph of `path` read as `kind` (program | preview | state | graph).
 
     `stack` picks `Pulumi.<stack>.yaml` for programs; `config` (fully qualified keys such as
-    `aws:region`) fills what the file itself does not say; `cache` keeps programs' graphs.
+    `aws:region`) fills what the file itself does not say.
     """
     if kind == "program":
         from guardian.graph.program import synthesize
 
-        return synthesize(Path(path), stack=stack, config=dict(config or {}), cache=cache)
+        return synthesize(Path(path), stack=stack, config=dict(config or {}))
     if kind == "preview":
         from guardian.graph.preview import read_preview
 

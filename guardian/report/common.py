@@ -94,11 +94,14 @@ def tally(report: Report) -> dict[str, Counter[str]]:
     return out
 
 
-def target(result: Result) -> str:
-    """What the finding is about, for a human: the resource, else the catalog location."""
+def target(result: Result, report: Report | None = None) -> str:
+    """What the finding is about, for a human: the resource (and its project, when the report
+    covers several), else the catalog location."""
     f = result.finding
     if f.resource is not None:
-        return f"{f.resource.type} {f.resource.name}"
+        several = report is not None and len(report.projects) > 1 and f.resource.project
+        return f"{f.resource.type} {f.resource.name}" + (
+            f" in project {f.resource.project}" if several else "")
     if result.locations:
         return str(result.locations[0])
     if f.location:

@@ -69,7 +69,7 @@ def _case(suite: ET.Element, outcome: Outcome, report: Report) -> str:
             case.set("line", str(where.line))
     if not results:
         return "passed"
-    details = "\n\n".join(_details(r) for r in results)
+    details = "\n\n".join(_details(r, report) for r in results)
     blocking = [r for r in results if status(r) == "fail"]
     if blocking:
         failure = ET.SubElement(case, "failure", message=_messages(blocking),
@@ -82,7 +82,7 @@ def _case(suite: ET.Element, outcome: Outcome, report: Report) -> str:
         skipped.text = details
         return "skipped"
     ET.SubElement(case, "system-out").text = "\n\n".join(
-        f"{_why(r)}\n{_details(r)}" for r in results)
+        f"{_why(r)}\n{_details(r, report)}" for r in results)
     return "passed"
 
 
@@ -100,11 +100,11 @@ def _messages(results: list[Result]) -> str:
                      for r in results)
 
 
-def _details(result: Result) -> str:
+def _details(result: Result, report: Report) -> str:
     f = result.finding
     lines = [
         f"{result.rule.title} ({result.severity})",
-        f"on {target(result)}" + (f" in dataset {f.dataset}" if f.dataset else ""),
+        f"on {target(result, report)}" + (f" in dataset {f.dataset}" if f.dataset else ""),
         f"{'Unknown offline: ' if f.unknown else ''}{f.message}",
         *(f"related: {r.type} {r.name}" for r in f.related),
         *(f"declared at {loc}" for loc in result.locations[:1] if f.resource is not None),

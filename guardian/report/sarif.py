@@ -143,6 +143,7 @@ def _result(result: Result, rule_index: int, where: Location | None, fingerprint
             "blocking": result.blocking,
             "unknown": f.unknown,
             "dataset": f.dataset,
+            "project": f.resource.project if f.resource else None,
         },
     }
     if result.severity == "info":

@@ -34,7 +34,7 @@ def render(report: Report, options: Options = DEFAULT) -> str:
     if results:
         lines.append("")
     for result in results:
-        lines += [_line(result)] if options.compact else _result(result)
+        lines += [_line(result, report)] if options.compact else _result(result, report)
     if not options.quiet:
         lines += _rest(report)
     lines += ["", _verdict(report)]
@@ -92,21 +92,22 @@ def _message(result: Result) -> str:
     return f"{'UNKNOWN offline: ' if result.finding.unknown else ''}{result.finding.message}"
 
 
-def _line(result: Result) -> str:
+def _line(result: Result, report: Report) -> str:
     """One line: status, severity, rule, where, what, message."""
     f = result.finding
     where = f"{result.locations[0]}: " if result.locations and f.resource is not None else ""
-    return (f"{LABELS[status(result)]:<7} {result.severity:<8} {f.rule} {where}{target(result)}"
+    return (f"{LABELS[status(result)]:<7} {result.severity:<8} {f.rule} {where}"
+            f"{target(result, report)}"
             f"{f' (dataset {f.dataset})' if f.dataset else ''}: "
             f"{_message(result)}")
 
 
-def _result(result: Result) -> list[str]:
+def _result(result: Result, report: Report) -> list[str]:
     f, rule = result.finding, result.rule
     label = LABELS[status(result)]
     lines = [
         f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
-        f"{INDENT}on {target(result)}{_where(result)}",
+        f"{INDENT}on {target(result, report)}{_where(result)}",
         f"{INDENT}{_message(result)}",
     ]
     if f.related:
