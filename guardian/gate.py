@@ -83,16 +83,31 @@ def selection_from(args: argparse.Namespace, catalog: Catalog) -> Selection:
 
 def _project_config(args: argparse.Namespace) -> dict[str, Names]:
     """The selection keys of the Pulumi project around --program (else the working directory):
-    Pulumi.yaml's `config`, then Pulumi.<stack>.yaml's."""
+    Pulumi.yaml's `config`, then Pulumi.<stack>.yaml's. Several programs must agree on what the
+    command line does not choose itself."""
+    from guardian.graph.programs import expand
+
+    programs = expand(getattr(args, "program", None) or ["."])
+    first, *others = [_config_around(Path(p), args.stack) for p in programs]
+    chosen = {RULES_KEY: args.rule, SKIP_KEY: args.skip_rule}
+    for other in others:
+        for key in (RULES_KEY, SKIP_KEY):
+            if not chosen[key] and other[key].names != first[key].names:
+                where = [n.where or f"a project without {key}" for n in (first[key], other[key])]
+                raise UserError(f"{where[0]} and {where[1]} choose different rules: check "
+                                "these projects separately, or choose with --rule/--skip-rule")
+    return first
+
+
+def _config_around(start: Path, stack: str) -> dict[str, Names]:
     from guardian.graph.program import read_yaml
     from guardian.locations import PROJECT_FILES, nearest
 
-    start = Path(getattr(args, "program", None) or ".").resolve()
-    folder = nearest(start, PROJECT_FILES)
+    folder = nearest(start.resolve(), PROJECT_FILES)
     out = {RULES_KEY: Names(), SKIP_KEY: Names()}
     if folder is None:
         return out
-    files = [folder / n for n in PROJECT_FILES] + [folder / f"Pulumi.{args.stack}.yaml"]
+    files = [folder / n for n in PROJECT_FILES] + [folder / f"Pulumi.{stack}.yaml"]
     for path in (f for f in files if f.is_file()):
         data = read_yaml(path)
         config = data.get("config") if isinstance(data, Mapping) else None

@@ -66,3 +66,16 @@ def test_globs_expand_to_directories_in_order_each_once(tmp_path):
         str(tmp_path / "a"), str(tmp_path / "b")]
     with pytest.raises(UserError, match="matches no directory"):
         expand([str(tmp_path / "none-*")])
+
+
+def test_programs_that_choose_different_rules_are_checked_separately(tmp_path, capsys):
+    for name, rules in (("a", "[retention]"), ("b", "[residency]"), ("c", "[retention]")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Pulumi.yaml").write_text(
+            f"name: {name}\nruntime: python\nconfig:\n  guardian:rules: {rules}\n")
+        (tmp_path / name / "__main__.py").write_text("import pulumi\n")
+    args = ["check", "--catalog", str(CATALOG), "--program"]
+    assert main([*args, str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    assert "choose different rules" in capsys.readouterr().err
+    assert main([*args, str(tmp_path / "a"), str(tmp_path / "b"), "--rule", "retention"]) == 0
+    assert main([*args, str(tmp_path / "a"), str(tmp_path / "c")]) == 0
