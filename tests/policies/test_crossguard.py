@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import runpy
 from pathlib import Path
 from typing import Any
 
 import pytest
 from guardian.policies.pack import crossguard
-from guardian.policies.pack.crossguard import GUARDIAN_PRIVACY, POLICIES, plain, to_graph
+from guardian.policies.pack.crossguard import POLICIES, plain, to_graph
+from guardian.policies.rules import RULES, RULES_BY_ID
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
     PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
+    Severity,
     StackValidationArgs,
+    StackValidationPolicy,
 )
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UnknownValueError, unknown_checking_proxy
@@ -61,16 +65,17 @@ def resource(
     )
 
 
-def validate(args: StackValidationArgs) -> list[tuple[str, str | None]]:
-    """Run the policy like the analyzer does; collect (message, urn) violations."""
-    violations: list[tuple[str, str | None]] = []
+def validate(args: StackValidationArgs,
+             policies: list[StackValidationPolicy] = POLICIES) -> list[tuple[str, str, str | None]]:
+    """Run the policies like the analyzer does; collect (policy, message, urn) violations."""
+    violations: list[tuple[str, str, str | None]] = []
+    for policy in policies:
+        def report(message: str, urn: str | None = None, name: str = policy.name) -> None:
+            violations.append((name, message, urn))
 
-    def report(message: str, urn: str | None = None) -> None:
-        violations.append((message, urn))
-
-    result = GUARDIAN_PRIVACY.validate(args, report)
-    if inspect.isawaitable(result):
-        asyncio.run(result)  # type: ignore[arg-type]
+        result = policy.validate(args, report)
+        if inspect.isawaitable(result):
+            asyncio.run(result)  # type: ignore[arg-type]
     return violations
 
 
@@ -131,15 +136,43 @@ def test_to_graph_falls_back_to_the_stack_region() -> None:
     assert to_graph([table], default_region="eu-north-1").resources[0].region == "eu-north-1"
 
 
-def test_pack_is_declared_for_pulumi() -> None:
-    assert POLICIES == [GUARDIAN_PRIVACY]
-    assert GUARDIAN_PRIVACY.enforcement_level == EnforcementLevel.MANDATORY
-    assert GUARDIAN_PRIVACY.config_schema is not None
-    assert set(GUARDIAN_PRIVACY.config_schema.properties) == {"catalog", "fail_on"}
+def test_the_pack_has_one_policy_per_rule_with_pulumis_own_metadata() -> None:
+    assert [p.name for p in POLICIES] == [r.id for r in RULES]
+    for policy in POLICIES:
+        rule = RULES_BY_ID[policy.name]
+        assert isinstance(policy, StackValidationPolicy)  # the rules relate resources
+        assert policy.display_name == rule.title and rule.rationale in policy.description
+        assert policy.remediation_steps == rule.remediation
+        assert policy.tags == ["privacy", rule.control]
+        assert policy.severity == {"critical": Severity.CRITICAL, "high": Severity.HIGH,
+                                   "medium": Severity.MEDIUM}.get(rule.severity, Severity.LOW)
+        blocks = rule.severity in ("critical", "high")
+        assert policy.enforcement_level == (EnforcementLevel.MANDATORY if blocks
+                                            else EnforcementLevel.ADVISORY)
     assert "runtime:\n  name: python" in (PACK / "PulumiPolicy.yaml").read_text()
     requirements = (PACK / "requirements.txt").read_text().splitlines()
     assert {"-e ../..", "-c ../../constraints.txt"} <= set(requirements)
     assert any(line.startswith("pulumi-policy") for line in requirements)
+
+
+def test_a_policys_url_is_its_rules_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert all(p.url is None for p in POLICIES)  # no docs URL here
+    monkeypatch.setenv("GUARDIAN_DOCS_URL", "https://docs.example/rules.md")
+    assert crossguard.policy(RULES_BY_ID["GRD-ENC-001"]).url == \
+        "https://docs.example/rules.md#grd-enc-001"
+
+
+def test_the_readmes_policy_config_exists_and_names_rules() -> None:
+    import json
+
+    readme = (REPO / "README.md").read_text()
+    [path] = set(re.findall(r"--policy-pack-config (\S+)", readme))
+    config = json.loads((REPO / path).read_text())
+    levels = {e.value for e in EnforcementLevel}
+    assert config and set(config) <= set(RULES_BY_ID) | {"all"}
+    for value in config.values():
+        level = value["enforcementLevel"] if isinstance(value, dict) else value
+        assert level in levels
 
 
 def test_importing_main_does_not_start_the_analyzer() -> None:
@@ -219,22 +252,28 @@ def mutate(graph: Any, drop: str, unknown_tag_on: str) -> Any:
     return ResourceGraph(out, graph.source)
 
 
-def pack_violations(graph: Any) -> list[tuple[str, str | None]]:
-    args = StackValidationArgs(
-        as_policy_resources(graph, config_region()), {"catalog": str(REPO / "catalog.yaml")}
-    )
-    return validate(args)
+def pack_violations(graph: Any, monkeypatch: pytest.MonkeyPatch,
+                    catalog: Path = REPO / "catalog.yaml") -> list[tuple[str, str, str | None]]:
+    config = {"aws:region": config_region(), "guardian:catalog": str(catalog)}
+    monkeypatch.setattr(crossguard, "stack_config", config.get)
+    return validate(StackValidationArgs(as_policy_resources(graph, config_region()), {}))
 
 
-def test_example_stack_passes_the_pack(example: tuple[Any, Any]) -> None:
+def test_example_stack_passes_the_pack(example: tuple[Any, Any],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     graph, catalog = example
     from guardian.check import evaluate
 
     assert evaluate(catalog, graph).blocking == ()
-    assert pack_violations(graph) == []
+    mandatory = {p.name for p in POLICIES if p.enforcement_level == EnforcementLevel.MANDATORY}
+    violations = pack_violations(graph, monkeypatch)
+    assert [v for v in violations if v[0] in mandatory] == []
+    # the example's one advisory, lowered findings (operational log buckets) left out
+    assert {v[0] for v in violations} <= {"GRD-INV-003"}
 
 
-def test_pack_reports_what_guardian_check_reports(example: tuple[Any, Any]) -> None:
+def test_each_policy_reports_its_rules_findings(example: tuple[Any, Any],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from guardian.check import evaluate
 
     graph, catalog = example
@@ -242,23 +281,43 @@ def test_pack_reports_what_guardian_check_reports(example: tuple[Any, Any]) -> N
     marketing = store(graph, "acme-marketing-engagement")
     [pab] = [r for r in graph.of_type(PAB) if bucket.urn in r.dependencies]
     broken = mutate(graph, drop=pab.urn, unknown_tag_on=marketing.urn)
-    expected = {(r.finding.rule, r.finding.resource.urn if r.finding.resource else None)
-                for r in evaluate(catalog, broken).blocking}
-    violations = pack_violations(broken)
-    assert {(m.split(" ", 1)[0], u) for m, u in violations} == expected
-    assert ("GRD-PUB-001", bucket.urn) in expected
-    [unknown] = [m for m, u in violations if u == marketing.urn and m.startswith("GRD-INV-005")]
-    assert "unknown offline" in unknown and "Fix: " in unknown
+    report = evaluate(catalog, broken)
+    violations = pack_violations(broken, monkeypatch)
+    mandatory = {p.name for p in POLICIES if p.enforcement_level == EnforcementLevel.MANDATORY}
+    blocking = {(r.finding.rule, r.finding.resource.urn if r.finding.resource else None)
+                for r in report.blocking}
+    assert {(name, u) for name, _, u in violations if name in mandatory} == blocking
+    assert ("GRD-PUB-001", bucket.urn) in blocking
+    # the policy named by the rule reports it, with its message and no severity or fix in it
+    [(_, message, _)] = [v for v in violations if v[0] == "GRD-PUB-001"]
+    assert message.startswith("no public access block") and "Fix" not in message
+    [unknown] = [m for name, m, u in violations if u == marketing.urn and name == "GRD-INV-005"]
+    assert unknown.startswith("unknown offline: ")
 
 
-def test_catalog_path_and_bad_config(tmp_path: Path) -> None:
-    assert crossguard.catalog_path({}) == REPO / "catalog.yaml"
-    assert crossguard.catalog_path({"catalog": "other/c.yaml"}) == REPO / "other" / "c.yaml"
-    assert crossguard.catalog_path({"catalog": str(tmp_path / "c.yaml")}) == tmp_path / "c.yaml"
+def test_the_stack_is_evaluated_once_for_every_policy(example: tuple[Any, Any],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import guardian.check
+
+    calls = []
+    real = guardian.check.evaluate
+    monkeypatch.setattr(guardian.check, "evaluate",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    crossguard._LAST.clear()
+    pack_violations(example[0], monkeypatch)
+    assert len(calls) == 1
+
+
+def test_the_catalog_is_the_stacks_guardian_catalog(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    assert crossguard.catalog_path(None) == REPO / "catalog.yaml"
+    assert crossguard.catalog_path("other/c.yaml") == REPO / "other" / "c.yaml"
+    assert crossguard.catalog_path(str(tmp_path / "c.yaml")) == tmp_path / "c.yaml"
 
     broken = tmp_path / "catalog.yaml"
     broken.write_text("version: 1\ndatasets: [\n")
-    [(message, where)] = validate(StackValidationArgs([], {"catalog": str(broken)}))
-    assert message.startswith(f"cannot load the privacy catalog {broken}") and where is None
-    [(message, _)] = validate(StackValidationArgs([], {"fail_on": "severe"}))
-    assert "fail_on must be one of" in message
+    monkeypatch.setattr(crossguard, "stack_config", {"guardian:catalog": str(broken)}.get)
+    violations = validate(StackValidationArgs([], {}))
+    assert len(violations) == len(POLICIES)  # each policy says it cannot check
+    assert all(m.startswith(f"cannot load the privacy catalog {broken}") and u is None
+               for _, m, u in violations)
