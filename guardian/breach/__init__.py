@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="when the breach was discovered, ISO 8601 (default: now)")
     p.add_argument("--assessment", metavar="FILE",
                    help="a person's answers to the questions the law leaves to judgment (YAML)")
+    p.add_argument("--affected", metavar="N", type=_count,
+                   help="how many people are affected, once counted (default: the assessment's "
+                   "affected.total, else the exposed datasets' catalog volume, an estimate)")
     p.add_argument("--register", metavar="FILE",
                    help="append this assessment to the breach register (JSON lines)")
     p.add_argument("--format", choices=("md", "json"), default="md",
@@ -39,6 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_catalog_option(p)
     add_source_options(p, optional=True)
     p.set_defaults(run=run)
+
+
+def _count(text: str) -> int:
+    """--affected: a whole number of people, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of people (0, 1, 2, ...)")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
         graph = graph_from_args(args)
     report = assess(catalog, resource=args.resource, role=args.role, discovered_at=discovered,
-                    graph=graph, assessment=assessment)
+                    graph=graph, assessment=assessment, affected=args.affected)
     if args.register:
         from guardian.breach.records import append, entry
 

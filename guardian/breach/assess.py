@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from guardian.breach.answers import QUESTIONS, Assessment
-from guardian.breach.law import ASSESS, NOT_OWED, OWED, Facts, Verdict, iso, verdict
+from guardian.breach.law import ASSESS, NOT_OWED, OWED, Facts, People, Verdict, iso, verdict
 from guardian.catalog.model import Catalog, Dataset
 from guardian.catalog.taxonomy import is_special_category, label
 from guardian.errors import UserError, unknown_choice
@@ -46,6 +46,7 @@ class BreachReport:
     assessment: Assessment
     contacts: tuple[str, ...]
     dpo: str | None
+    people: People | None = None  # possibly affected, over every exposed dataset
 
     @property
     def questions(self) -> list[str]:
@@ -142,9 +143,38 @@ def protection(catalog: Catalog, graph: ResourceGraph | None, exposure: Exposure
                       + ("exposed" if exposed == "yes" else "not exposed (assessment)"))
 
 
+def people_affected(exposures: tuple[Exposure, ...] | list[Exposure],
+                    assessment: Assessment, affected: int | None = None) -> People | None:
+    """How many people the thresholds count: `--affected N` or the assessment's
+    `affected.total` (counted), else the exposed datasets' catalog volumes (an estimate: at
+    least the largest, at most their sum, as people may be in several); None when no dataset
+    has a volume."""
+    given = assessment.count()
+    if affected is not None and given is not None and affected != given:
+        raise UserError(f"--affected {affected} and affected.total {given} in "
+                        f"{assessment.file} disagree: give the count once")
+    counted = affected if affected is not None else given
+    if counted is not None:
+        return People(counted, counted)
+    sized = [e.dataset for e in exposures if e.dataset.volume is not None]
+    if not sized:
+        return None
+    volumes = [ds.volume or 0 for ds in sized]
+    unsized = [e.dataset.id for e in exposures if e.dataset.volume is None]
+    how = (f"the catalog's volume of {sized[0].id}" if len(sized) == 1 else
+           f"the catalog's volumes of {', '.join(ds.id for ds in sized)}, whose people may "
+           "overlap")
+    if unsized:
+        how += f"; {', '.join(unsized)} without one"
+    return People(max(volumes), None if unsized else sum(volumes),
+                  f"{how}; give --affected N once counted")
+
+
 def assess(catalog: Catalog, *, resource: str | None = None, role: str | None = None,
            discovered_at: datetime, graph: ResourceGraph | None = None,
-           assessment: Assessment | None = None) -> BreachReport:
+           assessment: Assessment | None = None, affected: int | None = None) -> BreachReport:
+    """`affected`: the people counted (`--affected N`); without it, the assessment's
+    `affected.total`, else the catalog's volumes, said to be an estimate."""
     assessment = assessment or Assessment()
     exposures = exposures_of(catalog, resource=resource, role=role)
     protections = tuple(protection(catalog, graph, e, assessment) for e in exposures)
@@ -162,6 +192,7 @@ def assess(catalog: Catalog, *, resource: str | None = None, role: str | None = 
             protection="; ".join(f"{p.dataset}: {p.why}" for _, p in scoped),
             assessment=assessment,
             read_access=any(not e.actions or "read" in e.actions for e, _ in scoped),
+            people=people_affected([e for e, _ in scoped], assessment, affected),
         )
         found = verdict(regime, facts)
         verdicts.append(Verdict(**{**found.__dict__,
@@ -171,7 +202,8 @@ def assess(catalog: Catalog, *, resource: str | None = None, role: str | None = 
     dpo = catalog.organization.dpo
     incident = {"resource": resource} if resource is not None else {"role": str(role)}
     return BreachReport(incident, discovered_at, exposures, protections, tuple(verdicts),
-                        assessment, contacts, f"{dpo.name} <{dpo.email}>" if dpo else None)
+                        assessment, contacts, f"{dpo.name} <{dpo.email}>" if dpo else None,
+                        people_affected(exposures, assessment, affected))
 
 
 def steps(report: BreachReport) -> list[tuple[Verdict, Any]]:
@@ -189,6 +221,10 @@ def to_json(report: BreachReport) -> dict[str, Any]:
         "format": FORMAT,
         "incident": report.incident,
         "discovered_at": iso(report.discovered_at),
+        "affected": None if report.people is None else {
+            "low": report.people.low, "high": report.people.high,
+            "estimated": bool(report.people.estimate), "how": report.people.estimate or None,
+            "text": str(report.people)},
         "summary": {status: [v.regime for v in report.verdicts if v.status == status]
                     for status in (OWED, ASSESS, NOT_OWED)},
         "regimes": [v.to_json() for v in report.verdicts],
@@ -216,6 +252,7 @@ def to_json(report: BreachReport) -> dict[str, Any]:
             "protected": by_id[e.dataset.id].protected,
             "protection": by_id[e.dataset.id].why,
             "role_actions": list(e.actions),
+            "volume": e.dataset.volume,
         } for e in report.exposures],
         "contacts": list(report.contacts),
         "dpo": report.dpo,

@@ -24,6 +24,32 @@ CA_IN_FORCE = date(2026, 1, 1)  # SB 446: the 30-day rule and the AG's 15 days
 
 
 @dataclass(frozen=True)
+class People:
+    """How many people an incident affects, for the thresholds that count them: counted (a
+    person's figure), or estimated from the catalog's volumes: at least `low`, at most `high`
+    (None: no upper bound known, a dataset has no volume)."""
+
+    low: int
+    high: int | None
+    estimate: str = ""  # how it was estimated; empty when counted
+
+    def at_least(self, n: int) -> bool | None:
+        """Whether the count reaches `n`; None when the estimate straddles it."""
+        if self.low >= n:
+            return True
+        return False if self.high is not None and self.high < n else None
+
+    def __str__(self) -> str:
+        if self.high == self.low:
+            shown = f"{self.low:,} people"
+        elif self.high is None:
+            shown = f"at least {self.low:,} people"
+        else:
+            shown = f"{self.low:,} to {self.high:,} people"
+        return f"{shown} (estimated: {self.estimate})" if self.estimate else shown
+
+
+@dataclass(frozen=True)
 class Facts:
     """What is known about an incident, for every regime alike."""
 
@@ -33,6 +59,11 @@ class Facts:
     protection: str  # why, in words
     assessment: Assessment
     read_access: bool = True  # the incident could read the data (a role without read: no)
+    people: People | None = None  # how many: counted, else the catalog's volumes; None unknown
+
+    def reaches(self, n: int) -> bool | None:
+        """Whether the affected people number `n` or more; None when nobody knows."""
+        return None if self.people is None else self.people.at_least(n)
 
     def answer(self, question: str) -> str | None:
         return self.assessment.get(question)
@@ -257,7 +288,10 @@ def _ccpa(regime: str, f: Facts) -> Verdict:
         ag_when = ("a sample copy of the notice, within 15 calendar days after notifying "
                    "the consumers" if in_force else "a sample copy of the notice")
         ag_due = after + timedelta(days=15) if in_force and after else None
-        if ca is None:
+        if ca is None and f.reaches(501) is False:
+            steps.append(Step("the Attorney General", ag_when, f"{ref}(f)", NOT_OWED, None,
+                              f"{f.people} in all: 500 or fewer California residents"))
+        elif ca is None:
             steps.append(Step("the Attorney General", ag_when, f"{ref}(f)", ASSESS, ag_due,
                               "only if more than 500 California residents are notified: give "
                               "affected.US-CA"))
@@ -317,7 +351,7 @@ def _hipaa(regime: str, f: Facts) -> Verdict:
     sixty = "without unreasonable delay, at the latest 60 calendar days after discovery"
     steps = [Step("the affected individuals, by first-class mail or e-mail", sixty,
                   "45 CFR 164.404", status, due if status != NOT_OWED else None, why)]
-    total = f.assessment.count()
+    hhs = f.reaches(500)
     states = {k: v for k, v in f.assessment.affected.items() if k.startswith("US-")}
     year_end = date(f.discovered_at.year, 12, 31)
     annual = datetime.combine(year_end + timedelta(days=60), f.discovered_at.timetz())
@@ -327,24 +361,28 @@ def _hipaa(regime: str, f: Facts) -> Verdict:
             steps.append(Step(f"prominent media outlets serving {', '.join(sorted(big))}", sixty,
                               "45 CFR 164.406", OWED, due, "more than 500 residents of the "
                               "state"))
+        elif not states and f.reaches(501) is False:
+            steps.append(Step("prominent media outlets of each state with more than 500 "
+                              "affected residents", sixty, "45 CFR 164.406", NOT_OWED, None,
+                              f"{f.people} in all: no state has more than 500"))
         elif not states:
             steps.append(Step("prominent media outlets of each state with more than 500 "
                               "affected residents", sixty, "45 CFR 164.406", ASSESS, due,
                               "give affected by state (e.g. US-CA)"))
-        if total is None:
+        if hhs is None:
             steps.append(Step("HHS", "500 or more people: at the same time as the individuals, "
                               "within 60 days; fewer: log it and report within 60 days after "
                               "the end of the calendar year", "45 CFR 164.408", ASSESS, None,
-                              "give affected.total"))
-        elif total >= 500:
+                              "give affected.total" + (f" ({f.people})" if f.people else "")))
+        elif hhs:
             steps.append(Step("HHS (breach portal)", "at the same time as the individuals, "
                               "within 60 days of discovery", "45 CFR 164.408(b)", OWED, due,
-                              f"{total} people (500 or more)"))
+                              f"{f.people} (500 or more)"))
         else:
             steps.append(Step("HHS: log the breach now, report it with the year's log",
                               "within 60 days after the end of the calendar year of "
                               "discovery", "45 CFR 164.408(c)", OWED, annual,
-                              f"{total} people (fewer than 500)"))
+                              f"{f.people} (fewer than 500)"))
     notes = ["A law enforcement official's statement that notice would impede an "
              "investigation delays it: for the period stated in writing, or up to 30 days "
              "after an oral statement (164.412)."]
@@ -463,13 +501,13 @@ def _appi(regime: str, f: Facts) -> Verdict:
     wrongful = _yes(f.answer("wrongful_purpose"))
     if wrongful:
         categories.append("(iii) a breach with a wrongful purpose")
-    total = f.assessment.count()
-    if total is not None and total > 1000:
-        categories.append(f"(iv) more than 1,000 people ({total})")
+    many = f.reaches(1001)
+    if many:
+        categories.append(f"(iv) more than 1,000 people ({f.people})")
     questions = []
     if wrongful is None:
         questions.append("wrongful_purpose")
-    if total is None:
+    if many is None:
         questions.append("affected.total")
     if f.protected:
         status, why = NOT_OWED, f"excluded: {SAFE_HARBOUR} (advanced encryption, Rules Art. 7)"
@@ -513,17 +551,16 @@ def _appi(regime: str, f: Facts) -> Verdict:
 
 def _pdpa_sg(regime: str, f: Facts) -> Verdict:
     harm = _yes(f.answer("significant_harm"))
-    total = f.assessment.count()
-    scale = total is not None and total >= 500
+    scale = f.reaches(500)
     questions = [q for q, missing in (("significant_harm", harm is None),
-                                      ("affected.total", total is None)) if missing]
+                                      ("affected.total", scale is None)) if missing]
     if harm or scale:
         status, questions = OWED, []
         why = "; ".join(w for w, on in (("likely significant harm", harm),
-                                        (f"significant scale: {total} people (500 or more)",
+                                        (f"significant scale: {f.people} (500 or more)",
                                          scale)) if on)
-    elif harm is False and total is not None:
-        status, why = NOT_OWED, f"no significant harm and {total} people (fewer than 500)"
+    elif harm is False and scale is False:
+        status, why = NOT_OWED, f"no significant harm and {f.people} (fewer than 500)"
     else:
         status, why = ASSESS, "answer " + ", ".join(questions)
     assessed = f.assessment.assessed_at
@@ -562,7 +599,7 @@ PIPA_UNIQUE_IDS = ("user.government_id.national_identification_number",
 
 def _pipa_kr(regime: str, f: Facts) -> Verdict:
     leaked = _yes(f.answer("acquired")) if f.read_access else False
-    total = f.assessment.count()
+    many = f.reaches(1000)
     report_why = []
     if any(is_special_category(c) for c in f.categories) or f.has("user.criminal_history"):
         report_why.append("sensitive information")
@@ -570,8 +607,8 @@ def _pipa_kr(regime: str, f: Facts) -> Verdict:
         report_why.append("unique identification information")
     if f.answer("wrongful_purpose") == "yes":
         report_why.append("leaked through unlawful external access")
-    if total is not None and total >= 1000:
-        report_why.append(f"{total} people (1,000 or more)")
+    if many:
+        report_why.append(f"{f.people} (1,000 or more)")
     questions = [q for q, missing in (("acquired", leaked is None),) if missing]
     if leaked is False:
         status, why = NOT_OWED, "no leak, loss or theft of the data"
@@ -590,7 +627,7 @@ def _pipa_kr(regime: str, f: Facts) -> Verdict:
     else:
         undecided = [q for q, missing in (("wrongful_purpose",
                                             f.answer("wrongful_purpose") is None),
-                                           ("affected.total", total is None)) if missing]
+                                           ("affected.total", many is None)) if missing]
         questions += undecided
         report = Step("the PIPC or KISA", "within 72 hours of becoming aware",
                       "PIPA Art. 34(3); Enforcement Decree Art. 40",

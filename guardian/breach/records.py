@@ -48,6 +48,7 @@ def entry(report: BreachReport, recorded_at: datetime) -> dict[str, Any]:
         "incident": report.incident,
         "discovered_at": iso(report.discovered_at),
         "datasets": body["datasets"],
+        "affected": body["affected"],
         "assessment": body["assessment"],
         "summary": body["summary"],
         "regimes": body["regimes"],

@@ -20,7 +20,10 @@ def markdown(report: BreachReport) -> str:
              f"Discovered at {iso(report.discovered_at)}. {len(report.exposures)} dataset(s) "
              "exposed. " + (f"Assessment: {a.file}" + (f", by {a.assessor}" if a.assessor
                                                        else "") + "." if a.file else
-                            "No assessment recorded yet (`--assessment FILE`)."), ""]
+                            "No assessment recorded yet (`--assessment FILE`)."), "",
+             "People possibly affected: " + (str(report.people) if report.people else
+                                             "unknown (no dataset declares a volume; give "
+                                             "--affected N)") + ".", ""]
     lines += ["## Is notice owed?", "",
               "| regime | notice | why | the law's test |", "| --- | --- | --- | --- |"]
     for v in report.verdicts:

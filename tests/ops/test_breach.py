@@ -423,3 +423,93 @@ def test_register_refuses_symlinks_and_pipes(tmp_path, capsys):
         assert main([*BASE, "--resource", "acme-orders", "--register", str(path)]) == 2
         assert "breach register" in capsys.readouterr().err
     assert target.read_text() == "" and Path(link).is_symlink()
+
+
+# --- how many people: counted, or the catalog's volume as an estimate -------------------------
+
+
+def test_the_declared_volume_sizes_the_count_thresholds_and_says_it_is_an_estimate(
+        example_catalog):
+    # pharmacy_prescriptions declares volume 60000: HHS is told with the individuals (164.408(b)).
+    r = assess(example_catalog, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY)
+    hhs = step(verdicts(r)["hipaa"], "HHS")
+    assert hhs["reference"] == "45 CFR 164.408(b)" and hhs["status"] == OWED
+    assert hhs["why"] == ("60,000 people (estimated: the catalog's volume of "
+                          "pharmacy_prescriptions; give --affected N once counted) (500 or more)")
+    assert to_json(r)["affected"] == {
+        "low": 60_000, "high": 60_000, "estimated": True, "text": str(r.people),
+        "how": "the catalog's volume of pharmacy_prescriptions; give --affected N once counted"}
+    # counted: --affected replaces the estimate, and no longer says "estimated"
+    counted = assess(example_catalog, resource="acme-pharmacy-prescriptions",
+                     discovered_at=FRIDAY, affected=120)
+    hhs = step(verdicts(counted)["hipaa"], "HHS")
+    assert hhs["reference"] == "45 CFR 164.408(c)" and hhs["why"] == "120 people (fewer than 500)"
+    with pytest.raises(UserError, match="--affected 120 and affected.total 130 .* disagree"):
+        assess(example_catalog, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+               affected=120, assessment=replace(answers(total=130), file="a.yaml"))
+
+
+@pytest.mark.parametrize(("volume", "hhs", "media", "ag"), [
+    (499, "45 CFR 164.408(c)", NOT_OWED, NOT_OWED),   # fewer than 500: the annual log
+    (500, "45 CFR 164.408(b)", NOT_OWED, NOT_OWED),   # 500: with the individuals; no state > 500
+    (501, "45 CFR 164.408(b)", ASSESS, ASSESS),       # a state may have more than 500
+])
+def test_volume_at_the_500_boundaries(example_catalog, volume, hhs, media, ag):
+    rx = only(example_catalog, "pharmacy_prescriptions", volume=volume)
+    r = verdicts(assess(rx, resource="acme-pharmacy-prescriptions", discovered_at=FRIDAY,
+                        assessment=answers(acquired="yes", hipaa_low_probability="no")))
+    assert step(r["hipaa"], "HHS")["reference"] == hhs
+    assert step(r["hipaa"], "prominent media")["status"] == media
+    assert step(r["ccpa"], "the Attorney General")["status"] == ag  # California residents
+
+
+@pytest.mark.parametrize(("volume", "status"), [(999, NOT_OWED), (1000, OWED)])
+def test_volume_at_pipas_1000(example_catalog, volume, status):
+    kr = only(example_catalog, "store_location_pings", jurisdictions=("pipa_kr",), volume=volume)
+    r = verdicts(assess(kr, resource="acme-location-pings", discovered_at=FRIDAY,
+                        assessment=answers(acquired="yes", wrongful_purpose="no")))["pipa_kr"]
+    assert step(r, "the PIPC")["status"] == status
+
+
+@pytest.mark.parametrize(("volume", "status"), [(1000, NOT_OWED), (1001, OWED)])
+def test_volume_at_appis_more_than_1000(example_catalog, volume, status):
+    jp = only(example_catalog, "marketing_engagement", jurisdictions=("appi",), volume=volume)
+    r = verdicts(assess(jp, resource="acme-marketing-engagement", discovered_at=FRIDAY,
+                        assessment=answers(wrongful_purpose="no")))["appi"]
+    assert r["status"] == status and (status == OWED) == ("(iv) more than 1,000" in r["why"])
+
+
+def test_several_datasets_give_a_range_and_a_straddled_threshold_is_asked(example_catalog):
+    # One role reads two datasets of 400 and 300 people, who may overlap: 400 to 700.
+    profiles = example_catalog.dataset("customer_profiles")
+    both = only(only(example_catalog, "customer_profiles", volume=400,
+                     jurisdictions=("pdpa_sg", "pipa_kr")),
+                "support_tickets", volume=300, jurisdictions=("pdpa_sg", "pipa_kr"),
+                access=(replace(profiles.access[0], use="essential.service.operations.support"),))
+    r = assess(both, role="accounts-service", discovered_at=FRIDAY,
+               assessment=answers(acquired="yes", wrongful_purpose="no", significant_harm="no"))
+    assert str(r.people).startswith("400 to 700 people (estimated: the catalog's volumes of "
+                                    "customer_profiles, support_tickets, whose people may overlap")
+    v = verdicts(r)
+    assert v["pdpa_sg"]["status"] == ASSESS and "affected.total" in v["pdpa_sg"]["questions"]
+    assert step(v["pipa_kr"], "the PIPC")["status"] == NOT_OWED  # at most 700 < 1,000
+    # a dataset without volume leaves no upper bound
+    open_ended = only(both, "support_tickets", volume=None)
+    r = assess(open_ended, role="accounts-service", discovered_at=FRIDAY)
+    assert (r.people.low, r.people.high) == (400, None)
+    assert str(r.people).startswith("at least 400 people") and "support_tickets without one" in \
+        str(r.people)
+
+
+def test_no_volume_anywhere_asks_for_the_count(example_catalog, capsys):
+    r = assess(example_catalog, resource="acme-marketing-engagement", discovered_at=FRIDAY)
+    assert r.people is None and to_json(r)["affected"] is None
+    assert main([*BASE, "--resource", "acme-marketing-engagement"]) == 0
+    assert "People possibly affected: unknown (no dataset declares a volume; give --affected " \
+        "N)." in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        main([*BASE, "--resource", "acme-orders", "--affected", "a few"])
+    assert stop.value.code == 2
+    assert "'a few' is not a number of people" in capsys.readouterr().err
+    assert main([*BASE, "--resource", "acme-orders", "--affected", "12"]) == 0
+    assert "People possibly affected: 12 people." in capsys.readouterr().out
