@@ -954,3 +954,14 @@ def test_compute_admitting_only_the_vpc_or_reading_nothing_sensitive_passes(
                 props["ingress"][0]["cidrBlocks"] = ["0.0.0.0/0"]
     report = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
     assert found(report) == {("GRD-NET-005", "profiles-bucket")}
+
+
+def test_a_waiver_applies_on_its_expiry_day_and_not_the_day_after(catalog: Catalog) -> None:
+    def waived(expires: date) -> bool:
+        waiver = Waiver("GRD-TLS-001", "profiles-http", "migration", "dpo@fixture.example",
+                        expires)
+        report = check(replace(catalog, waivers=(waiver,)), "s3_violations")
+        [r] = [r for r in report.results if r.finding.rule == "GRD-TLS-001"]
+        return r.waiver is not None and not r.blocking
+
+    assert waived(TODAY) and not waived(date(2026, 5, 31))

@@ -1,0 +1,41 @@
+"""The edges of the rules' comparisons, one store each (profiles keeps data 90 days; its
+tables expire on `expires_at`)."""
+
+import sys
+from pathlib import Path
+
+import pulumi_aws as aws
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import teamkit as kit  # noqa: E402
+
+key = kit.key("edge-key")
+# GRD-RET-001: exactly the declared retention passes, one day over fails
+kit.bucket("edge-expire-90", "profiles", kms=key, expiration_days=90)
+kit.bucket("edge-expire-91", "profiles", kms=key, expiration_days=91)
+# GRD-RET-002: old versions kept exactly the retention pass, one day over fail
+kit.bucket("edge-versions-90", "profiles", kms=key, noncurrent_days=90)
+kit.bucket("edge-versions-91", "profiles", kms=key, noncurrent_days=91)
+# GRD-PUB-001: each public access block flag off alone
+FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+         "restrict_public_buckets")
+for flag in FLAGS:
+    name = f"edge-pab-{flag.replace('_', '-')}"
+    b = kit.bucket(name, "profiles", kms=key, pab="none")
+    aws.s3.BucketPublicAccessBlock(f"{name}-pab", bucket=b.id,
+                                   **{f: f != flag for f in FLAGS})
+# GRD-PUB-003: a policy whose Statement is a single object, not a list
+kit.bucket("edge-single-statement", "profiles", kms=key, tls=False, extra=[])
+aws.s3.BucketPolicy("edge-single-statement-open", bucket="edge-single-statement",
+                    policy=kit.json.dumps({"Version": "2012-10-17", "Statement": {
+                        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::edge-single-statement/*"}}))
+# GRD-RET-003: TTL on the declared attribute passes, on another one fails
+kit.table("edge-ttl-declared", "profiles", kms=key, ttl="expires_at")
+kit.table("edge-ttl-other", "profiles", kms=key, ttl="expiry")
+# GRD-PUB-002: no canned ACL, but a grant to AllUsers in an explicit ACL
+granted = kit.bucket("edge-acl-grant", "profiles", kms=key)
+aws.s3.BucketAcl("edge-acl-grant-acl", bucket=granted.id, access_control_policy={
+    "owner": {"id": "0" * 64},
+    "grants": [{"permission": "READ", "grantee": {
+        "type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]})

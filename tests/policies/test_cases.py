@@ -1,0 +1,70 @@
+"""Every rule's case folder, checkov style: tests/policies/cases/<RULE>/expected.yaml names, per
+fixture program (or catalog), the resources the rule must pass and the ones it must fail,
+boundaries included. A rule without both a passing and a failing case fails here."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from guardian.policies.rules import RULES, RULES_BY_ID
+from ruamel.yaml import YAML
+
+from guardian.catalog import load_catalog
+from guardian.catalog.model import Catalog
+from guardian.check import evaluate
+from guardian.graph.model import ResourceGraph, Source
+
+HERE = Path(__file__).parent
+CASES = HERE / "cases"
+PROGRAMS = HERE / "programs"
+TODAY = date(2026, 6, 1)
+EMPTY = ResourceGraph([], Source("graph", "empty.json"))
+
+
+@cache
+def _graph(program: str) -> ResourceGraph:
+    from guardian.graph.program import synthesize
+
+    return synthesize(PROGRAMS / program, "dev")
+
+
+@cache
+def _catalog(path: Path) -> Catalog:
+    return load_catalog(path)
+
+
+def _cases(rule: str) -> list[dict[str, Any]]:
+    path = CASES / rule / "expected.yaml"
+    return list(YAML(typ="safe").load(path.read_text())) if path.is_file() else []
+
+
+@cache
+def _flagged(rule: str, program: str | None, catalog: Path) -> frozenset[str]:
+    """What `rule` reports on: store (resource) names, or dataset ids for catalog findings."""
+    graph = _graph(program) if program else EMPTY
+    report = evaluate(_catalog(catalog), graph, rules=(RULES_BY_ID[rule],), today=TODAY)
+    return frozenset(r.finding.resource.name if r.finding.resource else str(r.finding.dataset)
+                     for r in report.results)
+
+
+def test_every_rule_has_a_passing_and_a_failing_case() -> None:
+    missing = {r.id for r in RULES
+               if not any(c.get("pass") for c in _cases(r.id))
+               or not any(c.get("fail") for c in _cases(r.id))}
+    assert missing == set(), "add cases/<RULE>/expected.yaml with pass and fail entries"
+    assert {p.name for p in CASES.iterdir() if p.is_dir()} <= set(RULES_BY_ID)
+
+
+@pytest.mark.parametrize("rule", [r.id for r in RULES])
+def test_rule_case(rule: str) -> None:
+    for case in _cases(rule):
+        catalog = (CASES / rule / case["catalog"] if "catalog" in case
+                   else HERE / "catalog.yaml")
+        flagged = _flagged(rule, case.get("program"), catalog)
+        where = case.get("program") or case.get("catalog")
+        assert set(case.get("fail") or ()) - flagged == set(), f"{rule} on {where}: missed"
+        assert set(case.get("pass") or ()) & flagged == set(), f"{rule} on {where}: flagged"
