@@ -39,3 +39,12 @@ aws.s3.BucketAcl("edge-acl-grant-acl", bucket=granted.id, access_control_policy=
     "owner": {"id": "0" * 64},
     "grants": [{"permission": "READ", "grantee": {
         "type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]})
+# GRD-ENC-002: rotation left unset is no rotation
+unset = aws.kms.Key("edge-key-rotation-unset")
+kit.bucket("edge-rotation-unset", "profiles", kms=unset)
+# GRD-NET-001: restricted data with a bucket policy (TLS) that does not confine it to the
+# VPC endpoint, beside one that does
+vpce = aws.ec2.VpcEndpoint("edge-vpce", vpc_id="vpc-0edge", service_name="com.amazonaws.eu-west-1.s3")
+pay_key = kit.key("edge-payments-key")
+kit.bucket("edge-restricted-tls-only", "payments", kms=pay_key)
+kit.bucket("edge-restricted-endpoint", "payments", kms=pay_key, vpce=vpce.id)
