@@ -77,10 +77,20 @@ def _rest(report: Report) -> list[str]:
     return lines
 
 
-def _where(result: Result) -> str:
+def _dataset(result: Result, report: Report) -> str:
+    """` (dataset X)`, with what is at stake in it when it is sized (`guardian risk`)."""
+    f = result.finding
+    if not f.dataset:
+        return ""
+    found = report.valuation(f.dataset)
+    stake = f", value at risk {found.shown}" if found and found.at_risk is not None else ""
+    return f" (dataset {f.dataset}{stake})"
+
+
+def _where(result: Result, report: Report) -> str:
     """` (dataset X) at file:line`, and where the components around it were declared."""
     f = result.finding
-    dataset = f" (dataset {f.dataset})" if f.dataset else ""
+    dataset = _dataset(result, report)
     if f.resource is None or not result.locations:
         return dataset
     own, *around = result.locations
@@ -98,7 +108,7 @@ def _line(result: Result, report: Report) -> str:
     where = f"{result.locations[0]}: " if result.locations and f.resource is not None else ""
     return (f"{LABELS[status(result)]:<7} {result.severity:<8} {f.rule} {where}"
             f"{target(result, report)}"
-            f"{f' (dataset {f.dataset})' if f.dataset else ''}: "
+            f"{_dataset(result, report)}: "
             f"{_message(result)}")
 
 
@@ -107,7 +117,7 @@ def _result(result: Result, report: Report) -> list[str]:
     label = LABELS[status(result)]
     lines = [
         f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
-        f"{INDENT}on {target(result, report)}{_where(result)}",
+        f"{INDENT}on {target(result, report)}{_where(result, report)}",
         f"{INDENT}{_message(result)}",
     ]
     if f.related:

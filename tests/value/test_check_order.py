@@ -59,3 +59,12 @@ def test_sarif_carries_it_in_properties_and_keeps_the_level_of_the_severity(repo
         "cardholders", 1, True)
     assert props["valueAtRisk"] == pytest.approx(CARDS)
     assert all(r["level"] == LEVELS[r["properties"]["severity"]] for r in results)
+
+
+def test_text_names_what_is_at_stake_beside_the_dataset(report):
+    from guardian.report import Options
+
+    lines = render(report, "text", Options(compact=True)).splitlines()
+    fails = [line for line in lines if line.startswith("FAIL")]
+    assert "(dataset cardholders, value at risk $565,027,624): " in fails[0]
+    assert "(dataset archive_test, value at risk $2,422): " in fails[1]
