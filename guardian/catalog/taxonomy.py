@@ -67,3 +67,14 @@ def is_special_category(key: str) -> bool:
 def label(kind: Kind, key: str) -> str:
     term = terms(kind).get(key)
     return term.name if term else key
+
+
+def human(kind: Kind, key: str) -> str:
+    """fideslang's name for a key as a sentence reads it: 'User Contact Email' -> 'contact
+    email', "User's Genetic Data" -> 'genetic data', 'Medical Insurance ID' keeps 'ID'."""
+    name = label(kind, key)
+    for prefix in ("User's ", "User "):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+            break
+    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in name.split())

@@ -13,14 +13,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from guardian.catalog.model import Catalog
-from guardian.catalog.regions import REGIONS, eu_adequate_country, region_allowed
+from guardian.catalog.model import Catalog, Dataset, Recipient
+from guardian.catalog.regions import REGIONS, region_allowed
 from guardian.catalog.taxonomy import is_special_category, label
 from guardian.evidence import deployed
-from guardian.evidence.law import GDPR_REGIMES, SAFEGUARDS, third_country
+from guardian.evidence.law import GDPR_REGIMES, SAFEGUARDS, transfer
 from guardian.graph.model import ResourceGraph
 
 FORMAT = "guardian.datamap/v1"
+
+
+def _recipient(ds: Dataset, r: Recipient) -> dict[str, Any]:
+    """A recipient with its transfers out of the (UK) GDPR's home: each regime's, and whether
+    one of them rests on something other than adequacy (the map draws it dashed)."""
+    moves = [m for regime in GDPR_REGIMES if regime in ds.jurisdictions
+             if (m := transfer(regime, r)) is not None]
+    return {
+        "name": r.name, "country": r.country, "safeguard": r.safeguard, "role": r.role,
+        "transfer": bool(moves),
+        "transfers": {m.regime: m.basis for m in moves},
+        "outside_adequacy": any(m.rests_on != "adequacy" for m in moves),
+    }
 
 
 def build(catalog: Catalog, graph: ResourceGraph) -> dict[str, Any]:
@@ -35,7 +48,10 @@ def build(catalog: Catalog, graph: ResourceGraph) -> dict[str, Any]:
         for name in names:
             s = found.get(name)
             region = s.region if s else None
-            adequate = REGIONS[region].eu_adequate if region in REGIONS else None
+            # A US region is adequate for EU data only if the provider is DPF-certified,
+            # which the catalog does not record: not counted as adequate.
+            adequate = (REGIONS[region].eu_adequate and not REGIONS[region].dpf_only) \
+                if region in REGIONS else None
             stores.append({
                 "kind": s.kind if s else kinds.get(name, "unknown"),
                 "name": name,
@@ -53,18 +69,7 @@ def build(catalog: Catalog, graph: ResourceGraph) -> dict[str, Any]:
                 "label": label("data_use", use.use),
                 "legal_basis": use.legal_basis,
                 "roles": sorted({a.role for a in ds.access if a.use == use.use}),
-                "recipients": [
-                    {
-                        "name": r.name, "country": r.country, "safeguard": r.safeguard,
-                        "transfer": gdpr and third_country(r.country),
-                        # Leaves the EU/UK without resting on an adequacy decision.
-                        "outside_adequacy": gdpr and third_country(r.country) and (
-                            r.safeguard != "adequacy"
-                            or not eu_adequate_country(r.country, dpf_certified=r.dpf_certified)
-                        ),
-                    }
-                    for r in ds.recipients if r.use == use.use
-                ],
+                "recipients": [_recipient(ds, r) for r in ds.recipients if r.use == use.use],
             })
         special = [c for c in ds.categories if is_special_category(c)]
         out.append({

@@ -14,7 +14,7 @@ from typing import Any
 
 from guardian.catalog.model import Catalog
 from guardian.catalog.taxonomy import is_special_category
-from guardian.evidence.law import third_country
+from guardian.evidence.law import GDPR_REGIMES, transfer
 
 _BASES = {
     "consent": "Consent", "contract": "Contract", "legal_obligation": "Legal obligations",
@@ -33,7 +33,8 @@ _SPECIAL = {
     "public_health": "Public health (with a basis in law)",
     "archiving_research": "Archiving, research and statistics (with a basis in law)",
 }
-_TRANSFERS = {"adequacy": "Adequacy Decision", "scc": "SCCs", "bcr": "BCRs"}
+_TRANSFERS = {"adequacy": "Adequacy Decision", "scc": "SCCs", "uk_addendum": "SCCs",
+              "bcr": "BCRs"}
 ORGANIZATION = "default_organization"
 
 
@@ -99,8 +100,10 @@ def manifest(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
             for r in recipients:
                 k = key(r.name)
                 _, _, transfers = vendor_info.setdefault(k, (r.name, r.country, set()))
-                if third_country(r.country):
-                    transfers.add(_TRANSFERS.get(r.safeguard, "Other"))
+                for regime in [j for j in ds.jurisdictions if j in GDPR_REGIMES] or ["gdpr"]:
+                    moved = transfer(regime, r)
+                    if moved is not None:
+                        transfers.add(_TRANSFERS.get(moved.rests_on, "Other"))
                 ingress = sorted(a.role for a in ds.access if a.use == use.use)
                 vendors.setdefault(k, []).append(PrivacyDeclaration(
                     **common, ingress=ingress or None))

@@ -6,7 +6,10 @@ which lawful basis.
 
 from __future__ import annotations
 
-from guardian.catalog.regions import EU_EEA
+from dataclasses import dataclass
+
+from guardian.catalog import regions
+from guardian.catalog.model import Recipient
 
 LEGAL_BASES: dict[str, str] = {
     "consent": "Art. 6(1)(a) consent",
@@ -63,21 +66,77 @@ JURISDICTION_NAMES: dict[str, str] = {
     "privacy_act_au": "Australia Privacy Act",
 }
 
+GDPR_REGIMES = ("gdpr", "uk_gdpr")
+REGIME_NAMES = {"gdpr": "EU GDPR", "uk_gdpr": "UK GDPR"}
+
+# Each safeguard's short name (labels), and what it is, with its article (GDPR Art. 45-49;
+# UK GDPR the same articles).
 SAFEGUARDS: dict[str, str] = {
     "adequacy": "adequacy decision",
     "scc": "standard contractual clauses",
+    "idta": "UK IDTA",
+    "uk_addendum": "UK Addendum to the SCCs",
     "bcr": "binding corporate rules",
     "derogation": "Art. 49 derogation",
     "none": "no safeguard",
 }
+_SAFEGUARD_TEXT: dict[str, tuple[str, str]] = {
+    "scc": ("the European Commission's standard contractual clauses", "Art. 46(2)(c)"),
+    "idta": ("the UK International Data Transfer Agreement", "Art. 46"),
+    "uk_addendum": ("the UK Addendum to the EU standard contractual clauses", "Art. 46"),
+    "bcr": ("binding corporate rules", "Art. 47"),
+    "derogation": ("a derogation for a specific situation", "Art. 49"),
+}
+COPY_ON_REQUEST = frozenset({"scc", "idta", "uk_addendum", "bcr"})  # Art. 13(1)(f)
 
 
-GDPR_REGIMES = ("gdpr", "uk_gdpr")
+@dataclass(frozen=True)
+class Transfer:
+    """One recipient's data leaving one regime's home, and what it rests on."""
+
+    regime: str  # gdpr | uk_gdpr
+    country: str
+    rests_on: str  # adequacy | scc | idta | uk_addendum | bcr | derogation | none
+    basis: str  # in words, with its article
+
+    @property
+    def valid(self) -> bool:
+        """Rests on adequacy or on a safeguard valid under its regime."""
+        return self.rests_on != "none"
+
+    @property
+    def copy(self) -> bool:
+        """The person may ask for a copy of the safeguard (Art. 13(1)(f))."""
+        return self.rests_on in COPY_ON_REQUEST
 
 
-def third_country(country: str) -> bool:
-    """Outside the EU/EEA and the UK: a transfer there is a (UK) GDPR Chapter V transfer."""
-    return country.upper() not in EU_EEA | {"GB"}
+def transfer(regime: str, recipient: Recipient) -> Transfer | None:
+    """The transfer to `recipient` of data under `regime`; None when the data stays at home
+    (the EU/EEA for EU GDPR data, the UK for UK GDPR data)."""
+    country = recipient.country.upper()
+    if not regions.third_country(regime, country):
+        return None
+    uk = regime == "uk_gdpr"
+    safeguard = recipient.safeguard_for(regime)
+    dpf = country in regions.DPF_COUNTRIES
+    if regions.adequate(regime, country, dpf_certified=recipient.dpf_certified):
+        basis = ("the UK Extension to the EU-US Data Privacy Framework, under which the "
+                 "recipient is certified" if uk else "the EU-US Data Privacy Framework, under "
+                 "which the recipient is certified") if dpf else (
+            "UK adequacy regulations (UK GDPR Art. 45)" if uk
+            else "an adequacy decision of the European Commission (GDPR Art. 45)")
+        return Transfer(regime, country, "adequacy", basis)
+    if uk and safeguard == "scc":
+        return Transfer(regime, country, "none", "no UK safeguard recorded: EU standard "
+                        "contractual clauses alone are not valid under UK GDPR (the UK Addendum "
+                        "or the IDTA is needed)")
+    if safeguard in ("none", "adequacy"):
+        why = (" (it is not certified under the Data Privacy Framework)" if dpf else "")
+        return Transfer(regime, country, "none", f"no adequacy decision{why} and no safeguard")
+    text, article = _SAFEGUARD_TEXT[safeguard]
+    return Transfer(regime, country, safeguard, f"{text} ({'UK GDPR' if uk else 'GDPR'} "
+                    f"{article})")
+
 
 COUNTRY_NAMES: dict[str, str] = {
     "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",

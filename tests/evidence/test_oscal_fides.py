@@ -224,5 +224,5 @@ def test_fides_manifest_parses_with_fideslang(example_catalog):
         "essential.service.notifications.email", "marketing.communications.email"]
     assert [f.fides_key for f in postbox.ingress] == [
         "campaigns-service", "marketing-analyst", "notifications-service"]
-    stripe = systems["stripe_payments_europe_ltd"]
-    assert not stripe.does_international_transfers
+    stripe = systems["stripe_payments_europe_ltd"]  # UK GDPR data to Ireland: UK adequacy
+    assert stripe.legal_basis_for_transfers == ["Adequacy Decision"]
