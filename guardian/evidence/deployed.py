@@ -205,10 +205,32 @@ def location(store: Store) -> str:
     return f"{KIND_NAMES.get(store.kind, store.kind)} {store.name}, {where}"
 
 
-def kept_within(store: Store, days: int, ttl_attribute: str | None) -> Fact:
-    """Whether the store deletes data within the catalog's retention, as deployed."""
+def retention(store: Store, days: int, ttl_attribute: str | None) -> tuple[Fact, str]:
+    """Whether the store removes data within `days`, and how, without overstating: S3
+    expiration is asynchronous and on a versioned bucket only adds a delete marker; DynamoDB
+    TTL is best effort; point-in-time recovery can restore what was deleted."""
+    name = f"{store.kind} {store.name}"
     if store.kind == "s3":
-        return store.expiration_days is not None and store.expiration_days <= days
-    if store.kind != "dynamodb":
-        return None  # databases and volumes delete by application logic the graph cannot show
-    return store.ttl_attribute is not None and (ttl_attribute in (None, store.ttl_attribute))
+        if store.expiration_days is None:
+            return False, f"{name} has no expiration rule"
+        if store.expiration_days > days:
+            return False, f"{name} expires objects after {store.expiration_days} days"
+        text = f"{name}: objects expire after {store.expiration_days} days (S3 deletes " \
+            "asynchronously)"
+        if store.versioned:
+            if store.noncurrent_days is None:
+                return False, f"{name} is versioned and never removes old versions (no " \
+                    "NoncurrentVersionExpiration)"
+            text += (f"; versioned: expiry leaves a delete marker, old versions are removed "
+                     f"{store.noncurrent_days} days later")
+        return True, text
+    if store.kind == "dynamodb":
+        if store.ttl_attribute is None or (ttl_attribute not in (None, store.ttl_attribute)):
+            return False, f"{name} has no TTL" + (
+                f" on {ttl_attribute}" if ttl_attribute else "")
+        text = (f"{name}: TTL on {store.ttl_attribute}, best effort (items are usually deleted "
+                "within a few days of expiry and stay readable until then)")
+        if store.pitr:
+            text += "; point-in-time recovery can restore deleted items for up to 35 days"
+        return True, text
+    return None, f"{name}: deleted by application logic the deployment does not show"

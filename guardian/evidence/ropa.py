@@ -171,43 +171,11 @@ def _transfers(ds: Dataset, recipients: list[Recipient],
 # --- retention as deployed ------------------------------------------------------------------------
 
 
-def _retention_as_deployed(store: deployed.Store, days: int,
-                           ttl_attribute: str | None) -> tuple[bool | None, str]:
-    """Whether the store removes data within `days`, and how, without overstating: S3
-    expiration is asynchronous and on a versioned bucket only adds a delete marker; DynamoDB
-    TTL is best effort; point-in-time recovery can restore what was deleted."""
-    name = f"{store.kind} {store.name}"
-    if store.kind == "s3":
-        if store.expiration_days is None:
-            return False, f"{name} has no expiration rule"
-        if store.expiration_days > days:
-            return False, f"{name} expires objects after {store.expiration_days} days"
-        text = f"{name}: objects expire after {store.expiration_days} days (S3 deletes " \
-            "asynchronously)"
-        if store.versioned:
-            if store.noncurrent_days is None:
-                return False, f"{name} is versioned and never removes old versions (no " \
-                    "NoncurrentVersionExpiration)"
-            text += (f"; versioned: expiry leaves a delete marker, old versions are removed "
-                     f"{store.noncurrent_days} days later")
-        return True, text
-    if store.kind == "dynamodb":
-        if store.ttl_attribute is None or (ttl_attribute not in (None, store.ttl_attribute)):
-            return False, f"{name} has no TTL" + (
-                f" on {ttl_attribute}" if ttl_attribute else "")
-        text = (f"{name}: TTL on {store.ttl_attribute}, best effort (items are usually deleted "
-                "within a few days of expiry and stay readable until then)")
-        if store.pitr:
-            text += "; point-in-time recovery can restore deleted items for up to 35 days"
-        return True, text
-    return None, f"{name}: deleted by application logic the deployment does not show"
-
-
 def _retained(ds: Dataset, stores: Sequence[deployed.Store]) -> str:
     if not stores:
         return "unknown: no store tagged with this dataset is deployed"
     ttl = {st.name: st.ttl_attribute for st in ds.storage}
-    found = [_retention_as_deployed(s, ds.retention.days, ttl.get(s.name)) for s in stores]
+    found = [deployed.retention(s, ds.retention.days, ttl.get(s.name)) for s in stores]
     if any(ok is False for ok, _ in found):
         return "no: " + "; ".join(text for ok, text in found if ok is False)
     if any(ok is None for ok, _ in found):

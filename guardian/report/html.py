@@ -151,7 +151,7 @@ def _glance(catalog: Catalog, graph: ResourceGraph) -> list[str]:
                        + "</td><td colspan=\"2\"></td></tr>")
             continue
         for s in stores:
-            kept = deployed.kept_within(s, ds.retention.days, ttl.get(s.name))
+            kept, _ = deployed.retention(s, ds.retention.days, ttl.get(s.name))
             deletes = (f"{s.expiration_days} days" if s.expiration_days is not None
                        else f"TTL on {s.ttl_attribute}" if s.ttl_attribute else "never")
             inside = region_allowed(s.region, ds.residency) if s.region else None
