@@ -28,10 +28,12 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
                 # Declared in code, visible in review: logs and trails, not a catalog dataset.
                 yield INV_001.at(s, f"operational store ({OPERATIONAL_TAG}={role}) "
                                  "bound to no dataset", severity="info")
-            else:
+            elif s.kind in CATALOG_KINDS.values():
                 names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
                 yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag and no catalog "
                                  f"storage entry names it ({names})")
+            else:  # the catalog's storage lists buckets and tables only: the tag binds it
+                yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag")
 
 
 def _unknown_dataset(ctx: Context) -> Iterator[Finding]:

@@ -965,3 +965,9 @@ def test_a_waiver_applies_on_its_expiry_day_and_not_the_day_after(catalog: Catal
         return r.waiver is not None and not r.blocking
 
     assert waived(TODAY) and not waived(date(2026, 5, 31))
+
+
+def test_a_store_the_catalog_cannot_list_is_asked_for_its_tag_only(catalog: Catalog) -> None:
+    [ebs] = [r.finding.message for r in check(catalog, "inventory").results
+             if r.finding.resource and r.finding.resource.name == "exports"]
+    assert ebs == "ebs store has no privacy:dataset tag"
