@@ -3,8 +3,9 @@
 it. A test keeps the page in the repository equal to this output.
 
 Examples come from `policies/rules/examples/<RULE-ID>/`: `fail.py` and `pass.py` (Pulumi
-programs), or `fail.yaml` and `pass.yaml` (catalog excerpts) for the rules on the catalog; a test
-runs each and holds the rule to it.
+programs, checked against the example catalog or the folder's `catalog.yaml`), or `fail.yaml`
+and `pass.yaml` (catalog datasets) for the rules on the catalog; a test runs each and holds the
+rule to it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ STORE_NAMES = {
     "rds-cluster": "RDS and Aurora clusters", "efs": "EFS file systems", "ebs": "EBS volumes",
     "opensearch": "OpenSearch domains", "redshift": "Redshift clusters",
 }
-EXAMPLE_FILES = (("fail", "A failing example"), ("pass", "A passing example"))
+# Each file of a rule's example folder, and how the page introduces it: `catalog.yaml`, when
+# present, holds the catalog's datasets the Pulumi examples are checked against (else the
+# example catalog, catalog.yaml at the repository's root).
+EXAMPLE_FILES = (("catalog", "With this catalog's datasets"), ("fail", "A failing example"),
+                 ("pass", "A passing example"))
 LANGUAGE = {"py": "python", "yaml": "yaml"}
 
 
@@ -29,7 +34,7 @@ def examples_dir() -> Traversable:
 
 
 def examples(rule: Rule) -> dict[str, tuple[str, str]]:
-    """fail/pass -> (language, text) from the rule's example folder."""
+    """catalog/fail/pass -> (language, text) from the rule's example folder."""
     folder = examples_dir().joinpath(rule.id)
     out = {}
     for kind, _ in EXAMPLE_FILES:
@@ -66,7 +71,9 @@ def page(rules: Sequence[Rule]) -> str:
         "its references, and a failing and a passing example that the test suite runs. A finding",
         "blocks `guardian check` when its severity is `--fail-on` (default `high`) or worse and no",
         "waiver covers it; `info` never blocks. Each rule checks the subjects listed under",
-        "*Checks*; reports count a check per rule and subject (JUnit: one test case).",
+        "*Checks*; reports count a check per rule and subject (JUnit: one test case). The",
+        "Pulumi examples name the datasets of the example catalog (`catalog.yaml`) unless the",
+        "section shows the catalog's datasets they are checked against.",
         "",
         "| rule | control | severity | title |",
         "| --- | --- | --- | --- |",

@@ -1,0 +1,18 @@
+import json
+
+import pulumi_aws as aws
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+bucket = aws.s3.Bucket("profiles", bucket="acme-customer-profiles",
+                       tags={"privacy:dataset": "customer_profiles"})
+# accounts-service may read, write and delete; a wildcard grants every action.
+role = aws.iam.Role("accounts-service", name="accounts-service", assume_role_policy=document({
+    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+    "Action": "sts:AssumeRole"}))
+aws.iam.RolePolicy("accounts-service-policy", role=role.id, policy=bucket.arn.apply(
+    lambda arn: document({"Effect": "Allow", "Action": "s3:*",
+                          "Resource": f"{arn}/*"})))

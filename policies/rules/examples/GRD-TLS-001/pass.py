@@ -1,0 +1,10 @@
+import json
+
+import pulumi_aws as aws
+
+bucket = aws.s3.Bucket("profiles", bucket="acme-customer-profiles",
+                       tags={"privacy:dataset": "customer_profiles"})
+aws.s3.BucketPolicy("profiles-tls", bucket=bucket.id, policy=bucket.arn.apply(
+    lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})))
