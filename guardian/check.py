@@ -76,12 +76,25 @@ def _rules() -> tuple[Rule, ...]:
     return RULES
 
 
-def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
-    """The waiver naming this finding's rule and its resource (Pulumi name or URN); a finding
-    on the catalog itself is named by its dataset id."""
+Waivers = dict[tuple[str, str], tuple[int, Waiver]]
+
+
+def _waiver_index(waivers: Iterable[Waiver]) -> Waivers:
+    """(rule, resource) -> the first waiver naming them, with its place: one lookup a finding,
+    however many waivers and findings there are."""
+    index: Waivers = {}
+    for i, w in enumerate(waivers):
+        index.setdefault((w.rule, w.resource), (i, w))
+    return index
+
+
+def _waiver_for(finding: Finding, waivers: Waivers) -> Waiver | None:
+    """The first waiver naming this finding's rule and its resource (Pulumi name or URN); a
+    finding on the catalog itself is named by its dataset id."""
     names = ({finding.resource.name, finding.resource.urn} if finding.resource
              else {finding.dataset} if finding.dataset else set())
-    return next((w for w in waivers if w.rule == finding.rule and w.resource in names), None)
+    found = [waivers[finding.rule, n] for n in names if (finding.rule, n) in waivers]
+    return min(found, key=lambda hit: hit[0])[1] if found else None
 
 
 def locate(finding: Finding, graph: ResourceGraph,
@@ -150,6 +163,7 @@ def evaluate(
     checks: dict[tuple[str, str, str], Check] = {}
     used: set[int] = set()
     ctx = Context(catalog, graph, day)
+    waivers = _waiver_index(catalog.waivers)
     with long_lived():
         for rule in rules if rules is not None else _rules():
             checks.update((c.key, _declared(c, ctx, repository)) for c in rule.checks(ctx))
@@ -161,7 +175,7 @@ def evaluate(
                 if check.key not in checks:  # outside its declared scope: still a check
                     checks[check.key] = _declared(check, ctx, repository)
                 severity = finding.severity or rule.severity
-                waiver = _waiver_for(finding, catalog.waivers)
+                waiver = _waiver_for(finding, waivers)
                 if waiver is not None:
                     used.add(id(waiver))
                     if waiver.expires < day:

@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 from guardian.cli import add_catalog_option
-from guardian.errors import UserError
 from guardian.gate import add_gate_options
 from guardian.graph.options import add_source_options
 
@@ -95,18 +94,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def read_baseline(path: str) -> Any:
     """The parsed JSON of a baseline report; its shape is checked when it is applied."""
-    import json
-    from pathlib import Path
+    from guardian.io import read_json
 
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: the baseline is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not JSON: "
-                        f"{exc.msg}") from None
+    return read_json(path, "a `guardian check --format json` report (the baseline)")
 
 
 def rules_table(fmt: str) -> str:

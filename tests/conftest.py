@@ -16,6 +16,18 @@ EXAMPLE_CATALOG = ROOT / "catalog.yaml"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _working_directory_restored():  # type: ignore[no-untyped-def]
+    """Every test leaves the process's working directory as it found it (monkeypatch.chdir
+    restores it); one that does not fails, naming where it left it."""
+    before = os.getcwd()
+    yield
+    after = os.getcwd()
+    if after != before:
+        os.chdir(before)
+        pytest.fail(f"the test left the working directory at {after}; use monkeypatch.chdir")
+
+
 @pytest.fixture(scope="session")
 def example_catalog():
     from guardian.catalog import load_catalog

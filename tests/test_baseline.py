@@ -239,9 +239,11 @@ def test_sarif_carries_the_baseline_state_and_still_validates(runs: Path) -> Non
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (None, "cannot read the baseline: No such file or directory"),
-    ('{"findings": [', ":1:15: the baseline is not JSON"),
-    (b"\xff\xfe{}", ": the baseline is not UTF-8 text"),
+    (None, ": no such file (expected a `guardian check --format json` report (the baseline))"),
+    ('{"findings": [', ":1:15: not valid JSON (Expecting value)"),
+    (b"\xff\xfe{}", ":1: is not UTF-8 text (expected a `guardian check"),
+    ("[" * 100_000 + "]" * 100_000, ": not valid JSON (nested deeper than 200 levels)"),
+    ('{"findings": [' + "9" * 5000 + "]}", ": not valid JSON (a number of 5000 characters"),
     ('{"version": "2.1.0", "runs": []}', ": not a `guardian check --format json` report"),
     ('{"findings": [{"rule": "GRD-ENC-001", "resource": ["bucket"]}]}',
      ": findings[0].resource: expected an object or null, not list"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,11 +40,13 @@ from guardian.catalog.model import (
     Waiver,
 )
 from guardian.catalog.parse import Node, ParseError, parse
-from guardian.errors import closest
+from guardian.errors import closest, typo_finder
 from guardian.heap import long_lived
+from guardian.io import InputError, read_bytes
 
 T = TypeVar("T")
 MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 1_000  # catalog files in all, includes included
 
 
 @dataclass(frozen=True, order=True)
@@ -108,6 +111,8 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)  # plain documents, dicts of _Located
     files: list[str] = field(default_factory=list)
+    read_once: set[Path] = field(default_factory=set)  # resolved paths: a diamond is one file
+    tree: Path | None = None  # the root catalog's directory: includes stay inside it
 
     def error(self, loc: Location, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(loc, _dotted(path), message))
@@ -115,6 +120,7 @@ class _Reader:
     def read(self, path: Path, *, fragment: bool, chain: tuple[Path, ...]) -> Node | None:
         shown = _shown(path)
         top = Location(shown, 1, 1)
+        self.read_once.add(path.resolve())
         text = self._text(path, top)
         if text is None:
             return None
@@ -136,48 +142,55 @@ class _Reader:
         for err in errors:
             rel = tuple(err.absolute_path)
             self.error(node.at(rel), rel, _schema_message(err))
+        reported = {tuple(err.absolute_path) for err in errors}
+        for loc, rel, message in _string_problems(node, ()):
+            if rel not in reported:
+                self.error(loc, rel, message)
         if not isinstance(node.value, dict):
             return node
         self.files.append(shown)
         self.docs.append(_located_doc(node))
         resolved = path.resolve()
-        for i, pattern in enumerate(node.value.get("include", ())):
-            loc = node.at(("include", i))
-            matches = sorted(glob.glob(str(path.parent / pattern), recursive=True))
-            if not matches:
-                self.error(loc, ("include", i), f"{pattern!r} matches no file")
-            for match in matches:
-                target = Path(match).resolve()
+        if self.tree is None:
+            self.tree = resolved.parent
+        for i, pattern in _items(node.value.get("include"), str):
+            loc, where = node.at(("include", i)), ("include", i)
+            for match in self._matches(path, pattern, loc, where):
+                target = match.resolve()
                 if target == resolved or target in chain:
-                    self.error(
-                        loc,
-                        ("include", i),
-                        f"{pattern!r} includes {_shown(Path(match))} again (a cycle)",
-                    )
-                    continue
-                self.read(Path(match), fragment=True, chain=(*chain, resolved))
+                    self.error(loc, where, f"{pattern!r} includes {_shown(match)} again (a cycle)")
+                elif target not in self.read_once and len(self.read_once) < MAX_FILES:
+                    self.read(match, fragment=True, chain=(*chain, resolved))
+                elif target not in self.read_once:
+                    self.error(loc, where, f"more than {MAX_FILES} catalog files in all")
+                    return node
         return node
+
+    def _matches(self, path: Path, pattern: str, loc: Location,
+                 where: tuple[Any, ...]) -> list[Path]:
+        """The files a pattern names, inside the root catalog's directory tree only."""
+        assert self.tree is not None
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            self.error(loc, where, f"{pattern!r} leaves the catalog's directory; an include is "
+                       "a relative path below it (no '..', no absolute path)")
+            return []
+        matches = sorted(glob.glob(str(path.parent / pattern), recursive=True))
+        inside = []
+        for match in matches:
+            if Path(match).resolve().is_relative_to(self.tree):
+                inside.append(Path(match))
+            else:
+                self.error(loc, where, f"{pattern!r} matches {_shown(Path(match))}, a link "
+                           "leading out of the catalog's directory; an include stays below it")
+        if not matches:
+            self.error(loc, where, f"{pattern!r} matches no file")
+        return inside
 
     def _text(self, path: Path, top: Location) -> str | None:
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                self.error(
-                    top,
-                    (),
-                    f"the file is {size / 2**20:.1f} MiB; "
-                    f"a catalog is at most {MAX_BYTES // 2**20} MiB",
-                )
-                return None
-            data = path.read_bytes()
-        except FileNotFoundError:
-            self.error(top, (), "no such file")
-            return None
-        except IsADirectoryError:
-            self.error(top, (), "is a directory; expected a YAML file")
-            return None
-        except OSError as exc:
-            self.error(top, (), f"cannot read: {exc.strerror}")
+            data = read_bytes(path, "a YAML catalog file", limit=MAX_BYTES)
+        except InputError as exc:
+            self.error(top, (), exc.reason)
             return None
         if b"\x00" in data:
             self.error(top, (), "is a binary file; expected YAML text")
@@ -237,31 +250,95 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """`pattern` as JSON Schema means it (ECMA-262): `\\w` and `\\d` are ASCII, and `$` is the
+    end of the text, not the place before a final newline ("d1\\n" is not an id)."""
+    from jsonschema import ValidationError
+
+    if isinstance(instance, str) and not _ecma(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern), re.ASCII)
+
+
 @cache
 def _validator(fragment: bool) -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
 
     root = schema()
     target = {"$ref": "#/$defs/fragment", "$defs": root["$defs"]} if fragment else root
-    return Draft202012Validator(target, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    ecma = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+    return ecma(target, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+_KINDS = (("a mapping", dict), ("a list", list), ("true or false", bool),
+          ("a number", int | float), ("text", str))
+_JSON_TYPES = {"object": "a mapping", "array": "a list", "string": "text",
+               "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "null": "nothing"}
 
 
 def _schema_message(err: Any) -> str:
+    """The validator's message, never quoting a long value: an include may be any file."""
     if err.validator == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(err.schema.get("properties", {}))
-        return f"unknown field {', '.join(map(repr, extra))}; allowed: {allowed}"
+        return f"unknown field {', '.join(map(_short, extra))}; allowed: {allowed}"
     if err.validator == "oneOf":  # e.g. automated_decisions: 'none' or {logic, significance}
         inner = [e for e in err.context if e.validator not in ("type", "const")]
         if isinstance(err.instance, dict) and inner:
             return _schema_message(inner[0])
         shapes = [repr(s["const"]) if "const" in s else
                   "a mapping with " + ", ".join(s.get("required", ())) for s in err.validator_value]
-        return f"{err.instance!r} is not valid: expected {' or '.join(shapes)}"
+        return f"{_short(err.instance)} is not valid: expected {' or '.join(shapes)}"
+    if err.validator == "type":
+        wanted = err.validator_value
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        found = next((name for name, kind in _KINDS if isinstance(err.instance, kind)), "nothing")
+        if isinstance(err.instance, int | float) and not isinstance(err.instance, bool):
+            found = repr(err.instance)
+        return f"expected {' or '.join(_JSON_TYPES.get(w, w) for w in wanted)}, found {found}"
     if err.validator == "pattern" and isinstance(err.instance, str):
         expected = err.schema.get("description") or err.validator_value
-        return f"{err.instance!r} does not match {expected}"
-    return err.message
+        return f"{_short(err.instance)} does not match {expected}"
+    text = repr(err.instance)
+    return err.message.replace(text, _short(err.instance)) if len(text) > 60 else err.message
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:45]}... ({len(str(value))} characters)"
+
+
+# Free text may run over lines; no other string may hold a control character.
+_PROSE = frozenset({"description", "basis", "reason"})
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_PROSE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string_problems(
+    node: Node, path: tuple[Any, ...]
+) -> Iterator[tuple[Location, tuple[Any, ...], str]]:
+    """Control characters (a newline or tab only in free text) and lone surrogates: no export
+    can write them (XLSX, UTF-8), and they make two ids that print alike."""
+    if isinstance(node.value, str):
+        name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        bad = (_PROSE_CONTROL if name in _PROSE else _CONTROL).search(node.value)
+        if bad:
+            hint = "" if name in _PROSE else " (line breaks only in description, basis, reason)"
+            yield node.loc, path, f"control character {bad.group()!r} in text{hint}"
+        elif _SURROGATE.search(node.value):
+            yield node.loc, path, "a lone surrogate (\\ud800-\\udfff) is not text"
+        return
+    for key, child in node.children.items():
+        if isinstance(key, str) and (_CONTROL.search(key) or _SURROGATE.search(key)):
+            yield child.loc, path, f"the key {key!r} holds a control character or surrogate"
+        else:
+            yield from _string_problems(child, (*path, key))
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -381,6 +458,7 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                     ("storage", j, "index"),
                     "an index needs the subject_key it is keyed on",
                 )
+    typo_of = typo_finder(seen_stores)
     for i, item in enumerate(waivers):
         resource = item.value.get("resource")
         if (
@@ -389,13 +467,13 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             and not resource.startswith("urn:")
         ):
             # Waivers may name any resource of a deployment; only say when it looks like a typo.
-            close = closest(resource, seen_stores)
+            close = typo_of(resource)
             if close:
                 err(
                     item,
                     ("waivers", i),
                     ("resource",),
-                    f"{resource!r} is not a declared store; did you mean {close[0]!r}?",
+                    f"{resource!r} is not a declared store; did you mean {close!r}?",
                     "warning",
                 )
     return out

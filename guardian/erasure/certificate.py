@@ -221,12 +221,12 @@ def _public(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def write(cert: dict[str, Any], directory: str | Path) -> tuple[Path, Path]:
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    base = directory / f"erasure-{cert['run']}"
+    from guardian.io import write_output
+
+    base = Path(directory) / f"erasure-{cert['run']}"
     json_path, md_path = base.with_suffix(".json"), base.with_suffix(".md")
-    json_path.write_text(json.dumps(cert, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(cert), encoding="utf-8")
+    write_output(json.dumps(cert, indent=2, sort_keys=True) + "\n", json_path)
+    write_output(markdown(cert), md_path)
     return json_path, md_path
 
 

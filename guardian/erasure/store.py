@@ -74,6 +74,11 @@ class StoreError(Exception):
     """The store cannot be erased as the catalog describes it (no such index, wrong key)."""
 
 
+# Full listings before giving up: each round deletes what it finds, so a store only needs more
+# than two when something keeps writing the subject's data while it is being erased.
+MAX_ROUNDS = 20
+
+
 def probe(call: Callable[[], Any], absent: set[str] | frozenset[str] = frozenset()) -> Any:
     """The call's response; None when the error code says the thing is absent; else a string
     saying why it could not be read (access denied or another error)."""
@@ -118,7 +123,7 @@ def erase_store(name: str, store: Store, journal: Journal,
         _reconcile(name, store, journal)
     errors: dict[str, str] = {}
     tried: set[str] = set()  # refs sent in this run: a failed one is not retried forever
-    while True:
+    for _ in range(MAX_ROUNDS):
         listed: list[Ref] = []
         fresh = 0
         for page in store.pages():
@@ -141,6 +146,9 @@ def erase_store(name: str, store: Store, journal: Journal,
                     progress(name, state.deleted)
         if not fresh:
             break
+    else:
+        raise StoreError(f"{name}: still finding new keys of the subject after {MAX_ROUNDS} "
+                         "full listings; something keeps writing them (stop it, then resume)")
     left = store.confirm(listed)
     still = {r.id for r in left}
     return {

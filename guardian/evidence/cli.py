@@ -89,6 +89,9 @@ def register_export(export_sub: argparse._SubParsersAction) -> None:  # type: ig
         "Set SOURCE_DATE_EPOCH to fix the time it records.",
     )
     _common(p, gate=True, output_help="the bundle directory, or a .zip file (required)")
+    p.add_argument("--sign-key", metavar="KEY",
+                   help="sign manifest.json with this Ed25519 private key (PEM or OpenSSH); "
+                        "the signature goes in manifest.sig")
     p.set_defaults(run=run_bundle)
 
 
@@ -102,10 +105,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     v = esub.add_parser(
         "verify", help="check a bundle against its manifest (exit 1 if altered)",
         description="Check every file of a bundle directory or zip against the SHA-256 "
-        "digests of its manifest.json: exit 0 if intact, 1 naming each modified, removed or "
-        "added file, 2 if it is no bundle at all.",
+        "digests of its manifest.json: exit 0 if intact, 1 naming each modified, removed, "
+        "added or missing file (or a signature that does not hold), 2 if it is no bundle at "
+        "all or cannot be read safely.",
     )
     v.add_argument("bundle", metavar="BUNDLE", help="a bundle directory or .zip")
+    v.add_argument("--public-key", metavar="PUB",
+                   help="require manifest.sig to be a valid Ed25519 signature by this public "
+                        "key (PEM or OpenSSH); without it, a rehashed manifest passes")
     v.set_defaults(run=run_verify)
 
     r = sub.add_parser(
@@ -197,16 +204,22 @@ def run_bundle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from guardian.errors import UserError
-    from guardian.evidence import bundle
+    from guardian.evidence import bundle, signing
+    from guardian.io import read_bytes
     from guardian.policies.rules import RULES
 
     if not args.output:
         raise UserError("export bundle needs -o DIR (or -o FILE.zip)")
+    key = read_bytes(args.sign_key, "an Ed25519 private key") if args.sign_key else None
+    if key is not None:
+        signing.private_key(key, args.sign_key)  # a bad key fails before the work
     gate = run_gate(args)
     catalog, graph, report = gate.catalog, gate.graph, gate.report
     commit, dirty = bundle.git_state(Path(args.catalog).resolve().parent, output=args.output)
     files = bundle.build(catalog, graph, report, RULES, time=bundle.build_time(), commit=commit,
                          dirty=dirty)
+    if key is not None:
+        files[bundle.SIGNATURE] = signing.sign(files[bundle.MANIFEST], key, args.sign_key)
     out = bundle.write(files, args.output)
     print(f"guardian: wrote {len(files)} files to {out} ({len(report.results)} finding(s), "
           f"{len(report.blocking)} blocking)", file=sys.stderr)
@@ -215,20 +228,29 @@ def run_bundle(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     from guardian.errors import UserError
-    from guardian.evidence import bundle
+    from guardian.evidence import bundle, signing
+    from guardian.io import read_bytes
 
+    public = read_bytes(args.public_key, "an Ed25519 public key") if args.public_key else None
+    if public is not None:
+        signing.public_key(public, args.public_key)  # the key's error, not the bundle's
     files = bundle.read(args.bundle)
     try:
-        problems = bundle.verify(files)
+        problems = bundle.verify(files, public, args.public_key or "")
     except UserError as exc:
         raise UserError(f"{args.bundle}: {exc}") from None
+    signed_by = signing.signer(files.get(bundle.SIGNATURE))
+    if public is None and signed_by:
+        print(f"guardian: {args.bundle}: signed by {signed_by}; give --public-key to check "
+              "the signature", file=sys.stderr)
     for problem in problems:
         print(f"{args.bundle}: {problem}", file=sys.stderr)
     if problems:
         print(f"guardian: {args.bundle}: verification FAILED ({len(problems)} problem(s))",
               file=sys.stderr)
         return 1
-    print(f"guardian: {args.bundle}: intact", file=sys.stderr)
+    signed = f", signed by {signed_by}" if public is not None else ""
+    print(f"guardian: {args.bundle}: intact{signed}", file=sys.stderr)
     return 0
 
 

@@ -14,12 +14,12 @@ from typing import Any
 from guardian.graph.model import Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
-    load_json,
     resource,
     shape_error,
     usable,
     with_regions,
 )
+from guardian.io import read_json
 from guardian.locations import Roots
 
 EXPECTED = "`pulumi preview --json` output: an object with a `steps` list"
@@ -39,7 +39,7 @@ def read_preview(
     resource's `sourcePosition` in the repository."""
     path = Path(path)
     roots = roots or Roots.around()
-    data = load_json(path, EXPECTED)
+    data = read_json(path, EXPECTED)
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         hint = " (this looks like `pulumi stack export` output: use --state)" if (
             isinstance(data, Mapping) and "deployment" in data

@@ -40,6 +40,7 @@ from guardian.graph.lazy_aws import only_what_is_used
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 from guardian.heap import long_lived
+from guardian.io import MiB, read_text
 from guardian.locations import Location, Roots, is_library
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -48,6 +49,7 @@ AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 
 # Pulumi's runtime settings are process-wide: one synthesis at a time.
 _LOCK = threading.Lock()
+MAX_YAML = MiB  # Pulumi.yaml and Pulumi.<stack>.yaml hold a few settings
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,13 @@ class Project:
 
 def read_yaml(path: Path) -> Any:
     try:
-        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        return YAML(typ="safe").load(read_text(path, "a Pulumi YAML file", limit=MAX_YAML))
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise UserError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+        raise UserError(f"{path}: not valid YAML: {exc}") from None
 
 
 def find_project(program_dir: Path) -> Project:

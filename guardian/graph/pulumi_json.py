@@ -8,7 +8,6 @@ it. Errors name the file and the JSON path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -23,22 +22,6 @@ SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 PROVIDER_PREFIX = "pulumi:providers:"
 REGION_CONFIG = "aws:region"
-
-
-def load_json(path: Path, expected: str) -> Any:
-    """Parse a JSON file; a missing file or bad JSON is the user's to fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file (expected {expected})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc}); expected {expected}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); expected {expected}"
-        ) from None
 
 
 def shape_error(path: Path, where: str, message: str) -> UserError:

@@ -11,7 +11,8 @@ from typing import Any
 
 from guardian.errors import UserError
 from guardian.graph.model import GRAPH_FORMAT, Resource, ResourceGraph, Source
-from guardian.graph.pulumi_json import load_json, shape_error
+from guardian.graph.pulumi_json import shape_error
+from guardian.io import read_json
 
 KINDS: tuple[str, ...] = ("program", "preview", "state", "graph")
 
@@ -49,7 +50,7 @@ def load_graph(path: str | Path) -> ResourceGraph:
     """Read `guardian synth` output back."""
     path = Path(path)
     expected = f"`guardian synth` output: an object with format {GRAPH_FORMAT!r} and `resources`"
-    data = load_json(path, expected)
+    data = read_json(path, expected)
     if not isinstance(data, Mapping) or data.get("format") != GRAPH_FORMAT:
         found = data.get("format") if isinstance(data, Mapping) else None
         raise shape_error(path, "format", f"expected {GRAPH_FORMAT!r}, found {found!r}")

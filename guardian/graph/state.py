@@ -13,12 +13,12 @@ from typing import Any
 from guardian.graph.model import ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
-    load_json,
     resource,
     shape_error,
     usable,
     with_regions,
 )
+from guardian.io import read_json
 from guardian.locations import Roots
 
 EXPECTED = "`pulumi stack export` output: an object with `deployment.resources`"
@@ -32,7 +32,7 @@ def read_state(
     `sourcePosition` in the repository."""
     path = Path(path)
     roots = roots or Roots.around()
-    data = load_json(path, EXPECTED)
+    data = read_json(path, EXPECTED)
     deployment = data.get("deployment") if isinstance(data, Mapping) else None
     if not isinstance(deployment, Mapping) or not isinstance(
         deployment.get("resources", []), list

@@ -1,7 +1,8 @@
 """A real AWS API over HTTP for the operations tests: moto in server mode on 127.0.0.1.
 
-One server process per test session (started with `python -m moto.server`), reset before each
-test through its own `/moto-api/reset` endpoint. Never in-process patching: every call goes
+One server process per test session (moto_server.py, serving on a socket this process bound and
+hands over, so no port is ever free for another process to take), reset before each test
+through its own `/moto-api/reset` endpoint. Never in-process patching: every call goes
 through botocore, HTTP and the server's request parsing, like against AWS.
 """
 
@@ -22,10 +23,15 @@ import pytest
 REGION = "eu-west-1"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+MOTO_SERVER = Path(__file__).with_name("moto_server.py")
+
+
+def listening_socket() -> socket.socket:
+    """Bound to a port the kernel picks, already listening: the server inherits it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
 
 
 @dataclass
@@ -36,7 +42,8 @@ class MotoServer:
     def post(self, path: str, body: bytes = b"") -> None:
         req = urllib.request.Request(self.url + path, data=body, method="POST",
                                      headers={"Content-Type": "text/plain"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        # A reset with AWS managed policies loaded takes seconds; more on a loaded machine.
+        with urllib.request.urlopen(req, timeout=120) as resp:
             resp.read()
 
     def reset(self) -> None:
@@ -48,32 +55,38 @@ class MotoServer:
 
 
 def start_server(env: dict[str, str]) -> MotoServer:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-p", str(port), "-H", "127.0.0.1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    """moto_server.py on a socket bound here; returns once it answers (connections made before
+    it is ready wait in the socket's queue, they are never refused)."""
+    sock = listening_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        proc = subprocess.Popen([sys.executable, str(MOTO_SERVER), str(sock.fileno())],
+                                pass_fds=[sock.fileno()], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env)
+    finally:
+        sock.close()  # the server holds it now; a dead server's port refuses, never hangs
+    server = MotoServer(url, proc)
+    deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(url + "/moto-api/data.json", timeout=1) as resp:
+            with urllib.request.urlopen(url + "/moto-api/data.json", timeout=5) as resp:
                 resp.read()
-            return MotoServer(url, proc)
+            return server
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
+                stop_server(server)
                 raise RuntimeError(f"moto server did not start on {url}") from None
             time.sleep(0.1)
 
 
 def stop_server(server: MotoServer) -> None:
+    """SIGTERM: the server closes its sockets and exits; kill it if it does not."""
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        server.process.wait()
+        server.process.wait(timeout=10)
 
 
 AWS_ENV = {

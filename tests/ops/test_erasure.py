@@ -459,19 +459,23 @@ def test_profile_option_selects_credentials(moto, aws_env: Path, monkeypatch):
         Clients(profile="nosuch")
 
 
-# --- a real outage: the server stops listening mid-run and comes back -----------------------
+# --- a real outage: the service fails every request mid-run and comes back -----------------------
 
-def _listening(url: str) -> bool:
+def _serving(url: str) -> bool:
+    """Whether the service answers (200), not 503 as in its outage."""
+    import urllib.error
     import urllib.request
 
     try:
-        urllib.request.urlopen(url + "/moto-api/data.json", timeout=1).read()
-        return True
-    except OSError:
+        with urllib.request.urlopen(url + "/moto-api/data.json", timeout=30) as resp:
+            resp.read()
+            return True
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 503, exc
         return False
 
 
-def _wait(predicate, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+def _wait(predicate, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + seconds
@@ -481,20 +485,16 @@ def _wait(predicate, seconds: float = 20) -> None:  # type: ignore[no-untyped-de
 
 
 def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog, tmp_path):
-    """The HTTP server goes away after the second BatchWriteItem (connection refused; botocore
+    """The service goes down after the second BatchWriteItem (503 on every request; botocore
     retries, then gives up), comes back with its state, and the journal resumes the run."""
+    import os
     import signal
-    import subprocess
-    import sys
 
-    from tests.ops.conftest import free_port
+    from tests.ops.conftest import start_server, stop_server
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).parent / "outage_server.py"),
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(dict(os.environ))
+    url, proc = server.url, server.process
     try:
-        _wait(lambda: _listening(url))
         clients = Clients(endpoint_url=url, max_attempts=2)
         before = seed.example_stores(clients, example_catalog, REGION, ["abc", "abcd"], 120,
                                      datasets=["orders_payments"])
@@ -502,7 +502,7 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
         def outage_after_two(real, kwargs, n):  # type: ignore[no-untyped-def]
             if n == 3:
                 proc.send_signal(signal.SIGUSR1)
-                _wait(lambda: not _listening(url))
+                _wait(lambda: not _serving(url))
             return real(**kwargs)
 
         plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
@@ -511,10 +511,10 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
         with Journal.open(path, "abc", plan.datasets, "c") as first, \
                 pytest.raises(Exception) as info:
             erase(plan, flaky, REGION, first)
-        assert is_outage(info.value) and "Could not connect" in str(info.value)
+        assert is_outage(info.value) and "(503)" in str(info.value)
 
         proc.send_signal(signal.SIGUSR2)
-        _wait(lambda: _listening(url))
+        _wait(lambda: _serving(url))
         journal = Journal.open(path, "abc", plan.datasets, "c")
         assert journal.store("dynamodb:acme-orders").deleted == 50
         cert = erase(plan, Clients(endpoint_url=url), REGION, journal)
@@ -522,8 +522,7 @@ def test_server_outage_mid_run_is_survived_by_resuming(aws_env, example_catalog,
         after = seed.census(Clients(endpoint_url=url), example_catalog, REGION, before)
         assert after == without(before, "abc")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(server)
 
 
 def test_cli_finished_journal_of_another_subject_is_refused(moto, example_catalog, tmp_path,
