@@ -6,7 +6,7 @@ Pure: no I/O. The CLI reads the catalog and the graph, calls `evaluate`, and pri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -111,13 +111,23 @@ def _in(loc: Location, repository: Path | None) -> Location:
     return replace(loc, file=file) if file else loc
 
 
-def _declared(check: Check, ctx: Context, repository: Path | None) -> Check:
-    """The check with where its subject is declared: the resource's line, the dataset's."""
-    if check.subject.resource is not None:
-        found = ctx.graph.declared_at(check.subject.resource.urn)
-        return replace(check, location=found[0]) if found else check
-    ds = ctx.catalog.dataset(check.subject.dataset or "")
-    return replace(check, location=_in(ds.loc, repository)) if ds and ds.loc.line else check
+def _where(ctx: Context, repository: Path | None) -> Callable[[Subject], Location | None]:
+    """Where a check's subject is declared (the resource's line, the dataset's catalog line),
+    looked up once per subject: every rule checks the same stores."""
+    known: dict[tuple[str, str], Location | None] = {}
+
+    def where(subject: Subject) -> Location | None:
+        key = subject.key
+        if key not in known:
+            if subject.resource is not None:
+                found = ctx.graph.declared_at(subject.resource.urn)
+                known[key] = found[0] if found else None
+            else:
+                ds = ctx.catalog.dataset(subject.dataset or "")
+                known[key] = _in(ds.loc, repository) if ds and ds.loc.line else None
+        return known[key]
+
+    return where
 
 
 def ranked(report: Report, catalog: Catalog) -> Report:
@@ -164,16 +174,18 @@ def evaluate(
     used: set[int] = set()
     ctx = Context(catalog, graph, day)
     waivers = _waiver_index(catalog.waivers)
+    where = _where(ctx, repository)
     with long_lived():
         for rule in rules if rules is not None else _rules():
-            checks.update((c.key, _declared(c, ctx, repository)) for c in rule.checks(ctx))
+            checks.update((c.key, c) for c in rule.checks(ctx, where))
             for finding in rule.evaluate(ctx):
                 if finding.rule != rule.id:
                     raise AssertionError(f"rule {rule.id} made a finding of {finding.rule}: "
                                          "make findings through the rule (Rule.at, Rule.finding)")
-                check = Check(rule, Subject.of(finding), finding.dataset)
-                if check.key not in checks:  # outside its declared scope: still a check
-                    checks[check.key] = _declared(check, ctx, repository)
+                subject = Subject.of(finding)
+                key = (rule.id, *subject.key)
+                if key not in checks:  # outside its declared scope: still a check
+                    checks[key] = Check(rule, subject, finding.dataset, where(subject))
                 severity = finding.severity or rule.severity
                 waiver = _waiver_for(finding, waivers)
                 if waiver is not None:

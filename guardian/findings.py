@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from guardian.locations import Location
 
@@ -121,6 +121,17 @@ class Context:
 
         return Index(self.catalog, self.graph)
 
+    @cached_property
+    def _subjects(self) -> dict[str, Subject]:
+        return {}
+
+    def subject(self, resource: Resource) -> Subject:
+        """The resource as the subject of checks: one object for every rule that checks it."""
+        found = self._subjects.get(resource.urn)
+        if found is None:
+            found = self._subjects[resource.urn] = Subject(ResourceRef.of(resource))
+        return found
+
 
 class Bound(Protocol):
     """A store bound to the catalog (`guardian.policies.rules._index.Store`)."""
@@ -160,16 +171,19 @@ class Subject:
 
     resource: ResourceRef | None = None
     dataset: str | None = None
+    # what tells subjects apart: the resource's URN, else the dataset (set once: every check
+    # and every result is keyed by it)
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        r = self.resource
+        key = (("resource", r.urn or f"{r.type}::{r.name}") if r is not None
+               else ("dataset", self.dataset or ""))
+        object.__setattr__(self, "key", key)
 
     @classmethod
     def of(cls, finding: Finding) -> Subject:
         return cls(finding.resource, None if finding.resource else finding.dataset)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        if self.resource is not None:
-            return ("resource", self.resource.urn or f"{self.resource.type}::{self.resource.name}")
-        return ("dataset", self.dataset or "")
 
     def __str__(self) -> str:
         if self.resource is not None:
@@ -177,9 +191,9 @@ class Subject:
         return f"dataset {self.dataset}" if self.dataset else "catalog"
 
 
-@dataclass(frozen=True)
-class Check:
-    """One rule evaluated on one subject; it passed when no result has the same key."""
+class Check(NamedTuple):
+    """One rule evaluated on one subject; it passed when no result has the same key. A tuple:
+    an evaluation makes one for every rule on every store it checks."""
 
     rule: Rule
     subject: Subject
@@ -216,15 +230,18 @@ class Rule:
         pool = ix.stores if self.scope.unbound else ix.bound
         return pool if EVERY_KIND in kinds else [s for s in pool if s.kind in kinds]
 
-    def checks(self, ctx: Context) -> list[Check]:
-        """Every check this rule makes on one evaluation, passing or not."""
-        out = [Check(self, Subject(dataset=ds.id), ds.id)
-               for ds in (ctx.catalog.datasets if self.scope.datasets else ())]
-        out += [Check(self, Subject(ResourceRef.of(s.resource)),
-                      s.dataset.id if s.dataset else None) for s in self.stores(ctx)]
-        out += [Check(self, Subject(ResourceRef.of(r)))
-                for r in ctx.graph.of_type(*self.scope.resources)]
-        return out
+    def checks(self, ctx: Context,
+               where: Callable[[Subject], Location | None] = lambda subject: None,
+               ) -> list[Check]:
+        """Every check this rule makes on one evaluation, passing or not; `where` says where
+        a subject is declared."""
+        subjects: list[tuple[Subject, str | None]] = [
+            (Subject(dataset=ds.id), ds.id)
+            for ds in (ctx.catalog.datasets if self.scope.datasets else ())]
+        subjects += [(ctx.subject(s.resource), s.dataset.id if s.dataset else None)
+                     for s in self.stores(ctx)]
+        subjects += [(ctx.subject(r), None) for r in ctx.graph.of_type(*self.scope.resources)]
+        return [Check(self, subject, dataset, where(subject)) for subject, dataset in subjects]
 
     def finding(
         self,

@@ -101,7 +101,7 @@ def _project_config(args: argparse.Namespace) -> dict[str, Names]:
 
 def _config_around(start: Path, stack: str) -> dict[str, Names]:
     from guardian.graph.program import read_yaml
-    from guardian.locations import PROJECT_FILES, nearest
+    from guardian.locations import PROJECT_FILES, nearest, shown
 
     folder = nearest(start.resolve(), PROJECT_FILES)
     out = {RULES_KEY: Names(), SKIP_KEY: Names()}
@@ -114,16 +114,9 @@ def _config_around(start: Path, stack: str) -> dict[str, Names]:
         for key in (RULES_KEY, SKIP_KEY):
             value = config.get(key) if isinstance(config, Mapping) else None
             if value is not None:
-                where = f"{_shown(path)}: config.{key}"
+                where = f"{shown(path)}: config.{key}"
                 out[key] = Names(_names(value, where), where)
     return out
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _names(value: Any, where: str) -> tuple[str, ...]:

@@ -83,6 +83,14 @@ def relative_to(path: str | Path, repository: Path) -> str | None:
         return None
 
 
+def shown(path: Path) -> str:
+    """A path as the user would write it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
 def repository_root(start: Path) -> Path:
     """The repository holding `start`: the nearest directory with `.git`, else `start`."""
     start = start.resolve()

@@ -41,7 +41,7 @@ from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Sourc
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 from guardian.heap import long_lived
 from guardian.io import MiB, read_text
-from guardian.locations import Location, Roots, is_library
+from guardian.locations import Location, Roots, is_library, shown
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -629,13 +629,13 @@ def synthesize(
     # Not an error: a real stack may have no config file (all defaults, or values set
     # elsewhere), but a misspelt --stack would otherwise go unnoticed.
     no_stack_file = None if stack_file.is_file() else \
-        f"no {stack_file.name} in {_shown(stack_file.parent)}"
+        f"no {stack_file.name} in {shown(stack_file.parent)}"
     if no_stack_file:
         print(f"guardian: warning: {no_stack_file}: using the project's config defaults and "
               "--config only", file=sys.stderr)
     values, secret_keys = stack_config(project, stack, config)
     entry = Roots.of_project(project.root).relative(project.program / "__main__.py")
-    source = Source("program", _shown(project.program), entry)
+    source = Source("program", shown(project.program), entry)
     kept = _cache_entry(cache, project, stack, values, secret_keys) if cache else None
     if kept is not None and (graph := kept.load(source)) is not None:
         return graph
@@ -670,9 +670,3 @@ def _cache_entry(directory: Path, project: Project, stack: str, values: Mapping[
     })
 
 
-def _shown(path: Path) -> str:
-    """A path as the user would write it: relative to the working directory when inside it."""
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
