@@ -600,19 +600,20 @@ class Grants:
                     role.resource, f"managed policy {arn} attached to role {role.name!r}",
                     tuple(self.ix.bound), role))
             boundary = self._boundary(role)  # unreadable: its grants become unknown
-            stores: dict[str, Store] = {}
-            for st, _ in identity:
-                if st.allow:
-                    for s in self._reached(st):
-                        stores[s.resource.urn] = s
-            for s in stores.values():
-                self._judge_role(role, s, identity, boundary)
+            # store URN -> the role's statements that reach it (others cannot matter there)
+            reaching: dict[str, tuple[Store, list[tuple[Statement, Resource]]]] = {}
+            for st, via in identity:
+                for s in self._reached(st):
+                    reaching.setdefault(s.resource.urn, (s, []))[1].append((st, via))
+            for s, sts in reaching.values():
+                if any(st.allow for st, _ in sts):
+                    self._judge_role(role, s, sts, boundary)
 
     def _judge_role(self, role: RoleInfo, store: Store,
                     identity: Sequence[tuple[Statement, Resource]],
                     boundary: tuple[bool, tuple[Statement, ...] | None]) -> None:
         ix = self.ix
-        arn, account = role.resource.arn, None
+        arn = role.resource.arn
         account = (arn_account(arn) if arn else None) or self.account
         allows = [self._item(st, via, store) for st, via in identity if st.allow]
         denies = [self._item(st, via, store) for st, via in identity if not st.allow]
@@ -652,15 +653,17 @@ class Grants:
             reach = item.allows
             if not reach:
                 continue
-            groups: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-            for i in range(len(data_actions(service))):
-                if not reach >> i & 1:
-                    continue
-                key = (tuple(j for j, d in enumerate(relevant_denies) if d.fences >> i & 1),
-                       tuple(j for j, b in enumerate(bound or ()) if b.allows >> i & 1))
-                groups[key] = groups.get(key, 0) | 1 << i
+            # Split the actions it reaches into groups that the same Denies fence and the same
+            # boundary statements allow: one decision per group.
+            groups: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(reach, (), ())]
+            for j, d in enumerate(relevant_denies):
+                groups = [g for mask, dids, bids in groups for g in (
+                    (mask & d.fences, (*dids, j), bids), (mask & ~d.fences, dids, bids)) if g[0]]
+            for j, b in enumerate(bound or ()):
+                groups = [g for mask, dids, bids in groups for g in (
+                    (mask & b.allows, dids, (*bids, j)), (mask & ~b.allows, dids, bids)) if g[0]]
             yes = maybe = 0
-            for (deny_ids, bound_ids), mask in groups.items():
+            for mask, deny_ids, bound_ids in groups:
                 alternative: list[Sequence[Statement]] = [[item.st]]
                 if bound is not None:
                     if not bound_ids:

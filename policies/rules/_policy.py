@@ -465,6 +465,7 @@ def candidates(key: str, clause_list: Iterable[Clause]) -> tuple[Any, ...]:
     each number or date), one value none of them names, and absence (unless always present).
     Each clause's truth changes only at the values it names, so these decide them all."""
     out: list[Any] = []
+    bases = {c.parts[1] for c in clause_list}
     for c in clause_list:
         base = c.parts[1]
         for v in c.values:
@@ -480,7 +481,8 @@ def candidates(key: str, clause_list: Iterable[Clause]) -> tuple[Any, ...]:
                 out += [v.replace("*", "").replace("?", "x"), v.replace("*", "x").replace("?", "x")]
             else:
                 out.append(str(v))
-    out += [_FRESH, "198.51.100.7"]
+    if bases - {"Bool"}:  # a value no clause names (for a flag, true and false are all)
+        out.append("198.51.100.7" if bases <= {"IpAddress", "NotIpAddress"} else _FRESH)
     if key.lower() not in ALWAYS_PRESENT:
         out.append(ABSENT)
     seen: list[Any] = []
