@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -460,7 +460,7 @@ def clause_holds(clause: Clause, actual: Any) -> Tri:
     return _any(one(i) for i in items)
 
 
-def candidates(key: str, clause_list: Iterable[Clause]) -> tuple[Any, ...]:
+def candidates(key: str, clause_list: Sequence[Clause]) -> tuple[Any, ...]:
     """Values of a request key worth trying: each value the clauses name (and a neighbour of
     each number or date), one value none of them names, and absence (unless always present).
     Each clause's truth changes only at the values it names, so these decide them all."""
