@@ -153,6 +153,9 @@ def run() -> NoReturn:
     is left is to flush the standard streams and run the exit handlers (temporary files,
     logging). An unexpected exception leaves the normal way, with its traceback.
     """
+    from guardian import heap
+
+    heap.until_exit()  # nothing is handed back before os._exit: the collector may stay quiet
     code = main()
     try:
         sys.stdout.flush()

@@ -70,3 +70,15 @@ def test_evaluation_runs_with_a_quiet_collector(example_catalog):
     report = evaluate(example_catalog, ResourceGraph([], Source("graph", "empty")), rules=(rule,))
     assert seen == [YOUNG] and len(report.results) == 1
     assert gc.get_threshold() == before
+
+
+def test_until_exit_leaves_the_collector_quiet_in_a_process_that_ends():
+    import subprocess
+    import sys
+
+    code = ("import gc\nfrom guardian import heap\nbefore = gc.get_threshold()\n"
+            "heap.until_exit()\nwith heap.long_lived():\n    pass\n"
+            "print(gc.get_threshold()[0] == heap.YOUNG != before[0], gc.get_freeze_count() > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["True", "True"]

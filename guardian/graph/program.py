@@ -651,7 +651,7 @@ def synthesize(
                 exc.add_note(f"({no_stack_file}: is --stack {stack} the stack you mean? "
                              f"Else give the value with --config {exc.key}=VALUE)")
             raise _program_error(project, exc) from None
-    graph = ResourceGraph([r.resource() for r in monitor.captured.values()], source)
+        graph = ResourceGraph([r.resource() for r in monitor.captured.values()], source)
     if kept is not None:
         kept.save(graph)
     return graph
