@@ -155,7 +155,7 @@ def run() -> NoReturn:
     """
     from guardian import heap
 
-    heap.until_exit()  # nothing is handed back before os._exit: the collector may stay quiet
+    heap.until_exit()  # nothing is handed back before os._exit: no collector walks it again
     code = main()
     try:
         sys.stdout.flush()

@@ -36,6 +36,7 @@ from ruamel.yaml.error import YAMLError
 
 from guardian.errors import UserError
 from guardian.graph import computed
+from guardian.graph.fast import InlineLoop, note_fallback, single_wait, unavailable
 from guardian.graph.lazy_aws import only_what_is_used
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
@@ -550,8 +551,10 @@ def _program_error(project: Project, exc: BaseException) -> UserError:
     return UserError(text)
 
 
-def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list[str]) -> Any:
-    """Run the program once under a fresh monitor; the monitor holds what it registered."""
+def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list[str],
+         fast: bool) -> Any:
+    """Run the program once under a fresh monitor; the monitor holds what it registered.
+    `fast`: through guardian.graph.fast (its availability checked by the caller)."""
     import runpy
 
     import pulumi.runtime
@@ -562,7 +565,7 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
     region = config.get("aws:region")
     roots = Roots.of_project(project.root)
     monitor = _make_monitor(project.name, stack, region, roots)
-    loop = asyncio.new_event_loop()
+    loop = InlineLoop() if fast else asyncio.new_event_loop()
     # A failed program leaves many futures holding its one error, which is reported once.
     loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
@@ -581,7 +584,7 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
         pulumi.runtime.set_all_config(config, secret_keys)
         os.chdir(project.program)
         with warnings.catch_warnings(), _plain_unknowns(), _source_positions(roots), \
-                only_what_is_used():
+                only_what_is_used(), single_wait() if fast else contextlib.nullcontext():
             # pulumi_aws warns about its own deprecated aliases as it loads: not the user's news.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
             def program() -> None:
@@ -612,7 +615,7 @@ def _run(project: Project, stack: str, config: dict[str, str], secret_keys: list
 
 def synthesize(
     program_dir: Path, stack: str = "dev", config: Mapping[str, str] = {},
-    *, cache: Path | None = None,
+    *, cache: Path | None = None, fast: bool = True,
 ) -> ResourceGraph:
     """Run the Pulumi program in `program_dir` offline and return every resource it registers.
 
@@ -621,7 +624,9 @@ def synthesize(
     (keys with or without the project namespace); without that file, a warning on stderr and
     the project's defaults and `config` only. With `cache`, a graph kept there from an earlier
     run of the same files and config is returned instead of running the program again
-    (guardian.graph.cache). Raises UserError for a missing or broken project and for a
+    (guardian.graph.cache). `fast` takes guardian.graph.fast's path through Pulumi's runtime
+    when the installed Pulumi allows it (else a one-line note, and the plain path); both give
+    the same graph. Raises UserError for a missing or broken project and for a
     program that raises (its message and its own frames only).
     """
     project = find_project(Path(program_dir))
@@ -639,9 +644,13 @@ def synthesize(
     kept = _cache_entry(cache, project, stack, values, secret_keys) if cache else None
     if kept is not None and (graph := kept.load(source)) is not None:
         return graph
+    if fast and (reason := unavailable()) is not None:
+        note_fallback(reason)
+        fast = False
     with _LOCK, long_lived(), kept.recording() if kept else contextlib.nullcontext():
         try:
-            monitor = contextvars.copy_context().run(_run, project, stack, values, secret_keys)
+            monitor = contextvars.copy_context().run(
+                _run, project, stack, values, secret_keys, fast)
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 (any program failure is the user's to fix)
