@@ -207,5 +207,6 @@ def evaluate(
         fail_on=fail_on,
         entry=graph.source.entry,
         projects=graph.projects,
+        accounts=graph.accounts,
         checks=tuple(checks.values()),
     ), catalog)

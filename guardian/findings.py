@@ -77,10 +77,12 @@ class ResourceRef:
     type: str
     name: str
     urn: str = ""
+    account: str | None = field(default=None, compare=False)  # the AWS account, when known
+    region: str | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, resource: Resource) -> ResourceRef:
-        return cls(resource.type, resource.name, resource.urn)
+        return cls(resource.type, resource.name, resource.urn, resource.owner, resource.region)
 
     def to_json(self) -> dict[str, str]:
         return {"type": self.type, "name": self.name, "urn": self.urn}
@@ -103,6 +105,17 @@ class Finding:
     severity: str | None = None  # overrides the rule's (e.g. inventory info findings)
     unknown: bool = False  # the rule could not decide: a value was unknown offline
     binding: str | None = None  # how the store was bound to its dataset (tag, catalog-name, ...)
+    # Where it applies in AWS: the resource's account and region, or what a finding on no
+    # resource names (an account that could not be read, a region it could not list).
+    account: str | None = None
+    region: str | None = None
+
+    @property
+    def where(self) -> tuple[str | None, str | None]:
+        """(account, region) this finding is about, each None when not known."""
+        r = self.resource
+        return (self.account or (r.account if r else None),
+                self.region or (r.region if r else None))
 
 
 @dataclass(frozen=True)
@@ -254,9 +267,12 @@ class Rule:
         severity: str | None = None,
         unknown: bool = False,
         binding: str | None = None,
+        account: str | None = None,
+        region: str | None = None,
     ) -> Finding:
         """A finding of this rule. `related` is deduplicated, sorted, and never repeats
-        `resource`; `severity` overrides the rule's for this finding only."""
+        `resource`; `severity` overrides the rule's for this finding only; `account` and
+        `region` say where in AWS a finding on no resource applies."""
         if severity is not None and severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {severity!r}")
         ref = _ref(resource) if resource is not None else None
@@ -269,6 +285,7 @@ class Rule:
             rule=self.id, message=message, dataset=dataset, resource=ref,
             related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
             location=location, severity=severity, unknown=unknown, binding=binding,
+            account=account, region=region,
         )
 
     def at(
@@ -316,6 +333,8 @@ class Result:
             "blocking": self.blocking,
             "dataset": f.dataset,
             "project": f.resource.project if f.resource else None,
+            "account": f.where[0],
+            "region": f.where[1],
             "binding": f.binding,
             "resource": f.resource.to_json() if f.resource else None,
             "related": [r.to_json() for r in f.related],
@@ -355,6 +374,7 @@ class Report:
     checks: tuple[Check, ...] = ()
     values: tuple[Valuation, ...] = ()  # every dataset's value at risk, ranked (guardian.value)
     projects: tuple[str, ...] = ()  # the deployment's projects; findings name theirs when several
+    accounts: tuple[str, ...] = ()  # the AWS accounts it covers; findings name theirs when several
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)

@@ -374,6 +374,8 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
 
     seen_ids: dict[str, Location] = {}
     seen_stores: dict[str, Location] = {}
+    # (kind, name) -> the storage entries of that name so far: pinned ones may share it
+    entries: dict[tuple[str, str], list[tuple[Storage, Location]]] = {}
     for i, item in enumerate(datasets):
         ds, path = item.value, ("datasets", i)
         ds_id = ds.get("id")
@@ -425,14 +427,25 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
         for j, st in _items(ds.get("storage"), dict):
             name, kind, key = st.get("name"), st.get("kind"), st.get("subject_key")
             if isinstance(name, str):
-                if name in seen_stores:
+                here = Storage(str(kind), name, account=_str_or_none(st.get("account")),
+                               region=_str_or_none(st.get("region")))
+                same = entries.setdefault((here.kind, name), [])
+                first = next((loc for other, loc in same if other.overlaps(here)), None)
+                if first is not None:
                     err(
                         item,
                         path,
                         ("storage", j, "name"),
-                        f"store {name!r} is declared twice (first at {seen_stores[name]})",
+                        f"store {name!r} is declared twice (first at {first}); if they are "
+                        "different stores, pin each to its account or region",
                     )
+                same.append((here, item.loc("storage", j, "name")))
                 seen_stores.setdefault(name, item.loc("storage", j, "name"))
+            region = st.get("region")
+            if isinstance(region, str) and region not in regions.REGIONS:
+                close = closest(region, regions.REGIONS)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                err(item, path, ("storage", j, "region"), f"{region!r} is not an AWS region{hint}")
             if kind == "s3" and isinstance(key, str) and not _valid_prefix_template(key):
                 err(
                     item,
@@ -550,6 +563,10 @@ def _law_problems(item: _Located, path: tuple[Any, ...], ds: dict[str, Any]) -> 
             say(("recipients", j, "role"), f"a {rec['role'].replace('_', ' ')} needs {need}: "
                 "link it in `contract`")
     return out
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _strings(value: Any) -> list[str]:
@@ -695,6 +712,8 @@ def _dataset(item: _Located) -> Dataset:
                 s.get("index"),
                 s.get("ttl_attribute"),
                 s.get("subject_type", "string"),
+                s.get("account"),
+                s.get("region"),
                 loc=item.loc("storage", j),
             )
             for j, s in enumerate(ds.get("storage", ()))

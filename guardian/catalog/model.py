@@ -129,7 +129,29 @@ class Storage:
     index: str | None = None
     ttl_attribute: str | None = None  # dynamodb: Number attribute, epoch seconds
     subject_type: str = "string"  # string | number: how ids in subject_key compare
+    # Where it lives in AWS: None is any account (any region) holding a store of this name,
+    # so one entry covers a dataset copied into many accounts.
+    account: str | None = None
+    region: str | None = None
     loc: Location = field(default=NOWHERE, compare=False)
+
+    def covers(self, account: str | None, region: str | None) -> bool:
+        """Whether a store of this entry's name in `account` and `region` is this entry's: an
+        unknown account or region (an offline program) does not rule it out."""
+        return (self.account is None or account is None or account == self.account) and (
+            self.region is None or region is None or region == self.region)
+
+    def overlaps(self, other: Storage) -> bool:
+        """Whether one store could be both entries': same kind and name, accounts and regions
+        that do not tell them apart."""
+        return (self.kind, self.name) == (other.kind, other.name) and \
+            self.covers(other.account, other.region) and other.covers(self.account, self.region)
+
+    @property
+    def label(self) -> str:
+        """`kind:name`, with the account and region it is pinned to."""
+        where = "/".join(x for x in (self.account, self.region) if x)
+        return f"{self.kind}:{self.name}" + (f" in {where}" if where else "")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class Resource:
     parent: str | None = None  # URN
     provider: str | None = None  # provider reference "<urn>::<id>", None for the default
     region: str | None = None
+    # The AWS account it lives in, when the source knows it (a live account, an organisation).
+    account: str | None = None
     inputs: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, Any] = field(default_factory=dict)  # state; empty when unknown
     dependencies: tuple[str, ...] = ()
@@ -67,6 +69,15 @@ class Resource:
         value = self.get("arn")
         return value if isinstance(value, str) and value != UNKNOWN else None
 
+    @property
+    def owner(self) -> str | None:
+        """The AWS account it lives in: as the source said, else the one its ARN names."""
+        if self.account:
+            return self.account
+        parts = (self.arn or "").split(":")
+        return parts[4] if len(parts) > 5 and len(parts[4]) == 12 and parts[4].isdigit() \
+            else None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "urn": self.urn,
@@ -81,6 +92,7 @@ class Resource:
             "dependencies": list(self.dependencies),
             "propertyDependencies": {k: list(v) for k, v in self.property_dependencies.items()},
             "location": self.location.to_json() if self.location else None,
+            **({"account": self.account} if self.account else {}),
         }
 
     @classmethod
@@ -93,6 +105,7 @@ class Resource:
             parent=data.get("parent") or None,
             provider=data.get("provider") or None,
             region=data.get("region"),
+            account=data.get("account") or None,
             inputs=data.get("inputs") or {},
             outputs=data.get("outputs") or {},
             dependencies=tuple(data.get("dependencies") or ()),
@@ -110,6 +123,9 @@ class Source:
     # The program's entry file relative to the repository: where findings on resources with
     # no location of their own point. None when unknown (a live account, no Pulumi project).
     entry: str | None = None
+    # The AWS accounts a live source set out to read, whether or not it could; empty for the
+    # other sources (their resources may still name theirs: `ResourceGraph.accounts`).
+    accounts: tuple[str, ...] = ()
 
 
 class ResourceGraph:
@@ -146,6 +162,12 @@ class ResourceGraph:
     def projects(self) -> tuple[str, ...]:
         """The projects its resources belong to, by their URNs."""
         return tuple(sorted({p for r in self.resources if (p := project_of(r.urn))}))
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The AWS accounts it covers: those its source read, and those its resources name."""
+        return tuple(sorted({*self.source.accounts,
+                             *(a for r in self.resources if (a := r.owner))}))
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -185,7 +207,9 @@ class ResourceGraph:
         return {
             "format": GRAPH_FORMAT,
             "source": {"kind": self.source.kind, "path": self.source.path,
-                       "entry": self.source.entry},
+                       "entry": self.source.entry,
+                       **({"accounts": list(self.source.accounts)} if self.source.accounts
+                          else {})},
             "resources": [r.to_json() for r in self.resources],
         }
 
@@ -198,5 +222,6 @@ class ResourceGraph:
         src = data.get("source") or {}
         return cls(
             (Resource.from_json(r) for r in data.get("resources", ())),
-            Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None),
+            Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None,
+                   tuple(src.get("accounts") or ())),
         )

@@ -95,17 +95,24 @@ def tally(report: Report) -> dict[str, Counter[str]]:
 
 
 def target(result: Result, report: Report | None = None) -> str:
-    """What the finding is about, for a human: the resource (and its project, when the report
-    covers several), else the catalog location."""
+    """What the finding is about, for a human: the resource (and its account and region, or
+    its project, when the report covers several), else the catalog location."""
     f = result.finding
+    account, region = f.where
+    where = ""
+    if report is not None and len(report.accounts) > 1 and account:
+        where = f" in account {account}" + (f" ({region})" if region else "")
     if f.resource is not None:
         several = report is not None and len(report.projects) > 1 and f.resource.project
-        return f"{f.resource.type} {f.resource.name}" + (
-            f" in project {f.resource.project}" if several else "")
+        if several and not where and f.resource.project != account:
+            where = f" in project {f.resource.project}"
+        return f"{f.resource.type} {f.resource.name}{where}"
     if result.locations:
         return str(result.locations[0])
     if f.location:
         return f.location
+    if account:
+        return f"account {account}" + (f" ({region})" if region else "")
     return f"dataset {f.dataset}" if f.dataset else "catalog"
 
 

@@ -144,6 +144,8 @@ def _result(result: Result, rule_index: int, where: Location | None, fingerprint
             "unknown": f.unknown,
             "dataset": f.dataset,
             "project": f.resource.project if f.resource else None,
+            "account": f.where[0],
+            "region": f.where[1],
         },
     }
     if result.severity == "info":

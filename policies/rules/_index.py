@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from guardian.policies.rules._policy import Statement, has_unknown, statements
 
-from guardian.catalog.model import Catalog, Dataset
+from guardian.catalog.model import Catalog, Dataset, Storage
 from guardian.graph.model import DATASET_TAG, UNKNOWN, Resource, ResourceGraph
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ class Store:
     binding: str | None = None  # how: one of BINDINGS, None when unbound
     listed_under: Dataset | None = None  # the dataset whose catalog storage names it
     helpers: dict[str, list[Resource]] = field(default_factory=dict)
+    account: str | None = None  # the AWS account holding it, when known
 
     @property
     def conflict(self) -> bool:
@@ -246,20 +247,34 @@ class Index:
             tag: str | None = UNKNOWN
         else:
             tag = r.dataset or None  # an empty tag names nothing
-        listed, how = self._listed.get((kind, name or ""), (None, None))
+        account = r.owner
+        listed, how = self._entry(kind, name or "", account, region), "catalog-name"
         if listed is None:
-            listed, how = self._listed.get((kind, r.name), (None, None))
-            how = how and "catalog-pulumi-name"
+            listed, how = self._entry(kind, r.name, account, region), "catalog-pulumi-name"
         tagged = self.datasets.get(tag) if tag else None
         dataset = tagged or listed
         how = "tag" if tagged else how
-        return Store(r, kind, name, arn, region, tag, dataset, how if dataset else None, listed)
+        return Store(r, kind, name, arn, region, tag, dataset, how if dataset else None, listed,
+                     account=account)
+
+    def _entry(self, kind: str, name: str, account: str | None,
+               region: str | None) -> Dataset | None:
+        """The dataset whose catalog storage declares a store of this kind and name in this
+        account and region (the loader keeps entries from overlapping); None when entries of
+        several datasets cover a store whose account or region is unknown."""
+        found = {ds.id: ds for ds, st in self.entries.get((kind, name), ())
+                 if st.covers(account, region)}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     @cached_property
-    def _listed(self) -> dict[tuple[str, str], tuple[Dataset, str]]:
-        """(store kind, name) -> the dataset whose catalog storage declares it."""
-        return {(CATALOG_KINDS[st.kind], st.name): (ds, "catalog-name")
-                for ds in self.catalog.datasets for st in ds.storage if st.kind in CATALOG_KINDS}
+    def entries(self) -> dict[tuple[str, str], list[tuple[Dataset, Storage]]]:
+        """(store kind, name) -> the catalog storage entries of that name, with their dataset."""
+        out: dict[tuple[str, str], list[tuple[Dataset, Storage]]] = {}
+        for ds in self.catalog.datasets:
+            for st in ds.storage:
+                if st.kind in CATALOG_KINDS:
+                    out.setdefault((CATALOG_KINDS[st.kind], st.name), []).append((ds, st))
+        return out
 
     def store_of(self, r: Resource) -> Store | None:
         """The store this resource is, or the store it is a helper of (its policy, its

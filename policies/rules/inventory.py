@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardian.policies.rules._index import CATALOG_KINDS
+from guardian.policies.rules._index import CATALOG_KINDS, Store
 
 from guardian.errors import closest
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
@@ -29,11 +29,29 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
                 yield INV_001.at(s, f"operational store ({OPERATIONAL_TAG}={role}) "
                                  "bound to no dataset", severity="info")
             elif s.kind in CATALOG_KINDS.values():
-                names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
-                yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag and no catalog "
-                                 f"storage entry names it ({names})")
+                yield _unlisted(ctx, s)
             else:  # the catalog's storage lists buckets and tables only: the tag binds it
                 yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag")
+
+
+def _unlisted(ctx: Context, s: Store) -> Finding:
+    """An untagged bucket or table no catalog entry binds: none names it, entries of its name
+    pin other accounts or regions, or several datasets' entries could be it."""
+    names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
+    same = [e for n in dict.fromkeys((s.name, s.resource.name)) if n
+            for e in ctx.index.entries.get((s.kind, n), ())]
+    covering = [f"{st.label} ({ds.id})" for ds, st in same if st.covers(s.account, s.region)]
+    if covering:
+        return INV_001.at(s, f"its account or region is unknown and the catalog declares a "
+                          f"store of its name under several datasets: {', '.join(covering)}",
+                          unknown=True)
+    if same:
+        where = "/".join(x for x in (s.account, s.region) if x)
+        return INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag and the catalog storage "
+                          f"entries of its name are pinned elsewhere "
+                          f"({', '.join(st.label for _, st in same)}), not to {where}")
+    return INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag and no catalog storage entry "
+                      f"names it ({names})")
 
 
 def _unknown_dataset(ctx: Context) -> Iterator[Finding]:
@@ -48,25 +66,22 @@ def _unknown_dataset(ctx: Context) -> Iterator[Finding]:
                              f"in the catalog{hint}{bound}")
 
 
-def _declared(ctx: Context) -> dict[str, set[str]]:
-    """Store kind -> names (physical or Pulumi) that the deployment's stores answer to."""
-    out: dict[str, set[str]] = {}
-    for s in ctx.index.stores:
-        names = out.setdefault(s.kind, set())
-        names.add(s.resource.name)
-        if s.name:
-            names.add(s.name)
-    return out
-
-
 def _absent(ctx: Context) -> Iterator[Finding]:
-    present = _declared(ctx)
+    present: dict[tuple[str, str], list[Store]] = {}  # (kind, physical or Pulumi name)
+    for s in ctx.index.stores:
+        for n in {s.resource.name, s.name} - {None}:
+            present.setdefault((s.kind, str(n)), []).append(s)
+    read = ctx.graph.source.accounts  # a live source names the accounts it read
     for ds in ctx.catalog.datasets:
         for st in ds.storage:
-            if st.name not in present.get(CATALOG_KINDS.get(st.kind, st.kind), set()):
+            if st.account and read and st.account not in read:
+                continue  # another account's store: not audited here, so not absent either
+            found = present.get((CATALOG_KINDS.get(st.kind, st.kind), st.name), ())
+            if not any(st.covers(s.account, s.region) for s in found):
                 yield INV_003.finding(
-                    f"catalog store {st.kind}:{st.name} is not in this deployment",
+                    f"catalog store {st.label} is not in this deployment",
                     dataset=ds.id, location=str(st.loc) if st.loc.line else None,
+                    account=st.account, region=st.region,
                 )
 
 

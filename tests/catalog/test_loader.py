@@ -137,7 +137,8 @@ def test_dangling_references_and_duplicates(tmp_path):
         f"catalog.yaml:{line_of(text, 'id: customer_profiles', 1)}:9: datasets[6].id: "
         f"duplicate dataset id 'customer_profiles' (first at catalog.yaml:{line_of(text, 'id: customer_profiles')}:9)",
         f"catalog.yaml:{line_of(text, 'name: acme-orders', 1)}:15: datasets[6].storage[0].name: "
-        f"store 'acme-orders' is declared twice (first at catalog.yaml:{line_of(text, 'name: acme-orders')}:15)",
+        f"store 'acme-orders' is declared twice (first at catalog.yaml:{line_of(text, 'name: acme-orders')}:15); "
+            "if they are different stores, pin each to its account or region",
     ]
 
 
