@@ -443,8 +443,8 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                 seen_stores.setdefault(name, item.loc("storage", j, "name"))
             region = st.get("region")
             if isinstance(region, str) and region not in regions.REGIONS:
-                close = closest(region, regions.REGIONS)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                near = closest(region, regions.REGIONS)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
                 err(item, path, ("storage", j, "region"), f"{region!r} is not an AWS region{hint}")
             if kind == "s3" and isinstance(key, str) and not _valid_prefix_template(key):
                 err(
