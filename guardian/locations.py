@@ -117,6 +117,18 @@ class Roots:
         here = (start or Path.cwd()).resolve()
         return cls.of_project(nearest(here, PROJECT_FILES) or here)
 
+    @classmethod
+    def of_file(cls, path: Path, project: str | None) -> Roots:
+        """The Pulumi project a preview or stack export came from, whose `project:///`
+        positions it holds: of the projects at or above the working directory and the file,
+        the first named `project` (its URNs' project), else the first found, else the
+        working directory."""
+        here = Path.cwd().resolve()
+        found = [f for f in (nearest(here, PROJECT_FILES),
+                             nearest(path.resolve().parent, PROJECT_FILES)) if f]
+        named = [f for f in found if project and _project(f).get("name") == project]
+        return cls.of_project((named or found or [here])[0])
+
     def relative(self, path: str | Path) -> str | None:
         return relative_to(path, self.repository)
 
@@ -141,11 +153,10 @@ class Roots:
     def entry(self) -> str | None:
         """The project's entry file relative to the repository (Pulumi.yaml's `main` and
         runtime); Pulumi.yaml itself when no entry file is found; None without a project."""
-        project_file = next((self.project / n for n in PROJECT_FILES
-                             if (self.project / n).is_file()), None)
+        project_file = _project_file(self.project)
         if project_file is None:
             return None
-        main, runtime = _main_and_runtime(project_file)
+        main, runtime = _main_and_runtime(_project(self.project))
         target = (self.project / main) if main else self.project
         if target.is_file():
             return self.relative(target)
@@ -155,16 +166,25 @@ class Roots:
         return self.relative(project_file)
 
 
-def _main_and_runtime(project_file: Path) -> tuple[str | None, str]:
+def _project_file(folder: Path) -> Path | None:
+    return next((folder / n for n in PROJECT_FILES if (folder / n).is_file()), None)
+
+
+def _project(folder: Path) -> Mapping[str, Any]:
+    """The Pulumi project file in `folder`, read; empty when absent or unreadable."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    project_file = _project_file(folder)
     try:
-        data = YAML(typ="safe").load(project_file.read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load(project_file.read_text(encoding="utf-8")) \
+            if project_file else None
     except (OSError, YAMLError, UnicodeDecodeError):
-        return None, ""
-    if not isinstance(data, Mapping):
-        return None, ""
+        return {}
+    return data if isinstance(data, Mapping) else {}
+
+
+def _main_and_runtime(data: Mapping[str, Any]) -> tuple[str | None, str]:
     runtime = data.get("runtime")
     name = runtime.get("name") if isinstance(runtime, Mapping) else runtime
     main = data.get("main")

@@ -15,6 +15,7 @@ from guardian.graph.model import Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
     resource,
+    roots_of,
     shape_error,
     usable,
     with_regions,
@@ -35,10 +36,9 @@ def read_preview(
     path: str | Path, *, config: Mapping[str, Any] | None = None, roots: Roots | None = None
 ) -> ResourceGraph:
     """Read a preview; `config` (the stack's) supplies `aws:region` if the preview has none;
-    `roots` (default: the Pulumi project around the working directory) locate each
-    resource's `sourcePosition` in the repository."""
+    `roots` (default: the Pulumi project its URNs name, around the working directory or the
+    file) locate each resource's `sourcePosition` in the repository."""
     path = Path(path)
-    roots = roots or Roots.around()
     data = read_json(path, EXPECTED)
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         hint = " (this looks like `pulumi stack export` output: use --state)" if (
@@ -49,6 +49,8 @@ def read_preview(
     if not isinstance(file_config, Mapping):
         raise shape_error(path, "config", "expected an object of stack config values")
 
+    roots = roots or roots_of(path, (step.get("newState") for step in data["steps"]
+                                     if isinstance(step, Mapping)))
     planned: dict[str, Resource] = {}
     for i, step in enumerate(data["steps"]):
         where = f"steps[{i}]"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from guardian.errors import UserError
-from guardian.graph.model import SECRET, UNKNOWN, Resource
+from guardian.graph.model import SECRET, UNKNOWN, Resource, project_of
 from guardian.locations import Location, Roots, split_position
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # marks special values in the engine's JSON
@@ -112,6 +112,14 @@ def with_regions(resources: list[Resource], default: str | None) -> list[Resourc
     """Set every resource's region once all providers are known."""
     providers = provider_regions(resources)
     return [replace(r, region=region_of(r, providers, default)) for r in resources]
+
+
+def roots_of(path: Path, objects: Iterable[Any]) -> Roots:
+    """Where the positions of the file at `path` are read: the Pulumi project its resources'
+    URNs name (see `Roots.of_file`)."""
+    urns = (o.get("urn") for o in objects if isinstance(o, Mapping))
+    project = next((p for u in urns if isinstance(u, str) and (p := project_of(u))), None)
+    return Roots.of_file(path, project)
 
 
 def location(obj: Mapping[str, Any], roots: Roots) -> Location | None:

@@ -14,6 +14,7 @@ from guardian.graph.model import ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
     resource,
+    roots_of,
     shape_error,
     usable,
     with_regions,
@@ -28,10 +29,9 @@ def read_state(
     path: str | Path, *, config: Mapping[str, Any] | None = None, roots: Roots | None = None
 ) -> ResourceGraph:
     """Read a stack export; `config` (the stack's) supplies `aws:region` where nothing else does;
-    `roots` (default: the Pulumi project around the working directory) locate each resource's
-    `sourcePosition` in the repository."""
+    `roots` (default: the Pulumi project its URNs name, around the working directory or the
+    file) locate each resource's `sourcePosition` in the repository."""
     path = Path(path)
-    roots = roots or Roots.around()
     data = read_json(path, EXPECTED)
     deployment = data.get("deployment") if isinstance(data, Mapping) else None
     if not isinstance(deployment, Mapping) or not isinstance(
@@ -45,8 +45,10 @@ def read_state(
     if version is not None and version != 3:
         raise shape_error(path, "version", f"unsupported export version {version!r} (expected 3)")
 
+    objects = deployment.get("resources") or []
+    roots = roots or roots_of(path, objects)
     resources = []
-    for i, obj in enumerate(deployment.get("resources") or []):
+    for i, obj in enumerate(objects):
         where = f"deployment.resources[{i}]"
         if isinstance(obj, Mapping) and obj.get("delete"):
             continue

@@ -145,6 +145,38 @@ def test_sarif_puts_an_export_or_preview_finding_on_its_source_position(
     }
 
 
+@pytest.mark.parametrize("kind, name", [("--state", "sample-export.json"),
+                                        ("--preview", "sample-preview-creates.json")])
+@pytest.mark.parametrize("cwd_project", [None, "other"])
+def test_positions_are_read_against_the_project_the_urns_name(
+        ts_repo: Path, monkeypatch: pytest.MonkeyPatch, kind: str, name: str,
+        cwd_project: str | None) -> None:
+    """Run from the repository root, or from another project, on a file written in infra/:
+    `project:///index.ts` is infra/index.ts, the project the URNs name (`sample`)."""
+    repo = ts_repo.parent
+    if cwd_project:
+        (repo / "Pulumi.yaml").write_text(f"name: {cwd_project}\nruntime: nodejs\n")
+        (repo / "index.ts").write_text("// another program\n")
+    monkeypatch.chdir(repo)
+    code, text = check(repo, kind, f"infra/{name}", "--catalog", str(EXAMPLE_CATALOG),
+                       fmt="sarif")
+    assert code == 1
+    docs = on(sarif_results(text), "GRD-INV-001", "docs")
+    assert docs["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] \
+        == "infra/index.ts"
+
+
+def test_the_working_directorys_project_is_kept_when_no_project_is_named(
+        ts_repo: Path) -> None:
+    (ts_repo / "Pulumi.yaml").write_text("name: renamed\nruntime: nodejs\n")  # not `sample`
+    elsewhere = ts_repo.parent / "copies"
+    elsewhere.mkdir()
+    shutil.copy(ts_repo / "sample-export.json", elsewhere / "export.json")
+    graph = read_state(elsewhere / "export.json")
+    assert named(graph, "aws:s3/bucket:Bucket", "docs").location \
+        == Location("infra/index.ts", 5, 20)
+
+
 def test_without_source_positions_findings_point_at_the_entry_file_said_once(
         ts_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads((ts_repo / "sample-export.json").read_text())
