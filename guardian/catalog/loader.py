@@ -300,7 +300,8 @@ def _schema_message(err: Any) -> str:
         found = next((name for name, kind in _KINDS if isinstance(err.instance, kind)), "nothing")
         if isinstance(err.instance, int | float) and not isinstance(err.instance, bool):
             found = repr(err.instance)
-        return f"expected {' or '.join(_JSON_TYPES.get(w, w) for w in wanted)}, found {found}"
+        names = " or ".join(_JSON_TYPES.get(w) or str(w) for w in wanted)
+        return f"expected {names}, found {found}"
     if err.validator == "pattern" and isinstance(err.instance, str):
         expected = err.schema.get("description") or err.validator_value
         return f"{_short(err.instance)} does not match {expected}"
@@ -480,13 +481,13 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
             and not resource.startswith("urn:")
         ):
             # Waivers may name any resource of a deployment; only say when it looks like a typo.
-            close = typo_of(resource)
-            if close:
+            typo = typo_of(resource)
+            if typo:
                 err(
                     item,
                     ("waivers", i),
                     ("resource",),
-                    f"{resource!r} is not a declared store; did you mean {close!r}?",
+                    f"{resource!r} is not a declared store; did you mean {typo!r}?",
                     "warning",
                 )
     return out
