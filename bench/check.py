@@ -8,11 +8,13 @@ bound to its own dataset in a generated catalog. Every 10th unit lacks a lifecyc
 and every 25th a public access block, so the rules have something to find.
 
 Measured per size: building the ResourceGraph (indexing), `guardian.check.evaluate` (best of
---repeat runs), its peak traced memory (a separate run under tracemalloc), and the end-to-end
-path a CI job takes (read the graph JSON, evaluate, render JSON). checkov runs on the same graph
-converted to a Terraform plan by `guardian.graph.tfplan.to_tfplan`, with --skip-download, in the
-same run, for the sizes in --checkov-sizes; its fixed start-up cost is measured on a one-unit
-plan and reported separately.
+--repeat runs), its peak traced memory (a separate run under tracemalloc), the end-to-end path
+a CI job takes (read the graph JSON, evaluate, render JSON) in this process, and the same as a
+whole `guardian check --graph` process (start-up, the catalog file, the graph file, the rules,
+the JSON report), wall and CPU time. checkov runs as a process on the same graph converted to a
+Terraform plan by `guardian.graph.tfplan.to_tfplan`, with --skip-download, in the same run, for
+the sizes in --checkov-sizes; its fixed start-up cost is measured on a one-unit plan and
+reported separately. CPU time is the figure to compare when other jobs share the cores.
 
     python bench/check.py                       # 1k, 10k, 50k; checkov at 1k and 10k
     python bench/check.py --sizes 1000 --checkov-sizes 1000 --json results.json
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,15 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from guardian.catalog.model import (
-    Access,
-    Catalog,
-    Dataset,
-    Organization,
-    Retention,
-    Storage,
-    Use,
-)
+from guardian.catalog.model import Catalog
 from guardian.graph.model import Resource, ResourceGraph, Source
 
 HERE = Path(__file__).resolve().parent
@@ -87,50 +82,55 @@ def clone(template: str, i: int) -> list[dict[str, Any]]:
     return [r for r in resources if r["name"] not in dropped]
 
 
-def dataset(i: int) -> Dataset:
-    u = unit_name(i)
-    return Dataset(
-        id=f"ds_{u}",
-        name=f"Bench dataset {u}",
-        owner="team-bench",
-        classification="confidential",
-        categories=("user.name", "user.contact.email"),
-        subjects=("customer",),
-        jurisdictions=("gdpr",),
-        residency=("eu",),
-        retention=Retention(days=365, basis="Contract period plus one year"),
-        uses=(Use("essential.service", "contract"),),
-        access=(
-            Access(f"{u}-service", "essential.service", ("read", "write", "delete")),
-            Access(f"{u}-analyst", "essential.service", ("read",), human=True,
-                   training_valid_until=date(2099, 12, 31)),
-        ),
-        breach_contacts=("security@acme.example",),
-        storage=(
-            Storage("s3", f"acme-{u}-raw", subject_key="subjects/{subject_id}/"),
-            Storage("s3", f"acme-{u}-curated", subject_key="subjects/{subject_id}/"),
-            Storage("dynamodb", f"acme-{u}-index", subject_key="subject_id",
-                    ttl_attribute="expires_at"),
-        ),
-    )
+def catalog_yaml(units: int) -> str:
+    """The generated catalog: dataset i holds unit i's two buckets and table, read by its
+    service role and a trained analyst."""
+    lines = ["version: 1",
+             "organization: {name: Acme Bench Ltd, contact: privacy@acme.example}",
+             "datasets:"]
+    for i in range(units):
+        u = unit_name(i)
+        lines += [
+            f"  - id: ds_{u}",
+            f"    name: Bench dataset {u}",
+            "    owner: team-bench",
+            "    classification: confidential",
+            "    categories: [user.name, user.contact.email]",
+            "    subjects: [customer]",
+            "    jurisdictions: [gdpr]",
+            "    residency: [eu]",
+            "    retention: {days: 365, basis: Contract period plus one year}",
+            "    uses: [{use: essential.service, legal_basis: contract}]",
+            "    access:",
+            f"      - {{role: {u}-service, use: essential.service, "
+            "actions: [read, write, delete]}",
+            f"      - {{role: {u}-analyst, use: essential.service, actions: [read], "
+            "human: true, training_valid_until: 2099-12-31}",
+            "    breach_contacts: [security@acme.example]",
+            "    storage:",
+            f"      - {{kind: s3, name: acme-{u}-raw, subject_key: 'subjects/{{subject_id}}/'}}",
+            f"      - {{kind: s3, name: acme-{u}-curated, "
+            "subject_key: 'subjects/{subject_id}/'}",
+            f"      - {{kind: dynamodb, name: acme-{u}-index, subject_key: subject_id, "
+            "ttl_attribute: expires_at}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
-def deployment(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]]) -> tuple[
-    list[dict[str, Any]], Catalog
-]:
-    """At least `size` resources (the shared ones, then whole units) and their catalog."""
+def deployment(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]],
+               workdir: Path) -> tuple[list[dict[str, Any]], Catalog, Path]:
+    """At least `size` resources (the shared ones, then whole units), and their catalog as
+    read from the file written in `workdir`."""
+    from guardian.catalog.loader import load_catalog
+
     template = json.dumps(unit)
     resources, units = list(shared), 0
     while len(resources) < size:
         resources += clone(template, units)
         units += 1
-    catalog = Catalog(
-        version=1,
-        organization=Organization("Acme Bench Ltd", "privacy@acme.example"),
-        datasets=tuple(dataset(i) for i in range(units)),
-        path="<generated>",
-    )
-    return resources, catalog
+    path = workdir / f"catalog-{units}.yaml"
+    path.write_text(catalog_yaml(units), encoding="utf-8")
+    return resources, load_catalog(path), path
 
 
 # ---------------------------------------------------------------- measuring
@@ -182,8 +182,23 @@ def checkov_binary() -> str:
     return found
 
 
+def process(command: list[str], **kwargs: Any) -> tuple[float, float, Any]:
+    """Wall and CPU time (user + system) of a command run as its own process, and its result.
+    Exit 0 and 1 are answers (1: something failed a check); anything else stops the bench."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{Path(command[0]).name} failed ({proc.returncode}):\n"
+                         f"{proc.stderr[-2000:]}")
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc
+
+
 def run_checkov(graph: ResourceGraph, workdir: Path) -> dict[str, Any]:
-    """Wall time of one checkov scan of the graph as a Terraform plan, and what it checked."""
+    """One checkov process on the graph as a Terraform plan: wall and CPU time, and what it
+    checked."""
     from guardian.graph.tfplan import to_tfplan
 
     plan, unmapped = to_tfplan(graph)
@@ -192,18 +207,24 @@ def run_checkov(graph: ResourceGraph, workdir: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_"))}
     command = [checkov_binary(), "--framework", "terraform_plan", "-f", str(path),
                "--skip-download", "--quiet", "--compact", "-o", "json"]
-    start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"checkov failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    seconds, cpu, proc = process(command, env=env)
     out = json.loads(proc.stdout or "{}")
     reports = out if isinstance(out, list) else [out]
     summary = Counter()
     for rep in reports:
         for key in ("passed", "failed", "skipped", "resource_count"):
             summary[key] += int((rep.get("summary") or {}).get(key, 0))
-    return {"seconds": seconds, "unmapped_types": sorted(set(unmapped)), **summary}
+    return {"seconds": seconds, "cpu_s": cpu, "unmapped_types": sorted(set(unmapped)),
+            **summary}
+
+
+def run_guardian(graph_file: Path, catalog: Path, repeat: int) -> tuple[float, float]:
+    """Best wall and CPU time of `guardian check` as a process on the graph file: start-up,
+    reading the catalog and the graph, the rules, the JSON report."""
+    command = [sys.executable, "-m", "guardian.cli", "check", "--graph", str(graph_file),
+               "--catalog", str(catalog), "--format", "json", "--fail-on", "none"]
+    runs = [process(command)[:2] for _ in range(repeat)]
+    return min(w for w, _ in runs), min(c for _, c in runs)
 
 
 def measure(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]], repeat: int,
@@ -212,7 +233,7 @@ def measure(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]],
     from guardian.graph.sources import load_graph
     from guardian.report import render
 
-    data, catalog = deployment(size, unit, shared)
+    data, catalog, catalog_file = deployment(size, unit, shared, workdir)
     resources = [Resource.from_json(r) for r in data]
 
     def new_graph(_: Any = None) -> ResourceGraph:
@@ -230,6 +251,7 @@ def measure(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]],
         repeat, lambda _: render(evaluate(catalog, load_graph(graph_file)), "json")
     )
 
+    process_s, process_cpu = run_guardian(graph_file, catalog_file, repeat)
     n = len(graph)
     row: dict[str, Any] = {
         "resources": n,
@@ -245,6 +267,8 @@ def measure(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]],
         "evaluate_peak_mib": eval_peak / 2**20,
         "graph_peak_mib": graph_peak / 2**20,
         "end_to_end_s": e2e_s,
+        "process_s": process_s,
+        "process_cpu_s": process_cpu,
     }
     if checkov:
         ck = run_checkov(graph, workdir)
@@ -253,6 +277,8 @@ def measure(size: int, unit: list[dict[str, Any]], shared: list[dict[str, Any]],
         row["checkov_us_per_resource"] = ck["seconds"] / n * 1e6
         row["ratio_wall"] = ck["seconds"] / e2e_s  # checkov run vs guardian read+check+render
         row["ratio_scan"] = scan / eval_s  # both without start-up and parsing overheads
+        row["ratio_process"] = ck["seconds"] / process_s  # both as whole processes
+        row["ratio_process_cpu"] = ck["cpu_s"] / process_cpu
     return row
 
 
@@ -261,7 +287,8 @@ def warm_up(unit: list[dict[str, Any]], shared: list[dict[str, Any]]) -> None:
     from guardian.check import evaluate
     from guardian.report import render
 
-    data, catalog = deployment(len(unit) + len(shared), unit, shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        data, catalog, _ = deployment(len(unit) + len(shared), unit, shared, Path(tmp))
     report = evaluate(catalog, ResourceGraph([Resource.from_json(r) for r in data],
                                              Source("graph", "warm-up")))
     render(report, "json")
@@ -273,9 +300,10 @@ def warm_up(unit: list[dict[str, Any]], shared: list[dict[str, Any]]) -> None:
 def table(rows: list[dict[str, Any]], startup: float | None) -> str:
     lines = [
         "| resources | datasets | findings (blocking) | graph build | evaluate (CPU) "
-        "| per resource (CPU) | eval peak mem | read+check+render | checkov | checkov per resource "
+        "| per resource (CPU) | eval peak mem | read+check+render | `guardian check` process "
+        "(CPU) | checkov process (CPU) | checkov per resource | ratio, processes (CPU) "
         "| ratio (wall) | ratio (scan) |",
-        "|" + "---:|" * 12,
+        "|" + "---:|" * 14,
     ]
     for r in rows:
         ck = r.get("checkov")
@@ -287,11 +315,14 @@ def table(rows: list[dict[str, Any]], startup: float | None) -> str:
             f"({r['evaluate_cpu_us_per_resource']:.1f} µs) "
             f"| {r['evaluate_peak_mib']:.1f} MiB "
             f"| {r['end_to_end_s'] * 1e3:.0f} ms "
+            f"| {r['process_s']:.2f} s ({r['process_cpu_s']:.2f} s) "
             + (
-                f"| {ck['seconds']:.1f} s | {r['checkov_us_per_resource']:,.0f} µs "
+                f"| {ck['seconds']:.1f} s ({ck['cpu_s']:.1f} s) "
+                f"| {r['checkov_us_per_resource']:,.0f} µs "
+                f"| {r['ratio_process']:.0f}x ({r['ratio_process_cpu']:.0f}x) "
                 f"| {r['ratio_wall']:.0f}x | {r['ratio_scan']:.0f}x |"
                 if ck
-                else "| - | - | - | - |"
+                else "| - | - | - | - | - |"
             )
         )
     if len(rows) > 1:
@@ -305,6 +336,7 @@ def table(rows: list[dict[str, Any]], startup: float | None) -> str:
         )
     if startup is not None:
         lines.append(f"checkov start-up (one-unit plan): {startup:.1f} s")
+    lines.append("load average " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     return "\n".join(lines)
 
 

@@ -1,11 +1,13 @@
-"""Benchmark offline synthesis: resources per second and peak memory for generated catalogs of
-10, 100 and 1,000 datasets, and the cold wall time of `guardian synth` on the example.
+"""Benchmark offline synthesis: resources per CPU-second at 10, 100 and 1,000 datasets on both
+paths through Pulumi's runtime, and the cold cost of `guardian synth` and `guardian check` on
+the example.
 
-    .venv/bin/python bench/synth.py [--sizes 10 100 1000] [--repeat 3]
+    .venv/bin/python bench/synth.py [--sizes 10 100 1000] [--paths fast plain] [--repeat 3]
 
-Each size runs in its own process (so peak RSS belongs to that size alone), after one warm-up
-synthesis that pays for importing pulumi_aws. Time is measured without tracemalloc; a second
-run under tracemalloc gives the peak of Python allocations during synthesis.
+Each size and path runs in its own process (so its peak RSS is that run's alone, and no
+tracemalloc slows or inflates it), after one warm-up synthesis that pays for importing
+pulumi_aws. CPU time is the figure to compare on a shared machine: wall time there includes
+waiting for a core. The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = ("public", "internal", "confidential", "restricted")
+PATHS = ("fast", "plain")
 
 
 def catalog_yaml(n: int) -> str:
@@ -57,71 +59,96 @@ def catalog_yaml(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure_one(n: int) -> dict[str, float]:
+def measure_one(n: int, path: str) -> dict[str, float | int | str]:
+    """One synthesis of the example project on a catalog of n datasets, in this process."""
     from guardian.graph.program import synthesize
 
     with tempfile.TemporaryDirectory() as tmp:
         def run(size: int) -> int:
-            path = Path(tmp) / f"catalog-{size}.yaml"
-            path.write_text(catalog_yaml(size), encoding="utf-8")
-            return len(synthesize(ROOT, config={"guardian:catalog": str(path)}))
+            catalog = Path(tmp) / f"catalog-{size}.yaml"
+            catalog.write_text(catalog_yaml(size), encoding="utf-8")
+            return len(synthesize(ROOT, config={"guardian:catalog": str(catalog)},
+                                  fast=path == "fast"))
 
         run(1)  # warm-up: imports pulumi_aws and the modules
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         resources = run(n)
-        seconds = time.perf_counter() - start
-        tracemalloc.start()
-        run(n)
-        _, traced_peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start
     return {
-        "datasets": n, "resources": resources, "seconds": round(seconds, 3),
-        "resources_per_second": round(resources / seconds, 1),
-        "peak_rss_mib": round(peak_rss, 1), "traced_peak_mib": round(traced_peak / 2**20, 1),
+        "datasets": n, "path": path, "resources": resources, "cpu_s": round(cpu, 3),
+        "wall_s": round(wall, 3), "per_cpu_s": round(resources / cpu, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
-def cold_synth(repeat: int) -> dict[str, float]:
-    """Wall time of a fresh `guardian synth` process on the example project."""
-    times, cpu = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(repeat):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "guardian.cli", "synth", "-o",
-                            str(Path(tmp) / "graph.json")], cwd=ROOT, check=True,
-                           capture_output=True)
-            times.append(time.perf_counter() - start)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    # CPU time is shown beside wall time: on a shared machine the wall time includes waiting.
-    return {"runs": repeat, "min_seconds": round(min(times), 3),
-            "median_seconds": round(statistics.median(times), 3),
-            "median_cpu_seconds": round(statistics.median(cpu), 3)}
+def cold(command: list[str], repeat: int) -> dict[str, float]:
+    """A fresh `guardian` process on the example project, `repeat` times: wall and CPU time
+    (user + system of the process), minimum and median."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "guardian.cli", *command], cwd=ROOT,
+                              capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"guardian {' '.join(command)}: exit {done.returncode}\n"
+                             f"{done.stderr.decode(errors='replace')[-2000:]}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {"min_wall_s": min(walls), "median_wall_s": statistics.median(walls),
+            "min_cpu_s": min(cpus), "median_cpu_s": statistics.median(cpus)}
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process mode
+    parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS))
+    parser.add_argument("--repeat", type=int, default=3, help="cold runs of each command")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # child: SIZE PATH
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure_one(args.one)))
+        print(json.dumps(measure_one(int(args.one[0]), args.one[1])))
         return
-    print(f"{'datasets':>8} {'resources':>9} {'seconds':>8} {'res/s':>8} "
-          f"{'peak RSS MiB':>12} {'traced MiB':>10}")
-    for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], check=True,
-                             capture_output=True, text=True)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['datasets']:>8} {r['resources']:>9} {r['seconds']:>8} "
-              f"{r['resources_per_second']:>8} {r['peak_rss_mib']:>12} {r['traced_peak_mib']:>10}")
-    cold = cold_synth(args.repeat)
-    print(f"cold `guardian synth` on the example: min {cold['min_seconds']} s, "
-          f"median {cold['median_seconds']} s (CPU {cold['median_cpu_seconds']} s) "
-          f"over {cold['runs']} runs; load average {os.getloadavg()[0]:.1f}")
+    print(f"{load()} at the start, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{'path':>5} {'datasets':>8} {'resources':>9} {'CPU s':>7} {'wall s':>7} "
+          f"{'res/CPU-s':>9} {'peak RSS MiB':>12}")
+    rows: dict[str, list[dict[str, float]]] = {}
+    for path in args.paths:
+        for n in args.sizes:
+            out = subprocess.run([sys.executable, __file__, "--one", str(n), path], check=True,
+                                 capture_output=True, text=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.setdefault(path, []).append(r)
+            print(f"{path:>5} {r['datasets']:>8} {r['resources']:>9} {r['cpu_s']:>7.2f} "
+                  f"{r['wall_s']:>7.2f} {r['per_cpu_s']:>9.0f} {r['peak_rss_mib']:>12.0f}",
+                  flush=True)
+    for path, measured in rows.items():
+        if len(measured) > 1:
+            first, last = measured[0], measured[-1]
+            print(f"{path}: resources per CPU-second at {last['datasets']:,} datasets / at "
+                  f"{first['datasets']:,}: {last['per_cpu_s'] / first['per_cpu_s']:.2f} "
+                  "(1.00 = linear)")
+    if len(rows) == 2:
+        for fast, plain in zip(rows["fast"], rows["plain"], strict=True):
+            print(f"{fast['datasets']:,} datasets: the fast path takes "
+                  f"{plain['cpu_s'] / fast['cpu_s']:.1f}x less CPU than the plain one")
+    with tempfile.TemporaryDirectory() as cache:
+        cold(["synth", "--cache", cache, "-o", os.devnull], 1)  # fills the cache
+        for what, command in (
+            ("`guardian synth --no-cache`", ["synth", "--no-cache", "-o", os.devnull]),
+            ("`guardian check --no-cache`", ["check", "--no-cache", "--format", "json"]),
+            ("`guardian check`, a cache hit", ["check", "--cache", cache, "--format", "json"]),
+        ):
+            c = cold(command, args.repeat)
+            print(f"cold {what} on the example, {args.repeat} runs: CPU min "
+                  f"{c['min_cpu_s']:.2f} s, median {c['median_cpu_s']:.2f} s; wall min "
+                  f"{c['min_wall_s']:.2f} s, median {c['median_wall_s']:.2f} s", flush=True)
+    print(f"{load()} at the end")
 
 
 if __name__ == "__main__":
