@@ -16,7 +16,9 @@ from guardian.errors import UserError
 from guardian.findings import Check, Finding, Report, ResourceRef, Result, Rule, Subject
 from guardian.report import FORMATS, Options, render
 from guardian.report.text import INDENT
-from tests.conftest import SARIF_SCHEMA
+from tests.conftest import ROOT, SARIF_SCHEMA
+
+PAGE = ROOT / "docs" / "rules.md"
 
 BUCKET = ResourceRef(
     "aws:s3/bucket:Bucket",
@@ -402,10 +404,39 @@ def test_docs_url_from_the_environment(tmp_path: Path) -> None:
     assert docs_url({}, tmp_path) is None
     assert docs_url(github, tmp_path) is None  # this checkout has no rules page
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "rules.md").write_text("# Rules\n")
+    page = tmp_path / "docs" / "rules.md"
+    page.write_text("# Rules\n\nOur team's coding rules.\n")
+    assert docs_url(github, tmp_path) is None  # a page of another kind is not linked
+    page.write_text(PAGE.read_text(encoding="utf-8"))  # Guardian's page, checked in
     assert docs_url(github, tmp_path) == "https://github.com/acme/infra/blob/0123abc/docs/rules.md"
     assert docs_url({**github, "GUARDIAN_DOCS_URL": "https://docs.example/rules"},
                     tmp_path) == "https://docs.example/rules"
+
+
+@pytest.mark.parametrize("payload, expected", [
+    ({"pull_request": {"head": {"sha": "a" * 40}}}, "a" * 40),  # the head, kept by GitHub
+    ({"pull_request": {"head": {"sha": "not a sha"}}}, "0123abc"),
+    ({"pull_request": ["not", "an", "object"]}, "0123abc"),
+    ([], "0123abc"),
+    (None, "0123abc"),  # no payload file: GITHUB_SHA
+])
+def test_a_pull_requests_docs_url_is_at_its_head_commit(
+        tmp_path: Path, payload: object, expected: str) -> None:
+    from guardian.report import docs_url
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "rules.md").write_text(PAGE.read_text(encoding="utf-8"))
+    event = tmp_path / "event.json"
+    if payload is not None:
+        event.write_text(json.dumps(payload))
+    github = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/infra",
+              "GITHUB_SHA": "0123abc", "GITHUB_EVENT_NAME": "pull_request",
+              "GITHUB_EVENT_PATH": str(event)}
+    assert docs_url(github, tmp_path) == \
+        f"https://github.com/acme/infra/blob/{expected}/docs/rules.md"
+    # on a push, GITHUB_SHA is the commit itself
+    assert docs_url({**github, "GITHUB_EVENT_NAME": "push"}, tmp_path) == \
+        "https://github.com/acme/infra/blob/0123abc/docs/rules.md"
 
 
 def _fingerprint_of(result: Result) -> str:
