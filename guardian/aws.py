@@ -8,7 +8,9 @@ Every command that calls AWS takes `--region`, `--endpoint-url` and `--profile` 
 from __future__ import annotations
 
 import argparse
+import copy
 import re
+import threading
 from typing import Any
 
 from guardian.errors import UserError
@@ -45,6 +47,49 @@ def check_region(region: str, option: str = "--region") -> str:
     if not _REGION.fullmatch(region):
         raise UserError(f"{option} {region!r} is not an AWS region name (such as eu-west-1)")
     return region
+
+
+# IAM role names, with an optional path (audit/Guardian): letters, digits and +=,.@_-
+_ROLE = re.compile(r"[\w+=,.@-]{1,64}(/[\w+=,.@-]{1,64})*", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+
+
+def check_role(role: str) -> str:
+    """The role name of `--assume-role` when IAM could accept it, else a UserError."""
+    if not _ROLE.fullmatch(role):
+        raise UserError(f"--assume-role {role!r} is not an IAM role name (letters, digits and "
+                        "+=,.@_- , with an optional path such as audit/Guardian)")
+    return role
+
+
+def check_external_id(value: str) -> str:
+    if not _EXTERNAL_ID.fullmatch(value):
+        raise UserError("--external-id must be 2 to 1224 characters of letters, digits and "
+                        "+=,.@:/-")
+    return value
+
+
+def partition(region: str | None) -> str:
+    """The AWS partition a region belongs to, for ARNs."""
+    if region and region.startswith("cn-"):
+        return "aws-cn"
+    if region and region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def role_arn(region: str, account: str, role: str) -> str:
+    """The ARN of role `role` (a name, with its path if any) in `account`."""
+    return f"arn:{partition(region)}:iam::{account}:role/{role}"
+
+
+def add_role_options(group: argparse._ArgumentGroup, what: str) -> None:
+    """`--assume-role NAME` and `--external-id ID`: how Guardian reaches other accounts."""
+    group.add_argument("--assume-role", metavar="NAME",
+                       help=f"the IAM role to assume in each account {what} (its name, with "
+                       "its path if any)")
+    group.add_argument("--external-id", metavar="ID",
+                       help="with --assume-role: the external id its trust policy requires")
 
 
 def check_endpoint(url: str) -> str:
@@ -84,6 +129,7 @@ class Clients:
             s3={"addressing_style": "path"} if endpoint_url else None,
         )
         self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()  # a boto3 session is not thread-safe; its clients are
 
     @property
     def default_region(self) -> str | None:
@@ -95,13 +141,33 @@ class Clients:
             raise UserError("no AWS region: pass --region or set one in the profile")
         return check_region(chosen, "--region" if region else "the profile's region")
 
+    def assume(self, role_arn: str, external_id: str | None, session_name: str,
+               region: str) -> Clients:
+        """Clients with the same endpoint and settings, signed with the temporary credentials
+        of `role_arn` (sts:AssumeRole through `region`, which becomes their default region).
+        Each set has its own boto3 session, so each may be used from its own thread."""
+        import boto3
+
+        kwargs = {"RoleArn": role_arn, "RoleSessionName": session_name}
+        if external_id:
+            kwargs["ExternalId"] = external_id
+        creds = self("sts", region).assume_role(**kwargs)["Credentials"]
+        other = copy.copy(self)
+        other.session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"], region_name=region)
+        other._clients = {}
+        other._lock = threading.Lock()
+        return other
+
     def __call__(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=self._config,
-            )
-        return self._clients[key]
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url,
+                    config=self._config)
+            return self._clients[key]
 
 
 def error_code(exc: BaseException) -> str | None:

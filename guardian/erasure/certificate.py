@@ -178,6 +178,8 @@ def build(journal: Journal, plan: Plan) -> dict[str, Any]:
         if r["status"] == "erased" or t.skip_kind == "absent":  # erased, or cannot hold it
             continue
         row = {k: r.get(k) for k in ("store", "dataset", "kind", "status")}
+        if t.account:
+            row.update(account=t.account, region=t.region or r.get("region"))
         row["reason"] = r.get("reason") or r.get("error") or t.skip or (
             f"{r.get('remaining')} item(s) remain" if r.get("remaining") else "not run yet")
         ds = datasets.get(t.dataset)
@@ -188,7 +190,9 @@ def build(journal: Journal, plan: Plan) -> dict[str, Any]:
               if any(t.dataset == ds.id for t in plan.targets)]
     erased_from = [ds for ds in chosen
                    if any(r["dataset"] == ds.id and r["status"] == "erased" for r in results)]
-    outliving = [{"store": r["store"], **c} for r in results for c in r.get("outliving", ())]
+    outliving = [{"store": r["store"], **({"account": r["account"], "region": r.get("region")}
+                                          if r.get("account") else {}), **c}
+                 for r in results for c in r.get("outliving", ())]
     store_times = sorted(r["time"] for r in results if r.get("time"))
     return {
         "format": FORMAT,
@@ -260,13 +264,14 @@ def markdown(cert: dict[str, Any]) -> str:
     ]
     for r in cert["stores"]:
         how = r.get("reason") or r.get("error") or r.get("method", "")
-        lines.append(f"| {r.get('dataset', '')} | {r.get('kind', '')} `{r['store']}` | "
+        lines.append(f"| {r.get('dataset', '')} | {r.get('kind', '')} `{r['store']}`{where(r)} | "
                      f"{r['status']} | {r.get('deleted', 0)} | {r.get('remaining', '')} | "
                      f"{r.get('time', '')} | {_cell(how)} |")
     if left:
         lines += ["", "## Not erased", ""]
         for r in left:
-            lines.append(f"- `{r['store']}` ({r['dataset']}, {r['status']}): {r['reason']}")
+            lines.append(f"- `{r['store']}`{where(r)} ({r['dataset']}, {r['status']}): "
+                         f"{r['reason']}")
             refusal_ = r.get("refusal")
             if refusal_:
                 lines.append(f"  - Kept under: {'; '.join(refusal_['exemption'])}; basis: "
@@ -292,12 +297,19 @@ def markdown(cert: dict[str, Any]) -> str:
     if cert["outliving_copies"]:
         for c in cert["outliving_copies"]:
             until = f" (until {c['until']})" if c.get("until") else ""
-            lines.append(f"- `{c['store']}` {c['kind']}: {c['detail']}{until}")
+            lines.append(f"- `{c['store']}`{where(c)} {c['kind']}: {c['detail']}{until}")
     else:
         lines.append("- None found in the erased stores' configuration and backups.")
     lines += ["- Outside the catalog's stores (application logs, CloudTrail data events, "
               "exports, people's mailboxes) were not searched.", "", cert["after_restore"]]
     return "\n".join(lines) + "\n"
+
+
+def where(r: dict[str, Any]) -> str:
+    """` in account A (region)` for a store pinned to an account, else nothing."""
+    if not r.get("account"):
+        return ""
+    return f" in account {r['account']}" + (f" ({r['region']})" if r.get("region") else "")
 
 
 def _cell(text: str) -> str:

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from guardian.aws import add_aws_options
+from guardian.aws import add_aws_options, add_role_options
 from guardian.errors import UserError
 
 
@@ -39,17 +39,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="reference to the record of how the requester's identity was verified")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text or json (default: text)")
+    p.add_argument("--parallel", type=int, default=4, metavar="N",
+                   help="erase up to N stores at once (default: 4; 1: one after the other)")
+    p.add_argument("--scan-segments", type=int, default=4, metavar="N",
+                   help="a DynamoDB table the catalog declares no key for is scanned in N "
+                        "parallel segments (default: 4)")
     add_catalog_option(p)
     add_aws_options(p)
+    add_role_options(p.add_argument_group("other accounts"),
+                     "that the catalog pins a store to (other than the caller's)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from guardian.aws import Clients, credentials_error
+    from guardian.aws import Clients, check_external_id, check_role, credentials_error
     from guardian.catalog import load_catalog
+    from guardian.erasure.certificate import where
     from guardian.erasure.journal import Journal
     from guardian.erasure.plan import plan_erasure
     from guardian.erasure.run import (
+        MAX_PARALLEL,
+        Accounts,
         dry_run,
         erase_and_certify,
         is_outage,
@@ -58,7 +68,15 @@ def run(args: argparse.Namespace) -> int:
 
     # Every option is checked before the first call, and the certificate's directory before
     # the first delete: a run that cannot certify must not start.
-    plan = plan_erasure(load_catalog(args.catalog), args.subject, args.dataset)
+    for option, value in (("--parallel", args.parallel), ("--scan-segments", args.scan_segments)):
+        if not 1 <= value <= MAX_PARALLEL:
+            raise UserError(f"{option} must be between 1 and {MAX_PARALLEL}, not {value}")
+    role = check_role(args.assume_role) if args.assume_role else None
+    if args.external_id and not role:
+        raise UserError("--external-id applies with --assume-role only")
+    external_id = check_external_id(args.external_id) if args.external_id else None
+    plan = plan_erasure(load_catalog(args.catalog), args.subject, args.dataset,
+                        segments=args.scan_segments)
     request = _request(args)
     interactive = sys.stdin.isatty()
     if not (args.dry_run or args.yes or interactive):
@@ -68,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
     region = clients.region_or_default(args.region)
     journal = None
     try:
+        accounts = Accounts(clients, region, role, external_id)
+        accounts.check(plan)  # every pinned account reachable, before anything is deleted
         if args.dry_run:
-            previews = dry_run(plan, clients, region)
+            previews = dry_run(plan, clients, region, accounts=accounts)
             _print_preview(previews, args.format, dry_run=True)
             return 1 if any(p.error for p in previews) else 0
 
@@ -84,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             _say(f"{journal_path}: this erasure finished at {journal.finished['time']}; "
                  f"nothing to do (certificate: {journal.finished.get('certificate')})")
             return 0
-        if interactive and not args.yes and not _confirm(plan, clients, region):
+        if interactive and not args.yes and not _confirm(plan, clients, region, accounts):
             if not resuming:  # the journal of a run that never started
                 journal.close()
                 journal_path.unlink(missing_ok=True)
@@ -95,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             cert, json_path, md_path = erase_and_certify(
                 plan, clients, region, journal, certificate_dir,
-                _progress() if _tty() else None)
+                _progress() if _tty() else None, accounts=accounts, parallel=args.parallel)
             if _tty():
                 print(file=sys.stderr)  # end the progress line
         except Exception as exc:
@@ -118,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         for r in cert["stores"]:
             detail = r.get("reason") or r.get("error") or f"{r.get('deleted', 0)} deleted, " \
                 f"{r.get('remaining', '?')} remaining"
-            print(f"{r['status']:<10} {r.get('dataset', '')}/{r['store']}: {detail}")
+            print(f"{r['status']:<10} {r.get('dataset', '')}/{r['store']}{where(r)}: {detail}")
         left = cert["not_erased"]
         print(f"certificate ({cert['status']}"
               + (f": data remains in {len(left)} store(s)" if left else "")
@@ -127,13 +147,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_preview(previews: list, fmt: str, *, dry_run: bool) -> None:  # type: ignore[type-arg]
+    from guardian.erasure.certificate import where
+
     if fmt == "json":
         print(json.dumps({"dry_run": True, "stores": [p.to_json() for p in previews]},
                          indent=2, sort_keys=True))
         return
     for p in previews:
         t = p.target
-        head = f"{t.dataset}/{t.store} ({t.kind})"
+        head = f"{t.dataset}/{t.store} ({t.kind}{where(t.to_json())})"
         if t.skip:
             print(f"skip  {head}: {t.skip}")
         elif p.error:
@@ -151,10 +173,10 @@ def _print_preview(previews: list, fmt: str, *, dry_run: bool) -> None:  # type:
         print("dry run: nothing was deleted")
 
 
-def _confirm(plan, clients, region) -> bool:  # type: ignore[no-untyped-def]
+def _confirm(plan, clients, region, accounts) -> bool:  # type: ignore[no-untyped-def]
     from guardian.erasure.run import dry_run
 
-    previews = dry_run(plan, clients, region)
+    previews = dry_run(plan, clients, region, accounts=accounts)
     _print_preview(previews, "text", dry_run=False)
     total = sum(p.count for p in previews)
     answer = input(f"Permanently delete {total} object version(s)/item(s)? Type 'erase': ")

@@ -9,7 +9,9 @@ takes 25 deletes per call and is not atomic: UnprocessedItems are retried with b
 from __future__ import annotations
 
 import json
+import queue
 import random
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,10 +43,12 @@ class DynamoStore:
     description: Any = None  # DescribeTable's Table, for the outliving copies
     batch_size: int = BATCH
     backoff: float = 0.05  # seconds, doubled on each retry
+    segments: int = 1  # a Scan's parallel segments (TotalSegments)
 
     @classmethod
     def connect(cls, client: Any, table: str, subject_key: str, index: str | None,
-                subject: str, subject_type: str = "string") -> DynamoStore:
+                subject: str, subject_type: str = "string", *,
+                segments: int = 1) -> DynamoStore:
         """The table as the catalog describes it; StoreError when it is not (no such index,
         an index on another key, a key of another type than the declared `subject_type`)."""
         desc = client.describe_table(TableName=table)["Table"]
@@ -71,7 +75,8 @@ class DynamoStore:
                 f"{table}.{subject_key} is a key of type {kind} ({TYPE_NAMES.get(kind, kind)}) "
                 f"but the catalog declares subject_type {subject_type}: ids would not compare "
                 f"as the table does; set subject_type in the catalog's storage entry")
-        return cls(client, table, subject_key, {declared: subject}, key_attrs, mode, index, desc)
+        return cls(client, table, subject_key, {declared: subject}, key_attrs, mode, index, desc,
+                   segments=segments if mode == "scan" else 1)
 
     @property
     def warning(self) -> str | None:
@@ -83,9 +88,11 @@ class DynamoStore:
 
     @property
     def method(self) -> str:
+        segments = f", {self.segments} parallel segments" if self.segments > 1 else ""
         how = {"query": f"Query on the table's key {self.subject_key}",
                "query-index": f"Query on index {self.index}",
-               "scan": f"Scan filtered on {self.subject_key} (no key declared)"}[self.mode]
+               "scan": f"Scan filtered on {self.subject_key} (no key declared{segments})"}[
+            self.mode]
         return f"{how}, BatchWriteItem deletes by primary key"
 
     @property
@@ -119,7 +126,11 @@ class DynamoStore:
 
     def pages(self) -> Iterator[list[Ref]]:
         operation = "scan" if self.mode == "scan" else "query"
-        for page in self.client.get_paginator(operation).paginate(**self._request()):
+        if self.segments > 1:
+            found = _segmented(self.client.get_paginator("scan"), self._request(), self.segments)
+        else:
+            found = self.client.get_paginator(operation).paginate(**self._request())
+        for page in found:
             refs = (self._ref(item) for item in page.get("Items", ()))
             yield [r for r in refs if r is not None]
 
@@ -179,6 +190,56 @@ class DynamoStore:
             copies.append(Copy("replicas", "global table replicas in " + ", ".join(replicas) +
                                " receive the deletes asynchronously"))
         return copies
+
+
+_END = object()
+
+
+def _segmented(paginator: Any, request: dict[str, Any], segments: int) -> Iterator[Any]:
+    """The pages of a parallel Scan, as they come: one thread per segment (TotalSegments), so
+    a large table is read at several partitions' speed. A segment's error is raised here;
+    closing the iterator early stops the threads after the page they are reading."""
+    pages: queue.Queue[Any] = queue.Queue(maxsize=2 * segments)
+    stop = threading.Event()
+
+    def read(segment: int) -> None:
+        try:
+            for page in paginator.paginate(**request, Segment=segment, TotalSegments=segments):
+                while not stop.is_set():
+                    try:
+                        pages.put(page, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pages.put(_END)
+        except Exception as exc:  # noqa: BLE001 - handed to the reader, which raises it
+            pages.put(exc)
+
+    threads = [threading.Thread(target=read, args=(n,), daemon=True,
+                                name=f"guardian-scan-{n}") for n in range(segments)]
+    for t in threads:
+        t.start()
+    try:
+        running = segments
+        while running:
+            item = pages.get()
+            if item is _END:
+                running -= 1
+            elif isinstance(item, Exception):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
+        while any(t.is_alive() for t in threads):
+            try:  # unblock a segment waiting to hand over a page
+                pages.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        for t in threads:
+            t.join()
 
 
 def _mentions(value: Any, subject: str) -> bool:

@@ -33,6 +33,7 @@ import json
 import os
 import secrets
 import stat
+import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -162,10 +163,12 @@ class StoreState:
 
 class Journal:
     """Open with `Journal.open` (which locks the file), close with `close()` or `with`; every
-    method that records appends one line and fsyncs it."""
+    method that records appends one line and fsyncs it. Stores erased in parallel threads
+    share one journal: each record is chained and written under a lock, whole."""
 
     def __init__(self, path: Path, fd: int, key: bytes) -> None:
         self.path = path
+        self._lock = threading.RLock()
         self._fd = fd
         self._key = key
         self._mac = ""  # the last record's
@@ -371,20 +374,22 @@ class Journal:
     # --- recording -------------------------------------------------------------------------
 
     def _record(self, rec: dict[str, Any]) -> None:
-        if self._fd < 0:
-            raise ValueError(f"{self.path}: the journal is closed")
-        rec = {**rec, "prev": self._mac}
-        rec["mac"] = self._sign(rec)
-        os.write(self._fd, (json.dumps(rec, sort_keys=True) + "\n").encode("utf-8"))
-        os.fsync(self._fd)
-        self._line += 1
-        self._apply(rec)
+        with self._lock:
+            if self._fd < 0:
+                raise ValueError(f"{self.path}: the journal is closed")
+            rec = {**rec, "prev": self._mac}
+            rec["mac"] = self._sign(rec)
+            os.write(self._fd, (json.dumps(rec, sort_keys=True) + "\n").encode("utf-8"))
+            os.fsync(self._fd)
+            self._line += 1
+            self._apply(rec)
 
     def intent(self, store: str, hashes: list[str]) -> int:
-        batch = self.store(store).batches + 1
-        self._record({"event": "batch", "store": store, "batch": batch, "keys": hashes,
-                      "time": now()})
-        return batch
+        with self._lock:
+            batch = self.store(store).batches + 1
+            self._record({"event": "batch", "store": store, "batch": batch, "keys": hashes,
+                          "time": now()})
+            return batch
 
     def outcome(self, store: str, batch: int, not_deleted: Iterable[str] = (),
                 reconciled: bool = False) -> int:

@@ -90,16 +90,23 @@ class Target:
     subject_type: str = "string"  # string | number, as the catalog declares
     # legal_hold: the data is kept; unknown: it may be there; absent: it cannot be there
     skip_kind: str | None = None
+    # Where the catalog pins it: None is the caller's account, the run's region.
+    account: str | None = None
+    region: str | None = None
+    segments: int = 1  # dynamodb: parallel segments of a Scan (TotalSegments)
 
     @property
     def key(self) -> str:
-        """How the journal knows this store: kind and name (a bucket and a table may share one)."""
-        return f"{self.kind}:{self.store}"
+        """How the journal knows this store: kind and name (a bucket and a table may share
+        one), and the account and region it is pinned to (one name may be in several)."""
+        where = "/".join(x for x in (self.account, self.region) if x)
+        return f"{self.kind}:{self.store}" + (f"@{where}" if where else "")
 
     def to_json(self) -> dict[str, str | None]:
         return {"dataset": self.dataset, "kind": self.kind, "store": self.store,
                 "subject_key": self.subject_key, "subject_type": self.subject_type,
-                "index": self.index, "skip": self.skip}
+                "index": self.index, "skip": self.skip, "account": self.account,
+                "region": self.region}
 
 
 @dataclass(frozen=True)
@@ -114,11 +121,14 @@ class Plan:
         return tuple(t for t in self.targets if t.skip is None)
 
 
-def plan_erasure(catalog: Catalog, subject: str, datasets: Sequence[str] = ()) -> Plan:
-    """Every storage entry of the chosen datasets (all by default), in catalog order."""
+def plan_erasure(catalog: Catalog, subject: str, datasets: Sequence[str] = (), *,
+                 segments: int = 1) -> Plan:
+    """Every storage entry of the chosen datasets (all by default), in catalog order; a
+    DynamoDB table that must be scanned is scanned in `segments` parallel segments."""
     validate_subject_id(subject)
     chosen = _choose(catalog, datasets)
-    targets = [_target(ds, st, subject) for ds in chosen for st in ds.storage]
+    targets = [replace(_target(ds, st, subject), segments=segments)
+               for ds in chosen for st in ds.storage]
     return Plan(subject, tuple(datasets), tuple(targets), catalog)
 
 
@@ -136,7 +146,7 @@ def _choose(catalog: Catalog, asked: Sequence[str]) -> list[Dataset]:
 
 def _target(ds: Dataset, st: Storage, subject: str) -> Target:
     base = Target(ds.id, st.kind, st.name, st.subject_key, st.index,
-                  subject_type=st.subject_type)
+                  subject_type=st.subject_type, account=st.account, region=st.region)
     if ds.retention.legal_hold:
         basis = f" ({ds.retention.basis})" if ds.retention.basis else ""
         return _skip(base, f"dataset {ds.id} is under a legal hold{basis}: erasure is suspended",

@@ -9,8 +9,11 @@ propagates.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,57 @@ from guardian.erasure.store import Progress, Store, StoreError, erase_store, pre
 from guardian.errors import UserError
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
+MAX_PARALLEL = 64  # stores erased at once, and segments of one DynamoDB scan
+Reach = Callable[[str], Clients]  # account id -> the clients of a role assumed there
+
+
+class Accounts:
+    """The clients of each account stores are pinned to: `role` assumed there once (through
+    `region`), shared by its stores; the caller's own account through the caller's clients.
+    A role that cannot be assumed fails each store of its account, not the run."""
+
+    def __init__(self, clients: Any, region: str, role: str | None,
+                 external_id: str | None = None) -> None:
+        self.clients, self.region, self.role, self.external_id = \
+            clients, region, role, external_id
+        self._reached: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @cached_property
+    def caller(self) -> str:
+        """The caller's own account (sts:GetCallerIdentity); UserError when STS cannot say."""
+        try:
+            return str(self.clients("sts", self.region).get_caller_identity()["Account"])
+        except Exception as exc:
+            code = error_code(exc)
+            if code is None:
+                raise
+            raise UserError(f"cannot tell which account the caller is in: "
+                            f"sts:GetCallerIdentity failed ({code})") from None
+
+    def check(self, plan: Plan) -> None:
+        """UserError, before anything is deleted, when stores are pinned to accounts other than
+        the caller's and no role is named to reach them."""
+        pinned = {t.account for t in plan.active if t.account}
+        if not pinned or self.role:
+            return
+        others = sorted(pinned - {self.caller})
+        if others:
+            raise UserError(f"the catalog pins stores to account(s) {', '.join(others)}, not "
+                            f"the caller's ({self.caller}): pass --assume-role NAME, the role "
+                            "to assume in each")
+
+    def __call__(self, account: str) -> Any:
+        from guardian.aws import role_arn
+
+        if account == self.caller or not self.role:
+            return self.clients
+        with self._lock:
+            if account not in self._reached:
+                self._reached[account] = self.clients.assume(
+                    role_arn(self.region, account, self.role), self.external_id,
+                    "guardian-erasure", self.region)
+            return self._reached[account]
 
 
 def prepare_certificate_dir(path: str | Path) -> Path:
@@ -55,7 +109,13 @@ def connect(target: Target, clients: Clients, region: str, subject: str) -> Stor
                                target.subject_key)
     assert target.subject_key is not None
     return DynamoStore.connect(clients("dynamodb", region), target.store, target.subject_key,
-                               target.index, subject, target.subject_type)
+                               target.index, subject, target.subject_type,
+                               segments=target.segments)
+
+
+def _reach(t: Target, clients: Clients, accounts: Reach | None) -> Clients:
+    """The clients of the account the target is pinned to; the caller's when it is not."""
+    return accounts(t.account) if accounts is not None and t.account else clients
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -96,7 +156,8 @@ class Preview:
                 "blocked": list(self.blocked)}
 
 
-def dry_run(plan: Plan, clients: Clients, region: str) -> list[Preview]:
+def dry_run(plan: Plan, clients: Clients, region: str, *,
+            accounts: Reach | None = None) -> list[Preview]:
     """What a real run would delete, store by store; nothing is changed."""
     out = []
     for t in plan.targets:
@@ -104,7 +165,7 @@ def dry_run(plan: Plan, clients: Clients, region: str) -> list[Preview]:
             out.append(Preview(t))
             continue
         try:
-            store = connect(t, clients, region, plan.subject)
+            store = connect(t, _reach(t, clients, accounts), t.region or region, plan.subject)
             count, samples, blocked = preview(store)
         except Exception as exc:
             reason = _store_failure(exc)
@@ -118,43 +179,70 @@ def dry_run(plan: Plan, clients: Clients, region: str) -> list[Preview]:
 
 
 def erase(plan: Plan, clients: Clients, region: str, journal: Journal,
-          progress: Progress | None = None) -> dict[str, Any]:
+          progress: Progress | None = None, *, accounts: Reach | None = None,
+          parallel: int = 1) -> dict[str, Any]:
     """Erase every active target not yet done in `journal`; the certificate of the result.
+    Targets pinned to an account are reached through `accounts`; up to `parallel` stores are
+    erased at once, each through the one journal.
 
-    Raises the outage's exception when the service fails mid-run (the journal is consistent).
+    Raises the outage's exception when the service fails mid-run (the journal is consistent):
+    stores already under way finish or stop at their own outage, no new one starts.
     """
-    for t in plan.targets:
-        key = t.key
-        previous = journal.store(key).result
-        if previous and previous.get("status") in DONE:
-            continue  # finished in an earlier run of this journal
-        base = {"dataset": t.dataset, "kind": t.kind, "name": t.store, "region": region}
-        if t.skip:
-            journal.store_done(key, {**base, "status": "skipped", "reason": t.skip})
-            continue
-        try:
-            store = connect(t, clients, region, plan.subject)
-            result = erase_store(key, store, journal, progress)
-            copies = store.outliving() + (recovery_points(clients("backup", region), store.arn)
-                                          if store.arn else [])
-            result.update(warning=getattr(store, "warning", None),
-                          outliving=[c.to_json() for c in copies], verified=now())
-        except Exception as exc:
-            reason = _store_failure(exc)
-            if reason is None:
-                raise
-            st = journal.store(key)
-            result = {"status": "failed", "error": reason, "deleted": st.deleted}
-        journal.store_done(key, {**base, **result})
+    todo = [t for t in plan.targets
+            if (journal.store(t.key).result or {}).get("status") not in DONE]  # not done before
+    if parallel <= 1 or len(todo) <= 1:
+        for t in todo:
+            _erase_target(t, plan.subject, clients, region, journal, progress, accounts)
+        return build(journal, plan)
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="guardian-erase") as pool:
+        futures = [pool.submit(_erase_target, t, plan.subject, clients, region, journal,
+                               progress, accounts) for t in todo]
+        for future in as_completed(futures):
+            if future.exception() is not None:
+                for other in futures:
+                    other.cancel()  # not started: left for the resumed run
+                break
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
     return build(journal, plan)
 
 
+def _erase_target(t: Target, subject: str, clients: Clients, region: str, journal: Journal,
+                  progress: Progress | None, accounts: Reach | None) -> None:
+    """One target through the journal: erased, skipped or failed; an outage propagates."""
+    key = t.key
+    here = t.region or region
+    base = {"dataset": t.dataset, "kind": t.kind, "name": t.store, "region": here,
+            **({"account": t.account} if t.account else {})}
+    if t.skip:
+        journal.store_done(key, {**base, "status": "skipped", "reason": t.skip})
+        return
+    try:
+        mine = _reach(t, clients, accounts)
+        store = connect(t, mine, here, subject)
+        result = erase_store(key, store, journal, progress)
+        copies = store.outliving() + (recovery_points(mine("backup", here), store.arn)
+                                      if store.arn else [])
+        result.update(warning=getattr(store, "warning", None),
+                      outliving=[c.to_json() for c in copies], verified=now())
+    except Exception as exc:
+        reason = _store_failure(exc)
+        if reason is None:
+            raise
+        st = journal.store(key)
+        result = {"status": "failed", "error": reason, "deleted": st.deleted}
+    journal.store_done(key, {**base, **result})
+
+
 def erase_and_certify(plan: Plan, clients: Clients, region: str, journal: Journal,
-                      certificate_dir: str | Path,
-                      progress: Progress | None = None) -> tuple[dict[str, Any], Path, Path]:
+                      certificate_dir: str | Path, progress: Progress | None = None, *,
+                      accounts: Reach | None = None,
+                      parallel: int = 1) -> tuple[dict[str, Any], Path, Path]:
     """`erase`, then the certificate on disk, then (when no store is left to retry: each
     erased or skipped for good) the journal closed."""
-    cert = erase(plan, clients, region, journal, progress)
+    cert = erase(plan, clients, region, journal, progress, accounts=accounts,
+                 parallel=parallel)
     json_path, md_path = certificate.write(cert, certificate_dir)
     if all(r["status"] in DONE for r in cert["stores"]):
         journal.finish(certificate=str(json_path))

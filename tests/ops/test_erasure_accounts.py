@@ -1,0 +1,196 @@
+"""`guardian erase` across accounts: stores pinned to several accounts and regions, reached
+through a role assumed in each, erased concurrently, with one journal and one certificate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from guardian.cli import main
+from guardian.erasure.journal import Journal
+from tests.ops import seed
+from tests.ops.conftest import MotoServer
+
+HOME, OTHER = "eu-west-1", "eu-central-1"
+SHOP, HR = "210987654321", "345678901234"
+SUBJECTS = ["abc", "abcd", "xyz"]
+
+CATALOG = f"""\
+version: 1
+organization: {{name: Acme, contact: privacy@acme.example}}
+datasets:
+  - id: orders
+    name: Orders
+    owner: team-orders
+    classification: internal
+    categories: [user.contact.email]
+    subjects: [customer]
+    jurisdictions: [gdpr]
+    residency: [eu]
+    retention: {{days: 30}}
+    uses: [{{use: essential.service, legal_basis: contract}}]
+    storage:
+      - {{kind: dynamodb, name: orders, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}
+      - {{kind: dynamodb, name: orders, subject_key: customer_id, account: '{HR}', region: {OTHER}}}
+      - {{kind: s3, name: acme-orders-archive, subject_key: 'customers/{{subject_id}}/', account: '{HR}', region: {OTHER}}}
+      - {{kind: dynamodb, name: order-events, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}
+"""
+
+
+def session(url: str, account: str, region: str) -> boto3.Session:
+    """Credentials in `account`: moto ties a role assumed there to it."""
+    creds = boto3.client("sts", region_name=region, endpoint_url=url).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name=region)
+
+
+def client(url: str, account: str, service: str, region: str) -> Any:
+    return session(url, account, region).client(service, region_name=region, endpoint_url=url)
+
+
+def items(ddb: Any, table: str) -> list[str]:
+    return sorted(i["customer_id"]["S"] for page in ddb.get_paginator("scan").paginate(
+        TableName=table) for i in page["Items"])
+
+
+@pytest.fixture
+def stores(moto: MotoServer, tmp_path: Path) -> Path:
+    """The same `orders` table in two accounts and regions, an archive bucket in the second,
+    and in the first an event table keyed on something else (scanned): 3 subjects in each."""
+    for account, region in ((SHOP, HOME), (HR, OTHER)):
+        ddb = client(moto.url, account, "dynamodb", region)
+        seed.dynamo_table(ddb, "orders", "customer_id")
+        seed.dynamo_items(ddb, "orders", ({"customer_id": s} for s in SUBJECTS))
+    events = client(moto.url, SHOP, "dynamodb", HOME)
+    seed.dynamo_table(events, "order-events", "event_id")
+    seed.dynamo_items(events, "order-events", (
+        {"event_id": f"{s}-{i}", "customer_id": s} for s in SUBJECTS for i in range(30)))
+    s3 = client(moto.url, HR, "s3", OTHER)
+    seed.s3_bucket(s3, "acme-orders-archive", OTHER)
+    seed.s3_objects(s3, "acme-orders-archive", "customers/{subject_id}/", SUBJECTS, 2)
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG)
+    return catalog
+
+
+def erase(url: str, catalog: Path, out: Path, *extra: str) -> int:
+    return main(["erase", "--subject", "abc", "--yes", "--catalog", str(catalog),
+                 "--endpoint-url", url, "--region", HOME, "--certificate-dir", str(out),
+                 "--journal", str(out / "journal.jsonl"), "--format", "json", *extra])
+
+
+def test_one_erasure_across_accounts_with_one_certificate(stores, moto, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = erase(moto.url, stores, out, "--assume-role", "GuardianEraser", "--parallel", "3",
+                 "--scan-segments", "3")
+    cert = json.loads(capsys.readouterr().out)
+    assert code == 0 and cert["status"] == "complete"
+    where = {(r["store"], r["account"], r["region"]): r for r in cert["stores"]}
+    assert set(where) == {("orders", SHOP, HOME), ("orders", HR, OTHER),
+                          ("acme-orders-archive", HR, OTHER), ("order-events", SHOP, HOME)}
+    assert [where[k]["deleted"] for k in sorted(where)] == [2, 30, 1, 1]  # sorted by name
+    assert "3 parallel segments" in where[("order-events", SHOP, HOME)]["method"]
+    # gone in each account, and only the subject's
+    assert items(client(moto.url, SHOP, "dynamodb", HOME), "orders") == ["abcd", "xyz"]
+    assert items(client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abcd", "xyz"]
+    left = items(client(moto.url, SHOP, "dynamodb", HOME), "order-events")
+    assert len(left) == 60 and "abc" not in left
+    s3 = client(moto.url, HR, "s3", OTHER)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="acme-orders-archive")["Contents"]]
+    assert len(keys) == 4 and not [k for k in keys if k.startswith("customers/abc/")]
+    # one certificate, one journal whose chain holds though four stores wrote to it at once
+    assert len(list(out.glob("erasure-*.json"))) == 1
+    md = next(out.glob("erasure-*.md")).read_text()
+    assert f"`orders` in account {HR} ({OTHER})" in md
+    with Journal.open(out / "journal.jsonl", "abc", (), str(stores), key_dir=out) as journal:
+        assert journal.finished is not None
+        assert {k for k in journal.stores} == {
+            f"dynamodb:orders@{SHOP}/{HOME}", f"dynamodb:orders@{HR}/{OTHER}",
+            f"s3:acme-orders-archive@{HR}/{OTHER}", f"dynamodb:order-events@{SHOP}/{HOME}"}
+
+
+def test_the_same_run_one_store_at_a_time_gives_the_same_certificate(stores, moto, tmp_path,
+                                                                     capsys):
+    code = erase(moto.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser",
+                 "--parallel", "1", "--scan-segments", "1")
+    cert = json.loads(capsys.readouterr().out)
+    assert code == 0 and cert["deleted"] == 34
+    assert "parallel segments" not in json.dumps(cert)
+
+
+def test_stores_in_other_accounts_need_a_role(stores, moto, tmp_path, capsys):
+    code = erase(moto.url, stores, tmp_path / "out")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"pins stores to account(s) {SHOP}, {HR}" in err and "--assume-role" in err
+    # nothing was touched
+    assert items(client(moto.url, SHOP, "dynamodb", HOME), "orders") == SUBJECTS[:2] + ["xyz"]
+
+
+def test_dry_run_names_each_account(stores, moto, tmp_path, capsys):
+    code = erase(moto.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser",
+                 "--dry-run")
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {(s["store"], s["account"], s["count"]) for s in doc["stores"]} == {
+        ("orders", SHOP, 1), ("orders", HR, 1), ("acme-orders-archive", HR, 2),
+        ("order-events", SHOP, 30)}
+    assert items(client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abc", "abcd", "xyz"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--parallel", "0"], "--parallel must be between 1 and 64"),
+    (["--scan-segments", "65"], "--scan-segments must be between 1 and 64"),
+    (["--external-id", "abc"], "--external-id applies with --assume-role only"),
+    (["--assume-role", "bad role"], "is not an IAM role name"),
+])
+def test_bad_options(args, message, tmp_path, capsys, aws_env):
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG)
+    assert erase("http://127.0.0.1:9", catalog, tmp_path / "out", *args) == 2
+    assert message in capsys.readouterr().err
+
+
+class Pages:
+    """A paginator whose segments each give `n` pages; segment `bad` fails on its second."""
+
+    def __init__(self, n: int, bad: int | None = None) -> None:
+        self.n, self.bad, self.asked = n, bad, []
+
+    def paginate(self, **request: Any):  # type: ignore[no-untyped-def]
+        segment = request["Segment"]
+        self.asked.append((segment, request["TotalSegments"]))
+        for i in range(self.n):
+            if segment == self.bad and i == 1:
+                raise RuntimeError(f"segment {segment} failed")
+            yield {"Items": [(segment, i)]}
+
+
+def test_a_parallel_scan_reads_every_segment_once():
+    from guardian.erasure.dynamodb import _segmented
+
+    pages = Pages(5)
+    got = [p["Items"][0] for p in _segmented(pages, {"TableName": "t"}, 4)]
+    assert sorted(got) == [(s, i) for s in range(4) for i in range(5)]
+    assert sorted(pages.asked) == [(s, 4) for s in range(4)]
+
+
+def test_a_failed_segment_fails_the_scan_and_an_early_stop_ends_the_threads():
+    import threading
+
+    from guardian.erasure.dynamodb import _segmented
+
+    with pytest.raises(RuntimeError, match="segment 2 failed"):
+        list(_segmented(Pages(50, bad=2), {}, 3))
+    before = threading.active_count()
+    scan = _segmented(Pages(1000), {}, 3)
+    next(scan)
+    scan.close()  # the reader stops early: no segment thread is left waiting
+    assert not [t for t in threading.enumerate() if t.name.startswith("guardian-scan-")]
+    assert threading.active_count() <= before
