@@ -14,6 +14,7 @@ from typing import Any
 from guardian.graph.model import Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
+    once,
     resource,
     roots_of,
     shape_error,
@@ -28,6 +29,9 @@ EXPECTED = "`pulumi preview --json` output: an object with a `steps` list"
 REMOVING_OPS = frozenset(
     {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 )
+# The steps of one replacement, each with the new state of the same URN.
+REPLACING_OPS = frozenset({"create-replacement", "replace", "read-replacement",
+                           "import-replacement"})
 # An in-place update keeps the resource's identity; its other outputs may be about to change.
 IDENTITY = ("arn", "id")
 
@@ -51,7 +55,8 @@ def read_preview(
 
     roots = roots or roots_of(path, (step.get("newState") for step in data["steps"]
                                      if isinstance(step, Mapping)))
-    planned: dict[str, Resource] = {}
+    planned: dict[str, tuple[str, Resource]] = {}
+    replacing: set[str] = set()  # a replacement's steps (create-replacement, replace) share a URN
     for i, step in enumerate(data["steps"]):
         where = f"steps[{i}]"
         if not isinstance(step, Mapping) or not isinstance(step.get("op"), str):
@@ -64,17 +69,20 @@ def read_preview(
             raise shape_error(path, f"{where}.newState", f"a `{op}` step needs its new state")
         if not isinstance(old, Mapping):
             raise shape_error(path, f"{where}.oldState", "expected a resource object")
-        planned[_urn(new)] = resource(
-            new, path, f"{where}.newState", outputs=_outputs(op, new, old), roots=roots
-        )
+        step = resource(new, path, f"{where}.newState", outputs=_outputs(op, new, old),
+                        roots=roots)
+        urn = step.urn
+        if op in REPLACING_OPS and urn in replacing:
+            planned[urn] = (where, step)
+            continue
+        once(planned, step, path, where)
+        if op in REPLACING_OPS:
+            replacing.add(urn)
 
     region = usable(file_config.get(REGION_CONFIG)) or usable((config or {}).get(REGION_CONFIG))
-    return ResourceGraph(with_regions(list(planned.values()), region),
+    resources = [r for _, r in planned.values()]
+    return ResourceGraph(with_regions(resources, region),
                          Source("preview", str(path), roots.entry()))
-
-
-def _urn(state: Any) -> Any:
-    return state.get("urn") if isinstance(state, Mapping) else None
 
 
 def _outputs(op: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> Any:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import hashlib
 import importlib
 import json
 import os
@@ -27,7 +28,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from guardian.graph.fast import InlineLoop, note_fallback, single_wait, unavaila
 from guardian.graph.lazy_aws import only_what_is_used
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
+from guardian.graph.types import conform
 from guardian.heap import long_lived
 from guardian.io import MiB, read_text
 from guardian.locations import Location, Roots, is_library, shown
@@ -639,6 +641,11 @@ def synthesize(
         print(f"guardian: warning: {no_stack_file}: using the project's config defaults and "
               "--config only", file=sys.stderr)
     values, secret_keys = stack_config(project, stack, config)
+    plain = sorted(k for k in secret_keys if values[k] != SECRET)  # a secure key given in clear
+    for key in plain:
+        print(f"guardian: warning: --config {key} overrides a secure value of "
+              f"{stack_file.name} in plain text; it stays secret: every value holding it "
+              f"reads {SECRET} in the graph", file=sys.stderr)
     entry = Roots.of_project(project.root).relative(project.program / "__main__.py")
     source = Source("program", shown(project.program), entry)
     kept = _cache_entry(cache, project, stack, values, secret_keys) if cache else None
@@ -660,7 +667,12 @@ def synthesize(
                 exc.add_note(f"({no_stack_file}: is --stack {stack} the stack you mean? "
                              f"Else give the value with --config {exc.key}=VALUE)")
             raise _program_error(project, exc) from None
-        graph = ResourceGraph([r.resource() for r in monitor.captured.values()], source)
+        resources = [conform(r.resource()) for r in monitor.captured.values()]
+        secrets = tuple(values[k] for k in plain if values[k])
+        if secrets:
+            resources = [replace(r, inputs=_conceal(r.inputs, secrets),
+                                 outputs=_conceal(r.outputs, secrets)) for r in resources]
+        graph = ResourceGraph(resources, source)
     if kept is not None:
         kept.save(graph)
     return graph
@@ -673,9 +685,22 @@ def _cache_entry(directory: Path, project: Project, stack: str, values: Mapping[
     stack_file = project.stack_file(stack)
     return Entry(directory, {
         "project": str(project.root), "program": str(project.program), "stack": stack,
-        "config": dict(values), "secret_keys": secret_keys,
+        # A secret given in clear with --config reaches the cache only as its digest.
+        "config": {k: hashlib.sha256(v.encode()).hexdigest() if k in secret_keys else v
+                   for k, v in values.items()}, "secret_keys": secret_keys,
         "project_file": [file_digest(str(p)) for p in sorted(project.root.glob("Pulumi.y*ml"))],
         "stack_file": file_digest(str(stack_file)),
     })
 
+
+def _conceal(value: Any, secrets: tuple[str, ...]) -> Any:
+    """The value with every string that holds one of the secrets replaced by SECRET: a program
+    may read a secure key with `config.get` (not `get_secret`) and pass it on in clear."""
+    if isinstance(value, str):
+        return SECRET if any(s in value for s in secrets) else value
+    if isinstance(value, Mapping):
+        return {k: _conceal(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_conceal(v, secrets) for v in value]
+    return value
 

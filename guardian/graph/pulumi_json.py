@@ -15,6 +15,7 @@ from typing import Any
 
 from guardian.errors import UserError
 from guardian.graph.model import SECRET, UNKNOWN, Resource, project_of
+from guardian.graph.types import conform
 from guardian.locations import Location, Roots, split_position
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # marks special values in the engine's JSON
@@ -26,6 +27,16 @@ REGION_CONFIG = "aws:region"
 
 def shape_error(path: Path, where: str, message: str) -> UserError:
     return UserError(f"{path}: {where}: {message}")
+
+
+def once(resources: dict[str, tuple[str, Resource]], r: Resource, path: Path,
+         where: str) -> None:
+    """Add `r` under its URN; exit 2 when a resource already holds it: a deployment holds each
+    resource once, and letting the last win would let a harmless twin hide a harmful one."""
+    if r.urn in resources:
+        raise shape_error(path, where, f"URN {r.urn} appears twice (first at "
+                          f"{resources[r.urn][0]})")
+    resources[r.urn] = (where, r)
 
 
 def mask(value: Any) -> Any:
@@ -82,28 +93,33 @@ def usable(value: Any) -> str | None:
 
 
 def region_of(
-    resource: Resource, provider_regions: Mapping[str, str], default: str | None
+    resource: Resource, provider_regions: Mapping[str, str | None], default: str | None
 ) -> str | None:
     """The resource's own `region` (pulumi-aws 7, or state) or its ARN's, else its explicit
     provider's, else the stack's `aws:region`."""
-    own = usable(resource.outputs.get("region")) or usable(resource.inputs.get("region"))
+    values = (resource.outputs.get("region"), resource.inputs.get("region"))
+    own = usable(values[0]) or usable(values[1])
     if own:
         return own
+    if any(v == UNKNOWN for v in values):
+        return None  # a region computed at deployment is unknown, never the stack's
     arn = resource.arn  # arn:partition:service:region:account:resource; global services: ""
     if arn and arn.count(":") >= 5 and usable(arn.split(":")[3]):
         return arn.split(":")[3]
     if resource.type.startswith(PROVIDER_PREFIX):
         return default
-    return provider_regions.get(provider_urn(resource.provider) or "") or default
+    provider = provider_urn(resource.provider) or ""
+    return provider_regions[provider] if provider in provider_regions else default
 
 
-def provider_regions(resources: Iterable[Resource]) -> dict[str, str]:
-    """Provider URN -> the region its inputs (or state) set."""
-    regions = {}
+def provider_regions(resources: Iterable[Resource]) -> dict[str, str | None]:
+    """Provider URN -> the region its inputs (or state) set; None when it is unknown."""
+    regions: dict[str, str | None] = {}
     for r in resources:
         if r.type.startswith(PROVIDER_PREFIX):
-            region = usable(r.outputs.get("region")) or usable(r.inputs.get("region"))
-            if region:
+            values = (r.outputs.get("region"), r.inputs.get("region"))
+            region = usable(values[0]) or usable(values[1])
+            if region or any(v == UNKNOWN for v in values):
                 regions[r.urn] = region
     return regions
 
@@ -142,7 +158,7 @@ def resource(
     deps = obj.get("propertyDependencies") or {}
     if not isinstance(deps, Mapping):
         raise shape_error(path, f"{where}.propertyDependencies", "expected an object")
-    return Resource(
+    return conform(Resource(
         urn=urn,
         type=typ,
         name=name_of(urn),
@@ -156,4 +172,4 @@ def resource(
             k: _urns(v, path, f"{where}.propertyDependencies.{k}") for k, v in deps.items()
         },
         location=location(obj, roots) if roots else None,
-    )
+    ))

@@ -11,7 +11,8 @@ from typing import Any
 
 from guardian.errors import UserError
 from guardian.graph.model import GRAPH_FORMAT, Resource, ResourceGraph, Source
-from guardian.graph.pulumi_json import shape_error
+from guardian.graph.pulumi_json import once, shape_error
+from guardian.graph.types import conform
 from guardian.io import read_json
 
 KINDS: tuple[str, ...] = ("program", "preview", "state", "graph")
@@ -57,15 +58,36 @@ def load_graph(path: str | Path) -> ResourceGraph:
     raw = data.get("resources")
     if not isinstance(raw, list):
         raise shape_error(path, "resources", "expected a list of resources")
-    resources = []
+    resources: dict[str, tuple[str, Resource]] = {}
     for i, obj in enumerate(raw):
-        try:
-            resources.append(Resource.from_json(obj))
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise shape_error(
-                path, f"resources[{i}]", f"expected a resource with urn, type and name ({exc})"
-            ) from None
+        once(resources, _graph_resource(obj, path, f"resources[{i}]"), path, f"resources[{i}]")
     source = data.get("source")
     entry = source.get("entry") if isinstance(source, Mapping) else None
-    return ResourceGraph(resources, Source("graph", str(path),
-                                           entry if isinstance(entry, str) and entry else None))
+    return ResourceGraph((r for _, r in resources.values()), Source(
+        "graph", str(path), entry if isinstance(entry, str) and entry else None))
+
+
+_FIELDS = {"urn": str, "type": str, "name": str, "custom": bool, "parent": str, "provider": str,
+           "region": str, "inputs": Mapping, "outputs": Mapping, "dependencies": list,
+           "propertyDependencies": Mapping}
+
+
+def _graph_resource(obj: Any, path: Path, where: str) -> Resource:
+    if not isinstance(obj, Mapping):
+        raise shape_error(path, where, "expected a resource object")
+    for key, kind in _FIELDS.items():
+        value = obj.get(key)
+        if (value is None and key not in ("urn", "type", "name")) or isinstance(value, kind):
+            continue
+        raise shape_error(path, f"{where}.{key}", f"expected {_KIND_NAMES[kind]}, found "
+                          f"{type(value).__name__ if value is not None else 'nothing'}")
+    deps = obj.get("propertyDependencies") or {}
+    lists = [("dependencies", obj.get("dependencies") or [])] + [
+        (f"propertyDependencies.{k}", v) for k, v in deps.items()]
+    for key, urns in lists:
+        if not isinstance(urns, list) or not all(isinstance(u, str) for u in urns):
+            raise shape_error(path, f"{where}.{key}", "expected a list of URNs")
+    return conform(Resource.from_json(obj))
+
+
+_KIND_NAMES = {str: "a string", bool: "true or false", Mapping: "an object", list: "a list"}

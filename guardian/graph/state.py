@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from guardian.graph.model import ResourceGraph, Source
+from guardian.graph.model import Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import (
     REGION_CONFIG,
+    once,
     resource,
     roots_of,
     shape_error,
@@ -47,13 +48,18 @@ def read_state(
 
     objects = deployment.get("resources") or []
     roots = roots or roots_of(path, objects)
-    resources = []
+    resources: dict[str, tuple[str, Resource]] = {}
     for i, obj in enumerate(objects):
         where = f"deployment.resources[{i}]"
-        if isinstance(obj, Mapping) and obj.get("delete"):
+        flag = obj.get("delete") if isinstance(obj, Mapping) else None
+        if flag is not None and not isinstance(flag, bool):
+            raise shape_error(path, f"{where}.delete", f"expected true or false, found {flag!r}")
+        if flag:  # the old copy of a replaced resource, pending deletion
             continue
         outputs = obj.get("outputs") if isinstance(obj, Mapping) else None
-        resources.append(resource(obj, path, where, outputs=outputs, roots=roots))
+        once(resources, resource(obj, path, where, outputs=outputs, roots=roots), path,
+             where)
     region = usable((config or {}).get(REGION_CONFIG))
-    return ResourceGraph(with_regions(resources, region),
+    graph = [r for _, r in resources.values()]
+    return ResourceGraph(with_regions(graph, region),
                          Source("state", str(path), roots.entry()))

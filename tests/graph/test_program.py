@@ -294,3 +294,30 @@ def test_no_region_anywhere_is_unknown_for_every_resource_never_a_default(tmp_pa
     assert site.region is None and site.outputs["region"] == UNKNOWN
     assert web.region is None and web.inputs["availabilityZone"] == UNKNOWN
     assert UNKNOWN in site.inputs["bucket"]  # built from get_region().name
+
+
+PLAINSECRET = Path(__file__).parent / "programs" / "plainsecret"
+
+
+def test_a_secure_key_given_in_clear_stays_secret(capsys, tmp_path):
+    out = tmp_path / "graph.json"
+    assert main(["synth", "--program", str(PLAINSECRET), "--config",
+                 "dbPassword=hunter2-do-not-print", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "--config ledger:dbPassword overrides a secure value of Pulumi.dev.yaml in plain " \
+        "text" in err
+    text = out.read_text()
+    assert "hunter2" not in text
+    [bucket] = [r for r in json.loads(text)["resources"] if r["name"] == "ledger"]
+    assert bucket["inputs"]["tags"] == {"password": SECRET, "url": SECRET, "user": "app"}
+    plan = tmp_path / "plan.json"
+    assert main(["export", "tfplan", "--graph", str(out), "-o", str(plan)]) == 0
+    assert "hunter2" not in plan.read_text()
+
+
+def test_a_secure_key_not_overridden_reads_secret_without_a_warning(capsys):
+    graph = synthesize(PLAINSECRET)
+    [bucket] = graph.named("ledger")
+    assert bucket.inputs["tags"] == {"password": SECRET, "user": "app",
+                                     "url": f"postgres://app:{SECRET}@db.internal/ledger"}
+    assert "overrides a secure value" not in capsys.readouterr().err
