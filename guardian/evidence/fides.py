@@ -8,6 +8,7 @@ fideslang's own models, so what it refuses we refuse.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from typing import Any
@@ -43,6 +44,25 @@ def key(name: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]", "_", name.lower())).strip("_")
 
 
+class _Keys:
+    """Distinct fides_keys for the systems: a role keeps its name where fideslang accepts it; a
+    recipient gets `key(name)`; a name that gives no key (no letter or digit) or another
+    name's key gets a digest of itself appended, so no two systems merge."""
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[bool, str], str] = {}
+
+    def __call__(self, name: str, *, role: bool = False) -> str:
+        if (role, name) in self.given:
+            return self.given[role, name]
+        k = name if role and re.fullmatch(r"[a-zA-Z0-9_.<>-]+", name) else key(name)
+        if not k or k in self.given.values():
+            kind = "role" if role else "recipient"
+            k = f"{k or kind}_{hashlib.sha256(f'{kind}:{name}'.encode()).hexdigest()[:8]}"
+        self.given[role, name] = k
+        return k
+
+
 def manifest(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
     """{"dataset": [...], "system": [...]} validated by fideslang's models."""
     from fideslang.models import (
@@ -69,6 +89,7 @@ def manifest(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
         for ds in catalog.datasets
     ]
 
+    keys = _Keys()
     roles: dict[str, list[Any]] = {}
     role_egress: dict[str, set[str]] = {}
     vendors: dict[str, list[Any]] = {}
@@ -89,7 +110,7 @@ def manifest(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
             for a in ds.access:
                 if a.use != use.use:
                     continue
-                egress = sorted(key(r.name) for r in recipients)
+                egress = sorted(keys(r.name) for r in recipients)
                 role_egress.setdefault(a.role, set()).update(egress)
                 roles.setdefault(a.role, []).append(PrivacyDeclaration(
                     **common, egress=egress or None,
@@ -98,19 +119,19 @@ def manifest(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
                     shared_categories=list(ds.categories) if recipients else [],
                 ))
             for r in recipients:
-                k = key(r.name)
+                k = keys(r.name)
                 _, _, transfers = vendor_info.setdefault(k, (r.name, r.country, set()))
                 for regime in [j for j in ds.jurisdictions if j in GDPR_REGIMES] or ["gdpr"]:
                     moved = transfer(regime, r)
                     if moved is not None:
                         transfers.add(_TRANSFERS.get(moved.rests_on, "Other"))
-                ingress = sorted(a.role for a in ds.access if a.use == use.use)
+                ingress = sorted(keys(a.role, role=True) for a in ds.access if a.use == use.use)
                 vendors.setdefault(k, []).append(PrivacyDeclaration(
                     **common, ingress=ingress or None))
 
     systems = [
         System(
-            fides_key=role, organization_fides_key=ORGANIZATION, name=role,
+            fides_key=keys(role, role=True), organization_fides_key=ORGANIZATION, name=role,
             system_type="Service", privacy_declarations=decls,
             egress=[DataFlow(fides_key=k, type="system") for k in sorted(role_egress[role])]
             or None,

@@ -349,6 +349,7 @@ _WIDTHS = {
 def to_xlsx(records: Sequence[dict[str, str]], title: str = "Record of processing") -> bytes:
     """An XLSX a person can read: bold frozen header, filters, widths, wrapped text."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
@@ -357,8 +358,8 @@ def to_xlsx(records: Sequence[dict[str, str]], title: str = "Record of processin
     ws = wb.active
     ws.title = "ROPA"
     ws.append(list(COLUMNS))
-    for record in records:
-        ws.append([record.get(c, "") for c in COLUMNS])
+    for record in records:  # a deployment's names may hold what XML 1.0 cannot: shown as U+FFFD
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(record.get(c, ""))) for c in COLUMNS])
     header_fill = PatternFill("solid", fgColor="DDE4EE")
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from guardian.policies.rules._policy import Statement, has_unknown, statements
 
 from guardian.catalog.model import Catalog, Dataset, Storage
-from guardian.graph.model import DATASET_TAG, UNKNOWN, Resource, ResourceGraph
+from guardian.graph.model import DATASET_TAG, SECRET, UNKNOWN, Resource, ResourceGraph
 
 if TYPE_CHECKING:
     from guardian.policies.rules._iam import Grants
@@ -95,7 +95,10 @@ def known_str(value: Any) -> str | None:
 
 def region_of(r: Resource) -> str | None:
     """A resource's region: its own `region` input (pulumi_aws 7), else its provider's."""
-    return known_str(r.inputs.get("region")) or r.region or known_str(r.outputs.get("region"))
+    if UNKNOWN in (r.inputs.get("region"), r.outputs.get("region")):
+        return known_str(r.outputs.get("region")) or known_str(r.inputs.get("region"))
+    return known_str(r.inputs.get("region")) or known_str(r.region) or \
+        known_str(r.outputs.get("region"))
 
 
 @dataclass
@@ -331,6 +334,8 @@ class Index:
             return KeyRef("none")
         if not isinstance(value, str) or has_unknown(value):
             return KeyRef("unknown", raw="an unknown key reference")
+        if value == SECRET:
+            return KeyRef("unknown", raw="a key id marked secret")
         for r in self.lookup(value, (KMS_KEY, KMS_ALIAS)):
             return KeyRef("cmk", self._alias_target(r) if r.type == KMS_ALIAS else r, value)
         if value.startswith("alias/aws/") or ":alias/aws/" in value:

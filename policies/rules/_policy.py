@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Literal
 
-from guardian.graph.model import UNKNOWN
+from guardian.graph.model import SECRET, UNKNOWN
 
 
 def has_unknown(value: Any) -> bool:
@@ -150,21 +150,65 @@ def arn_covers(pattern: str, arn: str) -> bool:
     return rx.fullmatch(arn) is not None or rx.fullmatch(arn + "/k") is not None
 
 
-# Condition keys that narrow a "*" principal to known callers.
-RESTRICTING_KEYS = frozenset(
-    k.lower()
-    for k in (
-        "aws:SourceVpce", "aws:SourceVpc", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
-        "aws:PrincipalAccount", "aws:PrincipalArn", "aws:SourceAccount", "aws:SourceArn",
-        "aws:SourceOrgID", "aws:SourceIp", "aws:userid", "aws:username",
-        "kms:CallerAccount", "kms:ViaService", "aws:ResourceAccount",
-    )
-)
+# Condition keys that narrow a "*" principal to known callers, with the operators that compare
+# them exactly. Anything else (another key, StringLike, IpAddress, Null, an ...IfExists or
+# ForAnyValue: operator, a wildcard or unknown value) is not taken as a restriction: Guardian
+# cannot tell whom it admits (aws:SourceIp 0.0.0.0/0, StringLike aws:PrincipalArn "*").
+NARROWING: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("aws:sourcevpce", "aws:sourcevpc", "aws:principalorgid", "aws:sourceorgid",
+                     "aws:sourceaccount", "aws:principalaccount", "kms:calleraccount"),
+                    frozenset({"stringequals"})),
+    **dict.fromkeys(("aws:sourcearn", "aws:principalarn"),
+                    frozenset({"stringequals", "arnequals"})),
+}
+# Understood, but saying nothing of who calls.
+NEUTRAL: dict[str, frozenset[str]] = {"aws:securetransport": frozenset({"bool"})}
+
+Restriction = Literal["restricted", "open", "unknown"]
 
 
-def restricted(st: Statement) -> bool:
-    """A statement narrowed by a condition on who or where the caller is."""
-    return bool(st.condition_keys() & RESTRICTING_KEYS)
+def caller_restriction(st: Statement) -> Restriction:
+    """Whether a statement's conditions narrow who may call. "restricted" when one of them does
+    (conditions all apply, so one is enough): a NARROWING key, compared exactly, with literal
+    values; "open" when there is no condition but NEUTRAL ones; else "unknown"."""
+    verdict: Restriction = "open"
+    for op, block in st.conditions.items():
+        if not isinstance(block, Mapping):
+            verdict = "unknown"
+            continue
+        for key, values in block.items():
+            k, o = str(key).lower(), str(op).lower()
+            literal = _literal(values)
+            if literal and o in NARROWING.get(k, ()):
+                return "restricted"
+            if not (literal and o in NEUTRAL.get(k, ())):
+                verdict = "unknown"
+    return verdict
+
+
+def _literal(values: Any) -> bool:
+    found = _strings(values)
+    return bool(found) and all(v and v != SECRET and not has_unknown(v) and not is_wildcard(v)
+                               for v in found)
+
+
+def denies_insecure_transport(st: Statement, arn: str) -> bool:
+    """A statement that refuses every request made without TLS: Deny, any principal, every
+    action, the bucket and its objects, and no condition but Bool aws:SecureTransport false (a
+    further condition would narrow the deny)."""
+    if st.effect != "Deny" or not st.wildcard_principal or st.not_actions or st.not_resources:
+        return False
+    if not any(a in ("*", "s3:*") for a in st.actions):
+        return False
+    for target in (arn, f"{arn}/*"):
+        if not any(r == "*" or r == target or (is_wildcard(r) and glob_match(r, target))
+                   for r in st.resources):
+            return False
+    conditions = [(str(op).lower(), str(k).lower(), _strings(v))
+                  for op, block in st.conditions.items() if isinstance(block, Mapping)
+                  for k, v in block.items()]
+    return len(conditions) == len(st.conditions) == 1 and conditions[0][:2] == (
+        "bool", "aws:securetransport") and [v.lower() for v in conditions[0][2]] == ["false"]
 
 
 ACCOUNT_IN_ARN = re.compile(r"^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(.*)$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardian.policies.rules._index import KMS_KEY
-from guardian.policies.rules._policy import Statement, restricted, statements
+from guardian.policies.rules._policy import Statement, caller_restriction, statements
 from guardian.policies.rules.encryption import at_rest
 
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
@@ -44,20 +44,24 @@ def _key_wildcard(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     used: dict[str, list] = {}
     for s in ACC_002.stores(ctx):
-        key = at_rest(ix, s).key.key
-        if key is not None:
-            used.setdefault(key.urn, []).append(s)
+        state = at_rest(ix, s)
+        if state.key.key is not None:
+            used.setdefault(state.key.key.urn, []).append(s)
+        elif state.key.kind == "unknown" and state.encrypted is not False:
+            yield ACC_002.at(s, f"cannot tell which key encrypts this store ({state.key.raw}), "
+                             "nor whom its policy admits", related=state.related, unknown=True)
     for key in ctx.graph.of_type(KMS_KEY):
         for src in ix.key_policies.get(key.urn, ()):
             if src.statements is None:
                 bad, unknown = True, True
             else:
-                bad = any(st.allow and st.wildcard_principal and not restricted(st)
-                          for st in src.statements)
-                unknown = False
+                verdicts = {caller_restriction(st) for st in src.statements
+                            if st.allow and st.wildcard_principal}
+                bad, unknown = bool(verdicts - {"restricted"}), "open" not in verdicts
             if not bad:
                 continue
-            message = (f"policy of key {key.name!r} is unknown offline" if unknown else
+            message = (f"policy of key {key.name!r} is unknown offline, or allows '*' "
+                       "under a condition Guardian cannot judge" if unknown else
                        f"policy of key {key.name!r} allows principal '*' with no condition "
                        "on the caller")
             stores = used.get(key.urn, [])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardian.policies.rules._index import Index, KeyRef, Store
-from guardian.policies.rules._policy import glob_match, has_unknown
+from guardian.policies.rules._policy import denies_insecure_transport, has_unknown
 
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
@@ -32,9 +32,12 @@ class AtRest:
 
 
 def _s3(ix: Index, s: Store) -> AtRest:
+    """The least favourable of the bucket's encryption configurations: either may be the one
+    in force."""
     defaults: list[tuple[Resource, str, Any]] = []
     for h in s.helper("sse"):
-        for rule in h.get("rules") or [None]:
+        rules = h.get("rules")
+        for rule in rules if isinstance(rules, list) and rules else [rules]:
             by_default = rule.get("applyServerSideEncryptionByDefault") if isinstance(
                 rule, dict) else rule
             defaults.append((h, "rules", by_default))
@@ -49,9 +52,16 @@ def _s3(ix: Index, s: Store) -> AtRest:
             return AtRest(None, KeyRef("unknown", raw="an encryption configuration whose bucket "
                                        "could not be resolved"), ix.unattached["sse"])
         return AtRest(True, KeyRef("none", raw="SSE-S3 (the default)"))
-    holder, prop, by_default = defaults[-1]
+    return min((_sse(ix, *d) for d in defaults), key=lambda a: _RANK[a.key.kind])
+
+
+_RANK = {"none": 0, "aws": 1, "unknown": 2, "external": 3, "cmk": 3}
+
+
+def _sse(ix: Index, holder: Resource, prop: str, by_default: Any) -> AtRest:
     related = [holder]
-    if has_unknown(by_default) and not holder.property_dependencies.get(prop):
+    if has_unknown(by_default) and not (isinstance(by_default, dict)
+                                        and holder.property_dependencies.get(prop)):
         return AtRest(None, KeyRef("unknown", raw="an unknown encryption setting"), related)
     if not isinstance(by_default, dict):
         return AtRest(True, KeyRef("none", raw="SSE-S3"), related)
@@ -150,6 +160,11 @@ def _keys(ctx: Context, rule: Rule) -> Iterator[tuple[Store, AtRest]]:
 
 
 def _rotation(ctx: Context) -> Iterator[Finding]:
+    for s in ENC_002.stores(ctx):
+        state = at_rest(ctx.index, s)
+        if state.key.kind == "unknown" and state.encrypted is not False:
+            yield ENC_002.at(s, f"cannot tell which key encrypts this store ({state.key.raw}), "
+                             "nor whether it rotates", related=state.related, unknown=True)
     for s, state in _keys(ctx, ENC_002):
         key = state.key.key
         if key is None:
@@ -200,25 +215,21 @@ def _unencrypted(ctx: Context) -> Iterator[Finding]:
 # --- in transit ------------------------------------------------------------------------
 
 
-def _denies_plain_http(statements: Any) -> bool:
-    for st in statements:
-        if st.effect != "Deny" or not st.wildcard_principal:
-            continue
-        if not any(glob_match(a, "s3:GetObject") for a in st.actions):
-            continue
-        if "false" in st.condition("Bool", "aws:SecureTransport"):
-            return True
-    return False
-
-
 def _bucket_tls(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     for s in TLS_001.stores(ctx):
         sources = ix.resource_policies(s)
         unknown = [p.via for p in sources if p.statements is None]
-        if any(_denies_plain_http(p.statements) for p in sources if p.statements):
+        # Two policies for one bucket: either may be the one in force, so each must deny.
+        lacking = [p.via for p in sources if p.statements is not None and not (
+            s.arn and any(denies_insecure_transport(st, s.arn) for st in p.statements))]
+        if sources and not lacking and not unknown:
             continue
-        if unknown:
+        if lacking and sources and len(lacking) < len(sources):
+            yield TLS_001.at(s, "a bucket policy lacks a statement denying every action on "
+                             "the bucket and its objects when aws:SecureTransport is false",
+                             related=lacking)
+        elif unknown and not lacking:
             yield TLS_001.at(s, "the bucket policy is unknown offline; cannot tell "
                              "whether it denies plain HTTP", related=unknown, unknown=True)
         elif ix.unattached.get("policy"):
@@ -226,8 +237,8 @@ def _bucket_tls(ctx: Context) -> Iterator[Finding]:
                              "resolved", related=ix.unattached["policy"], unknown=True)
         else:
             yield TLS_001.at(s,
-                "no bucket policy statement denies requests with aws:SecureTransport=false",
-                related=[p.via for p in sources],
+                "no bucket policy statement denies every action on the bucket and its objects "
+                "when aws:SecureTransport is false", related=[p.via for p in sources],
             )
 
 

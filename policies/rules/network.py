@@ -81,16 +81,32 @@ class _Net:
         out: dict[str, list[Resource]] = {}
         g = self.ix.graph
         for sg in g.of_type(SG):
-            for rule in sg.get("ingress") or []:
-                cidrs = [*(rule.get("cidrBlocks") or []), *(rule.get("ipv6CidrBlocks") or [])]
+            for rule in _items(sg.get("ingress")):
+                cidrs = [*_items(rule.get("cidrBlocks"), str),
+                         *_items(rule.get("ipv6CidrBlocks"), str)]
                 if any(c in OPEN for c in cidrs):
                     out.setdefault(sg.urn, []).append(sg)
         for r in g.of_type(SG_RULE, SG_INGRESS):
             if r.type == SG_RULE and r.get("type") != "ingress":
                 continue
-            cidrs = [*(r.get("cidrBlocks") or []), *(r.get("ipv6CidrBlocks") or []),
+            cidrs = [*_items(r.get("cidrBlocks"), str), *_items(r.get("ipv6CidrBlocks"), str),
                      r.get("cidrIpv4"), r.get("cidrIpv6")]
             if any(c in OPEN for c in cidrs):
+                for sg in self.ix.refs(r, "securityGroupId", (SG,)):
+                    out.setdefault(sg.urn, []).append(r)
+        return out
+
+    @cached_property
+    def unknown_ingress(self) -> dict[str, list[Resource]]:
+        """Security group URN -> resources whose ingress cannot be read offline."""
+        out: dict[str, list[Resource]] = {}
+        for sg in self.ix.graph.of_type(SG):
+            if has_unknown(sg.get("ingress")):
+                out.setdefault(sg.urn, []).append(sg)
+        for r in self.ix.graph.of_type(SG_RULE, SG_INGRESS):
+            values = [r.get(k) for k in ("type", "cidrBlocks", "ipv6CidrBlocks", "cidrIpv4",
+                                         "cidrIpv6")]
+            if any(has_unknown(v) for v in values):
                 for sg in self.ix.refs(r, "securityGroupId", (SG,)):
                     out.setdefault(sg.urn, []).append(r)
         return out
@@ -100,7 +116,7 @@ class _Net:
         """Route table URN -> routes through an internet gateway."""
         out: dict[str, list[Resource]] = {}
         for rt in self.ix.graph.of_type(ROUTE_TABLE):
-            for route in rt.get("routes") or []:
+            for route in _items(rt.get("routes")):
                 if self._to_igw(rt, "routes", route.get("gatewayId")):
                     out.setdefault(rt.urn, []).append(rt)
         for route in self.ix.graph.of_type(ROUTE):
@@ -132,6 +148,19 @@ class _Net:
                 out.setdefault(fs.urn, []).append(mt)
         return out
 
+    def outside_groups(self, s: Store) -> list[str]:
+        """The store's security group ids that name no group of this deployment (or are
+        unknown offline): what they admit cannot be told."""
+        if s.kind not in ("rds", "rds-cluster", "redshift"):
+            return []
+        value = s.get("vpcSecurityGroupIds")
+        if not isinstance(value, list):
+            return [str(value)] if has_unknown(value) else []
+        found = self.ix.refs(s.resource, "vpcSecurityGroupIds", (SG,))
+        named = {v for r in found for v in (r.get("id"), r.get("name"), r.get("arn"))}
+        unnamed = [str(v) for v in value if v not in named]
+        return unnamed[: max(0, len(value) - len(found))]
+
     def security_groups(self, s: Store) -> list[Resource]:
         r = s.resource
         if s.kind in ("rds", "rds-cluster", "redshift"):
@@ -144,13 +173,19 @@ class _Net:
         return []
 
     def subnets(self, s: Store) -> tuple[list[Resource], Resource | None, bool]:
-        """(subnets, the subnet group, whether it has none: the default VPC)."""
+        """(subnets, the subnet group, whether it has none: the default VPC). A subnet group
+        that is not in this deployment (or unknown offline) raises _Outside."""
         r = s.resource
         if s.kind in SUBNET_GROUPS:
             prop = "clusterSubnetGroupName" if s.kind == "redshift" else "dbSubnetGroupName"
             group = self.ix.ref(r, prop, (SUBNET_GROUPS[s.kind],))
+            if group is None and r.get(prop):
+                raise _Outside(str(r.get(prop)))
             if group is None:
-                return [], None, not r.get(prop)
+                return [], None, True
+            if has_unknown(group.get("subnetIds")) and not self.ix.refs(
+                    group, "subnetIds", (SUBNET,)):
+                raise _Outside(group.name)
             return self.ix.refs(group, "subnetIds", (SUBNET,)), group, False
         if s.kind == "opensearch":
             return self.ix.refs(r, "vpcOptions", (SUBNET,)), None, False
@@ -158,6 +193,16 @@ class _Net:
             return [sn for mt in self.mount_targets.get(r.urn, [])
                     for sn in self.ix.refs(mt, "subnetId", (SUBNET,))], None, False
         return [], None, False
+
+
+class _Outside(Exception):  # noqa: N818 - a verdict, not a failure
+    """A subnet group outside the deployment, or unknown offline."""
+
+
+def _items(value: object, kind: type = dict) -> list:  # type: ignore[type-arg]
+    """The list's items of one kind; nothing for anything else: an unknown list is reported
+    by whoever needs it (unknown_ingress), never iterated character by character."""
+    return [v for v in value if isinstance(v, kind)] if isinstance(value, list) else []
 
 
 def _net(ix: Index) -> _Net:
@@ -169,12 +214,24 @@ def _open_ingress(ctx: Context) -> Iterator[Finding]:
     net = _net(ix)
     attached: set[str] = set()
     for s in NET_002.stores(ctx):
-        for sg in net.security_groups(s):
+        groups = net.security_groups(s)
+        opened = [sg for sg in groups if sg.urn in net.open_ingress]
+        for sg in groups:
             attached.add(sg.urn)
-            if sg.urn in net.open_ingress:
-                yield NET_002.at(s, f"security group {sg.name!r} admits traffic from "
-                                 "the whole internet (0.0.0.0/0 or ::/0)",
-                                 related=[sg, *net.open_ingress[sg.urn]])
+        for sg in opened:
+            yield NET_002.at(s, f"security group {sg.name!r} admits traffic from "
+                             "the whole internet (0.0.0.0/0 or ::/0)",
+                             related=[sg, *net.open_ingress[sg.urn]])
+        unread = [sg for sg in groups if sg.urn in net.unknown_ingress]
+        outside = net.outside_groups(s)
+        if not opened and (unread or outside):
+            what = (f"security group(s) {', '.join(map(repr, outside))} not in this "
+                    "deployment" if outside else "the ingress rules of "
+                    f"{', '.join(repr(sg.name) for sg in unread)}")
+            yield NET_002.at(s, f"cannot tell what reaches the store: {what} (unknown "
+                             "offline)", related=[*unread, *(x for sg in unread
+                                                             for x in net.unknown_ingress[sg.urn])],
+                             unknown=True)
     for sg in ctx.graph.of_type(SG):
         if sg.urn in attached or sg.urn not in net.open_ingress:
             continue
@@ -189,7 +246,13 @@ def _internet_route(ctx: Context) -> Iterator[Finding]:
     ix = ctx.index
     net = _net(ix)
     for s in NET_003.stores(ctx):
-        subnets, group, default_vpc = net.subnets(s)
+        try:
+            subnets, group, default_vpc = net.subnets(s)
+        except _Outside as outside:
+            yield NET_003.at(s, f"subnet group {outside} is not in this deployment (or unknown "
+                             "offline); cannot tell whether its subnets route to the internet",
+                             unknown=True)
+            continue
         if default_vpc:
             yield NET_003.at(s, "no subnet group: the database goes into the default "
                              "VPC, whose subnets route to an internet gateway")

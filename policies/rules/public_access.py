@@ -8,7 +8,12 @@ from guardian.modules.controls import controls_for
 from guardian.policies.data import service_actions
 from guardian.policies.rules._copies import RDS_CLUSTER, copies
 from guardian.policies.rules._index import Index
-from guardian.policies.rules._policy import Statement, glob_match, has_unknown, restricted
+from guardian.policies.rules._policy import (
+    Statement,
+    caller_restriction,
+    glob_match,
+    has_unknown,
+)
 
 from guardian.catalog.model import Dataset
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
@@ -39,14 +44,17 @@ def _public_access_block(ctx: Context) -> Iterator[Finding]:
             continue
         assert s.dataset is not None
         needed = [f for f in PAB_FLAGS if not (_public_read(s.dataset) and f in POLICY_FLAGS)]
-        best = min(blocks, key=lambda b: sum(b.get(f) is not True for f in needed))
-        off = [f for f in needed if best.get(f) is not True]
-        if any(has_unknown(best.get(f)) for f in off):
-            yield PUB_001.at(s, "public access block settings are unknown offline",
-                             related=[best], unknown=True)
-        elif off:
+        # Two blocks for one bucket: either may be the one in force, so a flag off in any is off.
+        off = [f for f in needed if any(b.get(f) is not True and not has_unknown(b.get(f))
+                                        for b in blocks)]
+        unknown = [b for b in blocks if any(has_unknown(b.get(f)) for f in needed)]
+        if off:
             yield PUB_001.at(s, f"public access block leaves {', '.join(off)} off",
-                             related=[best])
+                             related=[b for b in blocks if any(b.get(f) is not True
+                                                                for f in off)])
+        elif unknown:
+            yield PUB_001.at(s, "public access block settings are unknown offline",
+                             related=unknown, unknown=True)
 
 
 def _public_read(ds: Dataset) -> bool:
@@ -78,14 +86,20 @@ def _grants_public(grants: object) -> bool:
 
 
 def _public_acl(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in PUB_002.stores(ctx):
-        holders = []
+        holders, unknown = [], list(ix.unattached.get("acl", ()))
         for h in [s.resource, *s.helper("acl")]:
             policy = h.get("accessControlPolicy")
             grants = h.get("grants") if h is s.resource else (
-                policy.get("grants") if isinstance(policy, dict) else None)
+                policy.get("grants") if isinstance(policy, dict) else policy)
             if h.get("acl") in PUBLIC_ACLS or _grants_public(grants):
                 holders.append(h)
+            elif has_unknown(h.get("acl")) or has_unknown(grants):
+                unknown.append(h)
+        if not holders and unknown:
+            yield PUB_002.at(s, "the bucket's ACL is unknown offline; cannot tell whether it "
+                             "is public", related=unknown, unknown=True)
         if holders:
             acl = next((h.get("acl") for h in holders if h.get("acl") in PUBLIC_ACLS), None)
             what = f"canned ACL {acl!r}" if acl else "an ACL grant to AllUsers/AuthenticatedUsers"
@@ -101,9 +115,17 @@ def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
                                  "tell whether it allows anyone", related=[src.via], unknown=True)
                 continue
             assert s.dataset is not None
-            open_ = [st for st in src.statements
-                     if st.allow and st.wildcard_principal and not restricted(st)
-                     and not (_public_read(s.dataset) and _reads_only(st))]
+            anyone = [st for st in src.statements if st.allow and st.wildcard_principal
+                      and not (_public_read(s.dataset) and _reads_only(st))]
+            open_ = [st for st in anyone if caller_restriction(st) == "open"]
+            unsure = [st for st in anyone if caller_restriction(st) == "unknown"]
+            if unsure and not open_:
+                keys = sorted({k for st in unsure for k in st.condition_keys()})
+                yield PUB_003.at(s, "bucket policy allows principal '*' under conditions "
+                                 f"Guardian cannot judge ({', '.join(keys)}); only exact "
+                                 "aws:SourceVpce, aws:SourceVpc, aws:PrincipalOrgID, "
+                                 "aws:SourceAccount or aws:SourceArn values count as a "
+                                 "restriction", related=[src.via], unknown=True)
             if open_:
                 actions = sorted({a for st in open_ for a in st.actions})
                 yield PUB_003.at(s,

@@ -40,9 +40,21 @@ def _covers(prefix: Any, s: Store) -> bool:
 
 
 def lifecycle_rules(s: Store) -> list[Lifecycle]:
-    out = []
+    """Every enabled lifecycle rule covering the store's data, of every configuration."""
+    return [r for _, rules in lifecycle_configs(s) for r in rules]
+
+
+def lifecycle_configs(s: Store) -> list[tuple[Resource, list[Lifecycle] | None]]:
+    """Each lifecycle configuration of the bucket (helper resources, the inline rules) with the
+    enabled rules covering the store's data; None when its rules are unknown offline."""
+    out: list[tuple[Resource, list[Lifecycle] | None]] = []
     for h in s.helper("lifecycle"):
-        for rule in h.get("rules") or []:
+        rules = h.get("rules")
+        if has_unknown(rules) and not isinstance(rules, list):
+            out.append((h, None))
+            continue
+        found = []
+        for rule in rules or []:
             if not isinstance(rule, dict) or rule.get("status") not in ("Enabled", None):
                 continue
             flt = rule.get("filter") or {}
@@ -51,23 +63,53 @@ def lifecycle_rules(s: Store) -> list[Lifecycle]:
             if not _covers(flt.get("prefix") or rule.get("prefix"), s):
                 continue
             exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
-            out.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
-                                 nce.get("noncurrentDays") if isinstance(nce, dict) else nce, h))
-    for rule in s.get("lifecycleRules") or []:
-        if not isinstance(rule, dict) or rule.get("enabled") is False:
-            continue
-        if rule.get("tags") or not _covers(rule.get("prefix"), s):
-            continue
-        exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
-        out.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
-                             nce.get("days") if isinstance(nce, dict) else nce, s.resource))
+            found.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
+                                   nce.get("noncurrentDays") if isinstance(nce, dict) else nce, h))
+        out.append((h, found))
+    inline = s.get("lifecycleRules")
+    if has_unknown(inline) and not isinstance(inline, list):
+        out.append((s.resource, None))
+    elif inline:
+        found = []
+        for rule in inline:
+            if not isinstance(rule, dict) or rule.get("enabled") is False:
+                continue
+            if rule.get("tags") or not _covers(rule.get("prefix"), s):
+                continue
+            exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
+            found.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
+                                   nce.get("days") if isinstance(nce, dict) else nce, s.resource))
+        out.append((s.resource, found))
     return out
 
 
-def _shortest(values: list[Any]) -> tuple[float | None, bool]:
-    """The shortest known number of days, and whether an unknown one was seen."""
-    known = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    return (min(known) if known else None), any(has_unknown(v) for v in values)
+def _days(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _least_favourable(s: Store, field: str) -> tuple[float | None, bool, list[Resource]]:
+    """(days, unknown, sources) of the configuration that keeps the data longest: within one
+    configuration S3 applies the earliest of its covering rules, but of two configurations for
+    one bucket either may be the one in force. None days: one keeps the data forever."""
+    worst: float | None = 0.0
+    unknown = False
+    sources: list[Resource] = []
+    for source, rules in lifecycle_configs(s):
+        sources.append(source)
+        if rules is None:
+            unknown = True
+            continue
+        values = [getattr(r, field) for r in rules]
+        known = [d for d in map(_days, values) if d is not None]
+        if any(has_unknown(v) for v in values) and not known:
+            unknown = True
+        elif not known:
+            worst = None
+        elif worst is not None:
+            worst = max(worst, min(known))
+    if not sources:
+        return None, False, []
+    return worst, unknown, sources
 
 
 def _expiration(ctx: Context) -> Iterator[Finding]:
@@ -75,36 +117,41 @@ def _expiration(ctx: Context) -> Iterator[Finding]:
     for s in RET_001.stores(ctx):
         assert s.dataset is not None
         limit = s.dataset.retention.days
-        rules = lifecycle_rules(s)
-        days, unknown = _shortest([r.expiration_days for r in rules])
-        related = [r.source for r in rules]
-        if days is not None and days <= limit:
-            continue
-        if unknown or (not rules and ix.unattached.get("lifecycle")):
-            yield RET_001.at(s, "lifecycle expiration is unknown offline",
-                             related=related or ix.unattached.get("lifecycle", []), unknown=True)
-        elif days is None:
-            yield RET_001.at(s, f"no lifecycle expiration; the catalog keeps this "
-                             f"data {limit} days", related=related)
-        else:
+        days, unknown, related = _least_favourable(s, "expiration_days")
+        if days is not None and days > limit:
             yield RET_001.at(s, f"objects expire after {days:g} days, longer than "
                              f"the declared retention of {limit} days", related=related)
+        elif related and days is None and not unknown:
+            yield RET_001.at(s, "no lifecycle expiration covers this data"
+                             + (" in one of its lifecycle configurations" if len(related) > 1
+                                else "") + f"; the catalog keeps it {limit} days",
+                             related=related)
+        elif unknown or (not related and ix.unattached.get("lifecycle")):
+            yield RET_001.at(s, "lifecycle expiration is unknown offline",
+                             related=related or ix.unattached.get("lifecycle", []), unknown=True)
+        elif not related:
+            yield RET_001.at(s, f"no lifecycle expiration; the catalog keeps this "
+                             f"data {limit} days")
 
 
 def versioned(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
+    """Whether the bucket keeps versions: yes if any of its configurations says so (either may
+    be in force), unknown if one cannot be read, else no."""
+    unknown: list[Resource] = list(ix.unattached.get("versioning", ()))
     for h in s.helper("versioning"):
         cfg = h.get("versioningConfiguration")
         status = cfg.get("status") if isinstance(cfg, dict) else cfg
-        if has_unknown(status):
-            return None, [h]
-        if status == "Enabled":
+        if status in ("Enabled", "Suspended"):  # suspended keeps the versions it made
             return True, [h]
+        if has_unknown(status):
+            unknown.append(h)
     inline = s.get("versioning")
-    if isinstance(inline, dict) and inline.get("enabled") is True:
+    flag = inline.get("enabled") if isinstance(inline, dict) else inline
+    if flag is True:
         return True, []
-    if ix.unattached.get("versioning"):
-        return None, ix.unattached["versioning"]
-    return False, []
+    if has_unknown(flag):
+        unknown.append(s.resource)
+    return (None, unknown) if unknown else (False, [])
 
 
 def _noncurrent(ctx: Context) -> Iterator[Finding]:
@@ -115,12 +162,14 @@ def _noncurrent(ctx: Context) -> Iterator[Finding]:
         if on is False:
             continue
         limit = s.dataset.retention.days
-        rules = lifecycle_rules(s)
-        days, unknown = _shortest([r.noncurrent_days for r in rules])
-        related = vrelated + [r.source for r in rules]
-        if on is True and days is not None and days <= limit:
-            continue
-        if on is None or unknown:
+        days, unknown, sources = _least_favourable(s, "noncurrent_days")
+        related = vrelated + sources
+        if days is not None and days <= limit and not unknown:
+            continue  # whether versioned or not
+        if on is True and days is not None and days > limit:
+            yield RET_002.at(s, f"old versions expire after {days:g} days, longer "
+                             f"than the declared retention of {limit} days", related=related)
+        elif on is None or unknown:
             yield RET_002.at(s, "versioning or noncurrent-version expiration is "
                              "unknown offline", related=related, unknown=True)
         elif days is None:
@@ -156,18 +205,22 @@ def _ttl(ctx: Context) -> Iterator[Finding]:
 
 
 def _object_lock(ctx: Context) -> Iterator[Finding]:
+    ix = ctx.index
     for s in RET_004.stores(ctx):
         assert s.dataset is not None
         if s.dataset.retention.legal_hold:
             continue
-        inline = s.get("objectLockConfiguration")
-        on = (s.get("objectLockEnabled") is True or s.helper("object_lock")
+        inline, flag = s.get("objectLockConfiguration"), s.get("objectLockEnabled")
+        on = (flag is True or s.helper("object_lock")
               or (isinstance(inline, dict) and inline.get("objectLockEnabled") == "Enabled"))
         if on:
             yield RET_004.at(s,
                 "Object Lock is on but the dataset has no legal hold: locked objects cannot be "
                 "erased on request", related=s.helper("object_lock"),
             )
+        elif has_unknown(flag) or has_unknown(inline) or ix.unattached.get("object_lock"):
+            yield RET_004.at(s, "whether Object Lock is on is unknown offline",
+                             related=ix.unattached.get("object_lock", []), unknown=True)
 
 
 def _copies_kept(ctx: Context) -> Iterator[Finding]:
