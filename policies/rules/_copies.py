@@ -25,7 +25,7 @@ from guardian.policies.rules._index import (
 )
 from guardian.policies.rules._policy import glob_match, has_unknown
 
-from guardian.graph.model import Resource
+from guardian.graph.model import UNKNOWN, Resource
 
 FOREVER = math.inf  # kept until someone deletes it
 DDB_TABLE = "aws:dynamodb/table:Table"
@@ -157,6 +157,10 @@ class Copies:
     def _s3(self, s: Store) -> Iterator[Copy]:
         ix = self.ix
         for dest, holder in replication_destinations(s):
+            if dest == UNKNOWN:  # where, and whose, cannot be told offline
+                yield Copy(s, "replication (its rules or destination unknown offline)", holder,
+                           None, account_unknown=True)
+                continue
             bucket = dest.get("bucket")
             targets = ix.lookup(bucket, STORE_KINDS_S3) or [
                 r for r in ix.refs(holder, "rules" if holder is not s.resource
@@ -174,14 +178,20 @@ class Copies:
                 related=(target.resource,) if target is not None else ())
 
     def _dynamodb(self, s: Store) -> Iterator[Copy]:
-        for replica in s.get("replicas") or []:
+        replicas = s.get("replicas")
+        if has_unknown(replicas) and not isinstance(replicas, list):
+            yield Copy(s, "replicas (unknown offline)", s.resource, None)
+        for replica in replicas if isinstance(replicas, list) else []:
             region = replica.get("regionName") if isinstance(replica, dict) else None
             yield Copy(s, "replica", s.resource, known_str(region))
         for r in self.pointing(s.resource, "globalTableArn"):
             yield Copy(s, f"table replica {r.name!r}", r, region_of(r))
         if s.name:
             for gt in self.ix.lookup(s.name, (DDB_GLOBAL_TABLE,)):
-                for replica in gt.get("replicas") or []:
+                replicas = gt.get("replicas")
+                if has_unknown(replicas) and not isinstance(replicas, list):
+                    yield Copy(s, f"global table {gt.name!r} replicas (unknown offline)", gt, None)
+                for replica in replicas if isinstance(replicas, list) else []:
                     region = replica.get("regionName") if isinstance(replica, dict) else None
                     yield Copy(s, f"global table {gt.name!r} replica", gt, known_str(region))
 
@@ -382,18 +392,27 @@ def selects(ix: Index, selection: Resource, s: Store) -> bool | None:
 
 
 def replication_destinations(s: Store) -> list[tuple[Any, Resource]]:
-    """(destination value, the resource declaring it) for the bucket's enabled replication."""
-    out = []
-    for h in s.helper("replication"):
-        for rule in h.get("rules") or []:
-            dest = rule.get("destination") if isinstance(rule, dict) else None
-            if isinstance(dest, dict) and rule.get("status", "Enabled") != "Disabled":
-                out.append((dest, h))
+    """(destination, the resource declaring it) for the bucket's enabled replication; the
+    destination is UNKNOWN where the rules, a rule or its destination cannot be read offline."""
+    out: list[tuple[Any, Resource]] = []
     inline = s.get("replicationConfiguration")
-    for rule in (inline.get("rules") or []) if isinstance(inline, dict) else []:
-        dest = rule.get("destination") if isinstance(rule, dict) else None
-        if isinstance(dest, dict) and rule.get("status", "Enabled") != "Disabled":
-            out.append((dest, s.resource))
+    holders = [(h, h.get("rules")) for h in s.helper("replication")]
+    if inline is not None:
+        holders.append((s.resource, inline.get("rules") if isinstance(inline, dict)
+                        else inline))
+    for holder, rules in holders:
+        if has_unknown(rules) and not isinstance(rules, list):
+            out.append((UNKNOWN, holder))
+            continue
+        for rule in rules or []:
+            dest = rule.get("destination") if isinstance(rule, dict) else rule
+            status = rule.get("status", "Enabled") if isinstance(rule, dict) else None
+            if status == "Disabled":
+                continue
+            if isinstance(dest, dict):
+                out.append((dest, holder))
+            elif has_unknown(dest) or has_unknown(status):
+                out.append((UNKNOWN, holder))
     return out
 
 
