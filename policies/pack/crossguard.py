@@ -80,7 +80,7 @@ def _is_proxy(value: Any) -> bool:
 def to_graph(resources: Sequence[PolicyResource], default_region: str | None) -> ResourceGraph:
     """The stack's resources as a ResourceGraph (props are the resources' planned state)."""
     graph: list[Resource] = []
-    regions: dict[str, str] = {}
+    regions: dict[str, str | None] = {}
     for r in resources:
         props = plain(r.props) or {}
         provider = None

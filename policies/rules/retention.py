@@ -40,8 +40,9 @@ def _covers(prefix: Any, s: Store) -> bool:
 
 
 def lifecycle_rules(s: Store) -> list[Lifecycle]:
-    """Every enabled lifecycle rule covering the store's data, of every configuration."""
-    return [r for _, rules in lifecycle_configs(s) for r in rules]
+    """Every enabled lifecycle rule covering the store's data, of every configuration that can
+    be read offline."""
+    return [r for _, rules in lifecycle_configs(s) for r in rules or ()]
 
 
 def lifecycle_configs(s: Store) -> list[tuple[Resource, list[Lifecycle] | None]]:
