@@ -53,8 +53,7 @@ def run_gate(args: argparse.Namespace) -> Gate:
     """Load the catalog and the deployment, choose the rules, evaluate them."""
     from guardian.catalog import load_catalog
     from guardian.check import evaluate
-    from guardian.graph.options import graph_from_args
-    from guardian.locations import Roots
+    from guardian.graph.options import graph_from_args, repository_of
     from guardian.policies.rules import RULES
 
     catalog = load_catalog(args.catalog)
@@ -62,7 +61,7 @@ def run_gate(args: argparse.Namespace) -> Gate:
     rules = selection.apply(RULES)  # a misspelt rule fails before the program runs
     graph = graph_from_args(args)
     report = evaluate(catalog, graph, rules=rules, fail_on=args.fail_on,
-                      repository=Roots.around().repository)
+                      repository=repository_of(args))
     return Gate(catalog, graph, report, selection)
 
 

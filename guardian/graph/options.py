@@ -96,6 +96,25 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
     return synthesize_all(programs, args.stack, configs, cache.from_args(args))
 
 
+def repository_of(args: argparse.Namespace) -> Path:
+    """The repository the deployment's locations are relative to, which catalog findings
+    join: the first program's project's; for a preview, stack export or graph file, that of
+    the Pulumi project at or above the working directory or the file; else the working
+    directory's."""
+    from guardian.locations import PROJECT_FILES, Roots, nearest
+
+    for kind in ("preview", "state", "graph"):
+        path = getattr(args, kind, None)
+        if path:
+            return Roots.of_file(Path(path), None).repository
+    if getattr(args, "live", False):
+        return Roots.around().repository
+    from guardian.graph.programs import expand
+
+    start = Path(expand(getattr(args, "program", None) or ["."])[0]).resolve()
+    return Roots.of_project(nearest(start, PROJECT_FILES) or start).repository
+
+
 def _catalog_for_program(args: argparse.Namespace, program: str, config: dict[str, str]) -> None:
     """The catalog the check reads is the catalog the program sees, as `guardian:catalog`: a
     `--catalog` the user named is passed to the program; a program configured with another

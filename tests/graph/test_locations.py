@@ -106,6 +106,21 @@ def test_text_and_junit_say_file_and_line(tmp_path: Path) -> None:
     assert [(c.get("file"), c.get("line")) for c in cases] == [(MAIN, "37")]
 
 
+def test_catalog_findings_join_the_programs_repository_from_anywhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from outside the repository: the catalog's findings are relative to the same
+    repository as the program's, not to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    _, text = check(tmp_path, "--program", str(LOCATED), "--catalog", str(POLICY_CATALOG),
+                    "--sarif-include-info", fmt="sarif")
+    uris: dict[str, set[str]] = {}
+    for r in sarif_results(text):
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        uris.setdefault(r["ruleId"], set()).add(uri)
+    assert uris["GRD-ENC-001"] == {MAIN, KIT}
+    assert uris["GRD-INV-003"] == {"tests/policies/catalog.yaml"}
+
+
 @pytest.fixture()
 def ts_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository whose TypeScript project in infra/ produced the real CLI fixtures."""
