@@ -21,7 +21,7 @@ SERVICE_MAX_SESSION_SECONDS = 3600
 
 @dataclass
 class StoreGrant:
-    service: str  # "s3" | "dynamodb"
+    service: str  # "s3" | "dynamodb" | "rds-db" (arn: the database's dbuser ARN prefix)
     arn: pulumi.Input[str]
 
 
@@ -39,13 +39,20 @@ class PurposeRoleArgs:
 
 
 def role_statements(
-    actions: Sequence[str], stores: Sequence[tuple[str, str]], key_arns: Sequence[str]
+    actions: Sequence[str], stores: Sequence[tuple[str, str]], key_arns: Sequence[str],
+    db_user: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Allow statements naming only these stores and keys, with only the declared actions."""
+    """Allow statements naming only these stores and keys, with only the declared actions;
+    databases only as `db_user` (IAM database authentication)."""
     statements: list[dict[str, Any]] = []
     for service, arn in stores:
         granted = iam_actions(service, actions)
-        if service == "s3":
+        if service == "rds-db":
+            if db_user is None:
+                raise ValueError("a database grant needs the database user it connects as")
+            statements.append({"Effect": "Allow", "Action": list(granted),
+                               "Resource": [f"{arn}/{db_user}"]})
+        elif service == "s3":
             on_bucket = [a for a in granted if a in S3_BUCKET_ACTIONS]
             on_objects = [a for a in granted if a not in S3_BUCKET_ACTIONS]
             if on_bucket:
@@ -106,7 +113,7 @@ class PurposeRole(pulumi.ComponentResource):
 
         def policy(values: list[Any]) -> str:
             stores = list(zip(services, values[:n], strict=True))
-            statements = role_statements(args.actions, stores, values[n:])
+            statements = role_statements(args.actions, stores, values[n:], args.role_name)
             return json.dumps(document(*statements), sort_keys=True)
 
         aws.iam.RolePolicy(

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from guardian.modules.access import PurposeRole, PurposeRoleArgs, StoreGrant
 from guardian.modules.alerting import BreachAlerting, BreachAlertingArgs
 from guardian.modules.controls import controls_for
+from guardian.modules.database import DataDatabase, DataDatabaseArgs
 from guardian.modules.keys import DataKey, DataKeyArgs
 from guardian.modules.labels import DataLabels
 from guardian.modules.network import DataNetwork, DataNetworkArgs
@@ -159,6 +160,19 @@ def build(
             ), opts=opts)
             grants.append(StoreGrant("dynamodb", table.arn))
             yield "dynamodb", st.name, table.arn
+        elif st.database_store:
+            # Databases live in the data tier and admit only the app tier, whatever the class.
+            data = regions.network(region)
+            assert st.engine is not None and st.database is not None  # the loader checks
+            db = DataDatabase(st.name, DataDatabaseArgs(
+                identifier=st.name, engine=st.engine, database=st.database, labels=labels,
+                retention_days=dataset.retention.days, kms_key_arn=key_arn,
+                vpc_id=data.vpc_id, subnet_ids=data.subnet_ids["data"],
+                client_security_group_ids=[data.app_security_group_id],
+                aurora=st.kind == "aurora", engine_version=st.engine_version,
+            ), opts=opts)
+            grants.append(StoreGrant("rds-db", db.db_user_arn))
+            yield st.kind, st.name, db.arn
         else:
             raise ValueError(f"dataset {dataset.id}: storage kind {st.kind!r} is not supported")
     for access in dataset.access:
@@ -187,11 +201,12 @@ def main() -> None:
 
     regions = Regions(region)
     network = regions.network(region)  # the platform network exists even with no restricted data
+    # CloudTrail records data events of buckets and tables (databases have none to record).
     sensitive: dict[str, list[pulumi.Output[str]]] = {"s3": [], "dynamodb": []}
     for dataset in catalog.datasets:
         for kind, name, arn in build(dataset, regions, trusted):
             pulumi.export(f"store:{name}", arn)
-            if controls_for(dataset.classification).data_events:
+            if controls_for(dataset.classification).data_events and kind in sensitive:
                 sensitive[kind].append(arn)
 
     contacts = sorted({c for d in catalog.datasets for c in d.breach_contacts})

@@ -20,6 +20,9 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "write": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"),
         "delete": ("dynamodb:DeleteItem",),
     },
+    # A database with IAM authentication: connecting is all IAM decides; what the database
+    # user may read, write or delete is the database's own GRANTs.
+    "rds-db": {action: ("rds-db:connect",) for action in ("read", "write", "delete")},
     # The key behind the store: reading decrypts, writing encrypts new data keys.
     "kms": {
         "read": ("kms:Decrypt", "kms:DescribeKey"),

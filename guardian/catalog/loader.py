@@ -21,9 +21,12 @@ from typing import Any, TypeVar
 
 from guardian.catalog import regions, taxonomy
 from guardian.catalog.model import (
+    DATABASE_KINDS,
     Access,
     AutomatedDecisions,
     Catalog,
+    ChildTable,
+    Connection,
     Dataset,
     Dpia,
     Gate,
@@ -36,6 +39,7 @@ from guardian.catalog.model import (
     Retention,
     Source,
     Storage,
+    Table,
     Use,
     Waiver,
 )
@@ -284,9 +288,13 @@ _JSON_TYPES = {"object": "a mapping", "array": "a list", "string": "text",
 def _schema_message(err: Any) -> str:
     """The validator's message, never quoting a long value: an include may be any file."""
     if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        allowed = ", ".join(err.schema.get("properties", {}))
-        return f"unknown field {', '.join(map(_short, extra))}; allowed: {allowed}"
+        known = list(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(known))
+        return (f"unknown field {', '.join(map(_short, extra))}; allowed: {', '.join(known)}"
+                + (_did_you_mean(extra[0], known) if len(extra) == 1 else ""))
+    if err.validator == "enum" and isinstance(err.instance, str):
+        return (f"{_short(err.instance)} is not one of {err.validator_value!r}"
+                + _did_you_mean(err.instance, [str(c) for c in err.validator_value]))
     if err.validator == "oneOf":  # e.g. automated_decisions: 'none' or {logic, significance}
         inner = [e for e in err.context if e.validator not in ("type", "const")]
         if isinstance(err.instance, dict) and inner:
@@ -340,6 +348,11 @@ def _string_problems(
             yield child.loc, path, f"the key {key!r} holds a control character or surrogate"
         else:
             yield from _string_problems(child, (*path, key))
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = closest(word, choices)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -456,9 +469,11 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                     "(e.g. 'users/{subject_id}/')",
                 )
             for opt in ("index", "ttl_attribute"):
-                if kind == "s3" and opt in st:
+                if kind != "dynamodb" and opt in st:
                     err(item, path, ("storage", j, opt), f"{opt} applies to dynamodb stores only")
-            if "subject_type" in st and not key:
+            for problem in _database_problems(st):
+                err(item, path, ("storage", j, *problem[0]), problem[1])
+            if "subject_type" in st and not key and kind not in DATABASE_KINDS:
                 err(
                     item,
                     path,
@@ -491,6 +506,61 @@ def _semantic_problems(datasets: list[_Located], waivers: list[_Located]) -> lis
                     "warning",
                 )
     return out
+
+
+# An RDS instance or Aurora cluster identifier as RDS stores it: lowercase (RDS lowercases).
+_RDS_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_DATABASE_FIELDS = ("engine", "engine_version", "database", "tables", "connection")
+_CONNECTIONS = ("dsn_env", "secret_arn", "iam_auth")
+
+
+def _database_problems(st: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """What the schema cannot say of a database store (rds, aurora), as (relative path,
+    message); and that other kinds carry none of its fields."""
+    kind = st.get("kind")
+    if kind not in DATABASE_KINDS:
+        for opt in _DATABASE_FIELDS:
+            if opt in st:
+                yield (opt,), f"{opt} applies to rds and aurora stores only"
+        return
+    name = st.get("name")
+    if isinstance(name, str) and (len(name) > 63 or not _RDS_IDENTIFIER.fullmatch(name)):
+        what = "instance" if kind == "rds" else "cluster"
+        yield ("name",), (f"{name!r} is not an RDS {what} identifier: 1 to 63 lowercase "
+                          "letters, digits and single hyphens, starting with a letter")
+    if "subject_key" in st:
+        yield ("subject_key",), ("a database store names its subject per table: "
+                                 "tables[].subject_column")
+    connection = st.get("connection")
+    if isinstance(connection, dict):
+        ways = [k for k in _CONNECTIONS if k in connection]
+        if len(ways) != 1:
+            yield ("connection",), ("exactly one of dsn_env, secret_arn, iam_auth says how "
+                                    f"to connect; found {', '.join(ways) or 'none'}")
+    seen: set[str] = set()
+    for path, table, parent in _table_tree(st.get("tables")):
+        if not isinstance(table, str):
+            continue
+        if "." in table and st.get("engine") == "mysql":
+            yield path, (f"{table!r}: a MySQL table is named without a schema (the database "
+                         "is the schema)")
+        if table == parent:
+            yield path, f"{table!r} cannot be a child of itself"
+        elif table.lower() in seen:
+            yield path, (f"table {table!r} appears twice in this store; declare each table "
+                         "once (a child under one parent)")
+        seen.add(table.lower())
+
+
+def _table_tree(tables: Any, prefix: tuple[Any, ...] = ("tables",), parent: str | None = None
+                ) -> Iterator[tuple[tuple[Any, ...], Any, str | None]]:
+    """(path to the name, table name, parent table) of every table and child table."""
+    for i, entry in _items(tables, dict):
+        key = "name" if prefix[-1] == "tables" else "table"
+        yield (*prefix, i, key), entry.get(key), parent
+        name = entry.get(key)
+        yield from _table_tree(entry.get("children"), (*prefix, i, "children"),
+                               name if isinstance(name, str) else None)
 
 
 def _organization_problems(root: Node | None) -> list[Problem]:
@@ -705,20 +775,7 @@ def _dataset(item: _Located) -> Dataset:
             for j, r in enumerate(ds.get("recipients", ()))
         ),
         breach_contacts=tuple(ds.get("breach_contacts", ())),
-        storage=tuple(
-            Storage(
-                s["kind"],
-                s["name"],
-                s.get("subject_key"),
-                s.get("index"),
-                s.get("ttl_attribute"),
-                s.get("subject_type", "string"),
-                s.get("account"),
-                s.get("region"),
-                loc=item.loc("storage", j),
-            )
-            for j, s in enumerate(ds.get("storage", ()))
-        ),
+        storage=tuple(_storage(item, j, s) for j, s in enumerate(ds.get("storage", ()))),
         description=ds.get("description"),
         legitimate_interest=_optional(LegitimateInterest, ds.get("legitimate_interest")),
         source=_optional(Source, ds.get("source")),
@@ -727,6 +784,43 @@ def _dataset(item: _Located) -> Dataset:
         dpia=_optional(Dpia, ds.get("dpia")),
         volume=volume(ds["volume"]) if "volume" in ds else None,
         loc=item.loc(),
+    )
+
+
+def _storage(item: _Located, j: int, s: dict[str, Any]) -> Storage:
+    at = ("storage", j)
+    connection = s.get("connection")
+    return Storage(
+        s["kind"],
+        s["name"],
+        s.get("subject_key"),
+        s.get("index"),
+        s.get("ttl_attribute"),
+        s.get("subject_type", "string"),
+        s.get("account"),
+        s.get("region"),
+        engine=s.get("engine"),
+        engine_version=s.get("engine_version"),
+        database=s.get("database"),
+        tables=tuple(
+            Table(t["name"], t["subject_column"], tuple(t.get("columns", ())),
+                  _children(item, (*at, "tables", i), t), loc=item.loc(*at, "tables", i))
+            for i, t in enumerate(s.get("tables", ()))
+        ),
+        connection=Connection(
+            connection.get("dsn_env"), connection.get("secret_arn"),
+            (connection.get("iam_auth") or {}).get("user"), connection.get("ca_bundle"),
+        ) if connection else None,
+        loc=item.loc(*at),
+    )
+
+
+def _children(item: _Located, at: tuple[Any, ...], entry: dict[str, Any]
+              ) -> tuple[ChildTable, ...]:
+    return tuple(
+        ChildTable(c["table"], c["foreign_key"], c.get("on_delete"), tuple(c.get("columns", ())),
+                   _children(item, (*at, "children", i), c), loc=item.loc(*at, "children", i))
+        for i, c in enumerate(entry.get("children", ()))
     )
 
 

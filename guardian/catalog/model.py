@@ -122,9 +122,54 @@ class Dpia:
 
 
 @dataclass(frozen=True)
+class ChildTable:
+    """Rows of `table` whose `foreign_key` references a row of the parent table: the subject's
+    too. `on_delete` "cascade": the database deletes them with the parent (checked)."""
+
+    table: str
+    foreign_key: str
+    on_delete: str | None = None
+    columns: tuple[str, ...] = ()  # the personal columns; empty: every column
+    children: tuple[ChildTable, ...] = ()
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table holding rows about data subjects: `subject_column` names the subject."""
+
+    name: str  # an SQL identifier, or schema.table (PostgreSQL)
+    subject_column: str
+    columns: tuple[str, ...] = ()  # the personal columns; empty: every column
+    children: tuple[ChildTable, ...] = ()
+    loc: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How Guardian reaches a database at run time: exactly one of the three ways."""
+
+    dsn_env: str | None = None  # an environment variable holding the connection string
+    secret_arn: str | None = None  # a Secrets Manager secret with username and password
+    iam_user: str | None = None  # RDS IAM authentication as this database user
+    ca_bundle: str | None = None  # PEM file to verify the server's certificate by
+
+    @property
+    def method(self) -> str:
+        if self.dsn_env:
+            return f"the connection string in ${self.dsn_env}"
+        if self.secret_arn:
+            return f"the credentials in secret {self.secret_arn}"
+        return f"RDS IAM authentication as {self.iam_user}"
+
+
+DATABASE_KINDS: tuple[str, ...] = ("rds", "aurora")
+
+
+@dataclass(frozen=True)
 class Storage:
-    kind: str  # s3 | dynamodb
-    name: str  # physical bucket or table name, also the Pulumi resource name
+    kind: str  # s3 | dynamodb | rds | aurora
+    name: str  # bucket or table name, RDS instance or Aurora cluster id; the Pulumi name
     subject_key: str | None = None
     index: str | None = None
     ttl_attribute: str | None = None  # dynamodb: Number attribute, epoch seconds
@@ -133,6 +178,11 @@ class Storage:
     # so one entry covers a dataset copied into many accounts.
     account: str | None = None
     region: str | None = None
+    engine: str | None = None  # rds/aurora: postgres | mysql
+    engine_version: str | None = None  # rds/aurora: what the module provisions
+    database: str | None = None  # rds/aurora: the database holding `tables`
+    tables: tuple[Table, ...] = ()  # rds/aurora
+    connection: Connection | None = None  # rds/aurora
     loc: Location = field(default=NOWHERE, compare=False)
 
     def covers(self, account: str | None, region: str | None) -> bool:
@@ -152,6 +202,15 @@ class Storage:
         """`kind:name`, with the account and region it is pinned to."""
         where = "/".join(x for x in (self.account, self.region) if x)
         return f"{self.kind}:{self.name}" + (f" in {where}" if where else "")
+
+    @property
+    def database_store(self) -> bool:
+        return self.kind in DATABASE_KINDS
+
+    @property
+    def locatable(self) -> bool:
+        """Whether one subject's data can be found in it: a subject key or subject tables."""
+        return bool(self.subject_key or self.tables)
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ STORE_KINDS: dict[str, str] = {
 # How a store is bound to its dataset: its privacy:dataset tag, else the catalog storage entry
 # naming its physical name, else the one naming its Pulumi name.
 BINDINGS = ("tag", "catalog-name", "catalog-pulumi-name")
-# Catalog storage kinds -> the store kinds they name.
-CATALOG_KINDS: dict[str, str] = {"s3": "s3", "dynamodb": "dynamodb"}
+# Catalog storage kinds -> the store kinds they name (aurora: the cluster).
+CATALOG_KINDS: dict[str, str] = {"s3": "s3", "dynamodb": "dynamodb", "rds": "rds",
+                                 "aurora": "rds-cluster"}
 # store kind -> the input holding its physical name
 PHYSICAL_NAME: dict[str, str] = {
     "s3": "bucket",

@@ -30,12 +30,12 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
                                  "bound to no dataset", severity="info")
             elif s.kind in CATALOG_KINDS.values():
                 yield _unlisted(ctx, s)
-            else:  # the catalog's storage lists buckets and tables only: the tag binds it
+            else:  # the catalog's storage cannot list this kind (volumes, ...): the tag binds it
                 yield INV_001.at(s, f"{s.kind} store has no {DATASET_TAG} tag")
 
 
 def _unlisted(ctx: Context, s: Store) -> Finding:
-    """An untagged bucket or table no catalog entry binds: none names it, entries of its name
+    """An untagged store of a kind the catalog lists that no catalog entry binds: none names it, entries of its name
     pin other accounts or regions, or several datasets' entries could be it."""
     names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
     same = [e for n in dict.fromkeys((s.name, s.resource.name)) if n
@@ -85,11 +85,17 @@ def _absent(ctx: Context) -> Iterator[Finding]:
                 )
 
 
+# Inputs naming the database a replica copies (RDS instance, Aurora cluster).
+REPLICA_SOURCES = ("replicateSourceDb", "replicationSourceIdentifier")
+
+
 def _undeclared(ctx: Context) -> Iterator[Finding]:
     for s in INV_004.stores(ctx):
         assert s.dataset is not None
         if s.listed_under is not None:
             continue  # declared (under another dataset: GRD-INV-005)
+        if any(s.get(source) for source in REPLICA_SOURCES):
+            continue  # a read replica: erased through its source (its copy: GRD-RET-005)
         if s.name is None:
             yield INV_004.at(s,
                              f"the store's physical name is unknown offline and its resource "

@@ -251,7 +251,7 @@ def test_load_catalog_raises_with_every_problem(tmp_path):
 
 def test_cli_validate_exit_codes_and_json(tmp_path, capsys, monkeypatch):
     assert main(["validate", str(EXAMPLE_CATALOG)]) == 0
-    assert "valid: 7 datasets, 8 stores" in capsys.readouterr().out
+    assert "valid: 7 datasets, 9 stores" in capsys.readouterr().out
     bad = write(tmp_path, edit("retention: {days: 30,", "retention: {days: -5,"))
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "--catalog", bad.name]) == 2
@@ -425,3 +425,68 @@ def test_record_costs_load_and_name_value_groups(tmp_path, example_catalog):
         f"catalog.yaml:{line_of(text, 'location: cheap')}:15: organization.record_costs.location: "
         "expected a number, found text",
     ]
+
+
+def test_database_stores_load_with_tables_children_and_connection(example_catalog):
+    dataset, st = example_catalog.store("acme-shop-db")
+    assert dataset.id == "orders_payments" and st.kind == "aurora" and st.database_store
+    assert (st.engine, st.database, st.connection.iam_user) == ("postgres", "shop",
+                                                                "guardian_privacy")
+    [customers] = st.tables
+    assert (customers.name, customers.subject_column) == ("customers", "customer_ref")
+    [orders] = customers.children
+    assert (orders.table, orders.foreign_key) == ("orders", "customer_id")
+    assert [(c.table, c.foreign_key) for c in orders.children] == [("order_items", "order_id")]
+    assert st.locatable and customers.loc.line == line_of(EXAMPLE, "- name: customers")
+
+
+DB = """        connection:
+          iam_auth: {user: guardian_privacy}   # granted rds_iam; no password anywhere"""
+
+
+@pytest.mark.parametrize("old, new, needle, field, message", [
+    ("engine: postgres", "engine: postgress", "engine: postgress", "engine",
+     "'postgress' is not one of ['postgres', 'mysql']; did you mean 'postgres'?"),
+    ("name: acme-shop-db ", "name: Acme_Shop_DB ", "Acme_Shop_DB", "name",
+     "'Acme_Shop_DB' is not an RDS cluster identifier: 1 to 63 lowercase letters, digits and "
+     "single hyphens, starting with a letter"),
+    (DB, DB + "\n          dsn_env: SHOP_DSN", "iam_auth:", "connection",
+     "exactly one of dsn_env, secret_arn, iam_auth says how to connect; found dsn_env, "
+     "iam_auth"),
+    ("        database: shop\n", "        database: shop\n        subject_key: customer_ref\n",
+     "subject_key: customer_ref", "subject_key",
+     "a database store names its subject per table: tables[].subject_column"),
+    ("{table: order_items, foreign_key: order_id}", "{table: Customers, foreign_key: order_id}",
+     "{table: Customers,", "tables[0].children[0].children[0].table",
+     "table 'Customers' appears twice in this store; declare each table once (a child under one "
+     "parent)"),
+    ("{table: order_items, foreign_key: order_id}", "{table: order_items, foreign_key: ordr}",
+     None, None, None),  # any column name is the catalog's to make: checked at run time
+    ("            subject_column: customer_ref\n", "            subject_colum: customer_ref\n",
+     "- name: customers", "tables[0]",
+     "unknown field 'subject_colum'; allowed: name, subject_column, columns, children; did "
+     "you mean 'subject_column'?"),
+    ("        engine: postgres\n", "", "kind: aurora", "",
+     "'engine' is a required property"),
+])
+def test_database_store_mistakes_are_located(tmp_path, old, new, needle, field, message):
+    text = edit(old, new)
+    found = errors(write(tmp_path, text))
+    if message is None:
+        assert found == []
+        return
+    line = line_of(text, needle)
+    at = f"datasets[1].storage[1].{field}".rstrip(".")
+    assert [e for e in found if f"catalog.yaml:{line}:" in e and f" {at}: " in e
+            and e.endswith(message)], found
+
+
+def test_database_fields_belong_to_database_stores_only(tmp_path):
+    text = edit("        index: by-customer\n",
+                "        index: by-customer\n        engine: postgres\n        tables: []\n")
+    found = errors(write(tmp_path, text))
+    assert any(e.endswith("datasets[1].storage[0].engine: engine applies to rds and aurora "
+                          "stores only") for e in found), found
+    text = edit("        database: shop\n", "        database: shop\n        index: by-customer\n")
+    assert any("index applies to dynamodb stores only" in e
+               for e in errors(write(tmp_path, text)))

@@ -19,9 +19,10 @@ from guardian.modules.controls import (
     NONCURRENT_VERSION_DAYS,
     controls_for,
 )
+from guardian.modules.database import RETENTION_TAG
 
 from guardian.catalog.actions import ACTIONS, iam_actions
-from guardian.catalog.model import Catalog, Dataset
+from guardian.catalog.model import Catalog, Dataset, Storage
 from guardian.graph.model import Resource, ResourceGraph
 from guardian.graph.program import synthesize
 
@@ -29,6 +30,10 @@ HOME = "eu-west-1"
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "aws:s3/bucket:Bucket"
 TABLE = "aws:dynamodb/table:Table"
+INSTANCE = "aws:rds/instance:Instance"
+CLUSTER = "aws:rds/cluster:Cluster"
+# catalog storage kind -> the resource type holding the data
+STORE_TYPES = {"s3": BUCKET, "dynamodb": TABLE, "rds": INSTANCE, "aurora": CLUSTER}
 
 
 def region_of(dataset: Dataset) -> str:
@@ -81,10 +86,12 @@ def test_every_store_is_there_tagged_and_in_a_region_its_residency_allows(varian
                                                                            variant_catalog):
     for dataset in variant_catalog.datasets:
         for st in dataset.storage:
-            resource = store(variant, BUCKET if st.kind == "s3" else TABLE, st.name)
+            resource = store(variant, STORE_TYPES[st.kind], st.name)
+            retention = ({RETENTION_TAG: str(dataset.retention.days)} if st.database_store
+                         else {})  # carried to every snapshot
             assert resource.tags == {"privacy:dataset": dataset.id,
                                      "privacy:classification": dataset.classification,
-                                     "privacy:owner": dataset.owner}
+                                     "privacy:owner": dataset.owner, **retention}
             assert resource.region == region_of(dataset)
             assert (resource.provider is None) == (resource.region == HOME)
 
@@ -92,7 +99,7 @@ def test_every_store_is_there_tagged_and_in_a_region_its_residency_allows(varian
 def test_components_use_guardian_type_tokens_and_prefix_their_childrens_names(variant):
     components = [r for r in variant if r.type.startswith("guardian:")]
     modules = {r.type.split(":")[1] for r in components}
-    assert modules == {"storage", "table", "network", "access", "alerting", "keys"}
+    assert modules == {"storage", "table", "database", "network", "access", "alerting", "keys"}
     for component in components:
         assert not component.custom
         children = variant.children(component.urn)
@@ -301,7 +308,7 @@ def test_flow_logs_go_to_an_encrypted_log_group_with_a_retention(example):
 
 def test_role_policies_name_only_their_datasets_stores_keys_and_actions(variant, variant_catalog):
     for dataset in variant_catalog.datasets:
-        arns = {store(variant, BUCKET if s.kind == "s3" else TABLE, s.name).outputs["arn"]: s.kind
+        arns = {grant_arn(variant, dataset, s): "rds-db" if s.database_store else s.kind
                 for s in dataset.storage}
         key = cmk_arn(variant, dataset)
         for access in dataset.access:
@@ -315,7 +322,9 @@ def test_role_policies_name_only_their_datasets_stores_keys_and_actions(variant,
             for st in statements(policy):
                 assert st["Effect"] == "Allow"
                 for resource in st["Resource"]:
-                    base = resource.removesuffix("/*").removesuffix("/index")
+                    # a database is granted as the database user of the role's name
+                    base = resource.removesuffix("/*").removesuffix("/index").removesuffix(
+                        f"/{access.role}" if resource.startswith("arn:aws:rds-db:") else "")
                     assert base in arns or base == key, (access.role, resource)
                     named.add(base)
                 for action in st["Action"]:
@@ -326,6 +335,15 @@ def test_role_policies_name_only_their_datasets_stores_keys_and_actions(variant,
                 if service == "kms" and key is None:
                     expected = set()
                 assert granted.get(service, set()) == expected, (access.role, service)
+
+
+def grant_arn(graph: ResourceGraph, dataset: Dataset, st: Storage) -> str:
+    """What a role's policy names for a store: its ARN, or a database's IAM-auth user prefix."""
+    resource = store(graph, STORE_TYPES[st.kind], st.name)
+    if not st.database_store:
+        return resource.outputs["arn"]
+    resource_id = resource.outputs["clusterResourceId" if st.kind == "aurora" else "resourceId"]
+    return f"arn:aws:rds-db:{region_of(dataset)}:123456789012:dbuser:{resource_id}"
 
 
 def test_human_roles_need_mfa_and_a_short_session(variant, variant_catalog):
@@ -498,3 +516,73 @@ def test_the_action_lists_are_disjoint_and_explicit():
     assert catalog_actions_of("s3", "s3:getobject") == {"read"}
     assert catalog_actions_of("s3", "s3:PutBucketPolicy") == frozenset()
     assert iam_actions("dynamodb", ["delete"]) == ("dynamodb:DeleteItem",)
+
+
+def test_databases_are_private_encrypted_tls_only_and_keep_backups_within_retention(
+        variant, variant_catalog):
+    """Every database store: the dataset's key, the data subnets, clients only from the app
+    tier, TLS forced, IAM authentication, backups no longer than retention (RDS's 1 to 35),
+    deletion protection, Performance Insights under the key, logs that expire, never public."""
+    seen = set()
+    for dataset in variant_catalog.datasets:
+        for st in dataset.storage:
+            if not st.database_store:
+                continue
+            seen.add(st.kind)
+            db = store(variant, STORE_TYPES[st.kind], st.name)
+            siblings = variant.children(db.parent)
+            key = cmk_arn(variant, dataset)
+            assert key is not None  # confidential and restricted: a customer-managed key
+            assert db.inputs["storageEncrypted"] is True and db.inputs["kmsKeyId"] == key
+            assert db.inputs["iamDatabaseAuthenticationEnabled"] is True
+            assert db.inputs["backupRetentionPeriod"] == min(35, dataset.retention.days)
+            assert db.inputs["deletionProtection"] is True
+            assert db.inputs["copyTagsToSnapshot"] is True
+            assert db.inputs["manageMasterUserPassword"] is True
+            assert db.inputs["masterUserSecretKmsKeyId"] == key
+            assert db.inputs["engine"] == {("rds", "postgres"): "postgres",
+                                           ("rds", "mysql"): "mysql",
+                                           ("aurora", "postgres"): "aurora-postgresql",
+                                           ("aurora", "mysql"): "aurora-mysql"}[st.kind, st.engine]
+            # TLS: the parameter group the store uses forces it
+            group_type, group_input = (
+                ("aws:rds/clusterParameterGroup:ClusterParameterGroup",
+                 "dbClusterParameterGroupName") if st.kind == "aurora"
+                else ("aws:rds/parameterGroup:ParameterGroup", "parameterGroupName"))
+            [group] = [r for r in siblings if r.type == group_type]
+            assert db.inputs[group_input] == group.outputs["name"]
+            tls = "rds.force_ssl" if st.engine == "postgres" else "require_secure_transport"
+            assert {"name": tls, "value": "1"} in group.inputs["parameters"]
+            # network: the data tier's subnets; only the app tier's security group gets in
+            [subnets] = [r for r in siblings if r.type == "aws:rds/subnetGroup:SubnetGroup"]
+            assert db.inputs["dbSubnetGroupName"] == subnets.outputs["name"]
+            data_subnets = {r.outputs["id"] for r in variant.of_type("aws:ec2/subnet:Subnet")
+                            if r.tags.get("guardian:tier") == "data"}
+            assert set(subnets.inputs["subnetIds"]) <= data_subnets
+            [sg] = [r for r in siblings if r.type == "aws:ec2/securityGroup:SecurityGroup"]
+            assert db.inputs["vpcSecurityGroupIds"] == [sg.outputs["id"]]
+            rules = [r for r in siblings
+                     if r.type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"]
+            assert rules and all(set(r.inputs) >= {"referencedSecurityGroupId"}
+                                 and "cidrIpv4" not in r.inputs and "cidrIpv6" not in r.inputs
+                                 for r in rules)
+            port = 5432 if st.engine == "postgres" else 3306
+            assert {(r.inputs["fromPort"], r.inputs["toPort"]) for r in rules} == {(port, port)}
+            app_groups = {r.outputs["id"] for r in variant.of_type(
+                "aws:ec2/securityGroup:SecurityGroup") if r.name.endswith("-app-sg")}
+            assert {r.inputs["referencedSecurityGroupId"] for r in rules} <= app_groups
+            # the instances: never public, Performance Insights under the dataset's key
+            instances = ([r for r in siblings if r.type == "aws:rds/clusterInstance:ClusterInstance"]
+                         if st.kind == "aurora" else [db])
+            assert instances
+            for instance in instances:
+                assert instance.inputs["publiclyAccessible"] is False
+                assert instance.inputs["performanceInsightsEnabled"] is True
+                assert instance.inputs["performanceInsightsKmsKeyId"] == key
+            # logs: exported, into groups that expire
+            exported = db.inputs["enabledCloudwatchLogsExports"]
+            assert exported and "general" not in exported
+            groups = [r for r in siblings if r.type == "aws:cloudwatch/logGroup:LogGroup"]
+            assert len(groups) == len(exported)
+            assert all(0 < g.inputs["retentionInDays"] <= dataset.retention.days for g in groups)
+    assert seen == {"rds", "aurora"}

@@ -38,7 +38,8 @@ def test_the_project_is_laid_out_for_pulumi():
 
 def test_every_declared_store_is_synthesized_with_its_dataset_tag(example, example_catalog):
     declared = {(s.kind, s.name, d.id) for d in example_catalog.datasets for s in d.storage}
-    kinds = {"aws:s3/bucket:Bucket": "s3", "aws:dynamodb/table:Table": "dynamodb"}
+    kinds = {"aws:s3/bucket:Bucket": "s3", "aws:dynamodb/table:Table": "dynamodb",
+             "aws:rds/instance:Instance": "rds", "aws:rds/cluster:Cluster": "aurora"}
     found = {(kinds[r.type], r.name, r.dataset) for r in example.of_type(*kinds) if r.dataset}
     assert found == declared
     exports = example.of_type("pulumi:pulumi:Stack")[0].outputs

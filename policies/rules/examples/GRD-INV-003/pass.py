@@ -8,3 +8,5 @@ for name in buckets:
 for name in tables:
     aws.dynamodb.Table(name, name=name, hash_key="id", billing_mode="PAY_PER_REQUEST",
                        attributes=[{"name": "id", "type": "S"}])
+aws.rds.Cluster("acme-shop-db", cluster_identifier="acme-shop-db", engine="aurora-postgresql",
+                storage_encrypted=True, master_username="admin", manage_master_user_password=True)
