@@ -35,8 +35,9 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
 
 
 def _unlisted(ctx: Context, s: Store) -> Finding:
-    """An untagged store of a kind the catalog lists that no catalog entry binds: none names it, entries of its name
-    pin other accounts or regions, or several datasets' entries could be it."""
+    """An untagged store of a kind the catalog lists that no catalog entry binds: none names
+    it, entries of its name pin other accounts or regions, or several datasets' entries could
+    be it."""
     names = " or ".join(repr(n) for n in dict.fromkeys((s.name, s.resource.name)) if n)
     same = [e for n in dict.fromkeys((s.name, s.resource.name)) if n
             for e in ctx.index.entries.get((s.kind, n), ())]

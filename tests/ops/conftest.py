@@ -23,6 +23,38 @@ import pytest
 REGION = "eu-west-1"
 
 
+def _moto_catalog() -> Path:
+    """The example catalog less its database store (acme-shop-db connects to a real Aurora
+    cluster by IAM authentication): what these moto tests erase and audit. Database stores are
+    tested against real servers (tests/ops/test_databases.py). Written once per session."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from tests.conftest import EXAMPLE_CATALOG
+
+    text = EXAMPLE_CATALOG.read_text(encoding="utf-8")
+    start = text.index("      - kind: aurora")
+    end = text.index("\n\n  - id:", start)
+    folder = Path(tempfile.mkdtemp(prefix="guardian-ops-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "catalog.yaml"
+    path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    return path
+
+
+EXAMPLE_CATALOG = _moto_catalog()
+
+
+@pytest.fixture(scope="session")
+def example_catalog():  # type: ignore[no-untyped-def]
+    from guardian.catalog import load_catalog
+
+    catalog = load_catalog(EXAMPLE_CATALOG)
+    assert not any(st.database_store for ds in catalog.datasets for st in ds.storage)
+    return catalog
+
+
 MOTO_SERVER = Path(__file__).with_name("moto_server.py")
 
 

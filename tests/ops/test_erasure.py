@@ -18,9 +18,8 @@ from guardian.erasure.journal import Journal, salted_hash
 from guardian.erasure.plan import plan_erasure, validate_subject_id
 from guardian.erasure.run import dry_run, erase, erase_and_certify, is_outage
 from guardian.errors import UserError
-from tests.conftest import EXAMPLE_CATALOG
 from tests.ops import faults, seed
-from tests.ops.conftest import REGION
+from tests.ops.conftest import EXAMPLE_CATALOG, REGION
 
 SUBJECTS = ["abc", "abcd", "ab", "abc.d", "xabc", "ABC"]  # prefixes and extensions of "abc"
 

@@ -17,9 +17,8 @@ from guardian.cli import main
 from guardian.erasure.journal import KEY_FILE, Journal
 from guardian.erasure.plan import plan_erasure
 from guardian.erasure.run import erase
-from tests.conftest import EXAMPLE_CATALOG
 from tests.ops import faults, seed
-from tests.ops.conftest import REGION
+from tests.ops.conftest import EXAMPLE_CATALOG, REGION
 
 SUBJECTS = ["abc", "abcd"]
 ORDERS = "dynamodb:acme-orders"

@@ -13,8 +13,7 @@ from guardian.check import evaluate
 from guardian.cli import main
 from guardian.graph.live import read_live
 from guardian.graph.model import UNKNOWN, ResourceGraph
-from tests.conftest import EXAMPLE_CATALOG
-from tests.ops.conftest import REGION, MotoServer, serve
+from tests.ops.conftest import EXAMPLE_CATALOG, REGION, MotoServer, serve
 from tests.ops.deploy import deploy
 
 DEPLOYED = Path(__file__).parent / "deployed"
