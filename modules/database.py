@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 from guardian.modules.controls import SECURITY_LOG_DAYS, controls_for
+from guardian.modules.keys import DataKey, DataKeyArgs
 from guardian.modules.labels import DataLabels
 
 # RDS keeps automated backups 1 to 35 days: the data's retention, capped at what RDS allows.
@@ -142,10 +143,18 @@ class DataDatabase(pulumi.ComponentResource):
                     name=engine.tls_parameter, value="1")],
                 tags=tags, description=f"{args.identifier}: TLS only", opts=child)
         kind = "cluster" if aurora else "instance"
+        # Error and slow-query logs can quote statements, values included: a key of their own
+        # that CloudWatch Logs may use (the dataset's key admits no service).
+        region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        log_key = DataKey(f"{name}-logs-key", DataKeyArgs(
+            description=f"{args.identifier} database logs", tags={"guardian:role": "logs"},
+            service_principals=[pulumi.Output.concat("logs.", region, ".amazonaws.com")],
+        ), opts=child)
         for log in engine.logs:  # made first, so RDS does not make them without an expiry
             aws.cloudwatch.LogGroup(
                 f"{name}-log-{log}", name=f"/aws/rds/{kind}/{args.identifier}/{log}",
-                retention_in_days=log_days(args.retention_days), tags=tags, opts=child)
+                retention_in_days=log_days(args.retention_days), kms_key_id=log_key.arn,
+                tags=tags, opts=child)
         common: dict[str, Any] = dict(
             engine_version=version,
             storage_encrypted=True,
@@ -194,10 +203,9 @@ class DataDatabase(pulumi.ComponentResource):
             self.arn = instance.arn
             self.endpoint = instance.endpoint
             self.resource_id = instance.resource_id
-        invoke = pulumi.InvokeOptions(parent=self)
         self.db_user_arn = pulumi.Output.concat(
-            "arn:aws:rds-db:", aws.get_region_output(opts=invoke).region, ":",
-            aws.get_caller_identity_output(opts=invoke).account_id, ":dbuser:", self.resource_id)
+            "arn:aws:rds-db:", region, ":", aws.get_caller_identity_output(
+                opts=pulumi.InvokeOptions(parent=self)).account_id, ":dbuser:", self.resource_id)
         self.security_group_id = sg.id
         self.register_outputs({"arn": self.arn, "endpoint": self.endpoint,
                                "resourceId": self.resource_id})

@@ -131,6 +131,9 @@ TYPES: dict[str, TfType] = {
     "aws:rds/cluster:Cluster": _t("aws_rds_cluster"),
     "aws:rds/clusterInstance:ClusterInstance": _t("aws_rds_cluster_instance"),
     "aws:rds/subnetGroup:SubnetGroup": _t("aws_db_subnet_group"),
+    "aws:rds/parameterGroup:ParameterGroup": _t("aws_db_parameter_group"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup":
+        _t("aws_rds_cluster_parameter_group"),
     "aws:efs/fileSystem:FileSystem":
         _t("aws_efs_file_system", lifecyclePolicies="lifecycle_policy"),
     "aws:ebs/volume:Volume": _t("aws_ebs_volume"),

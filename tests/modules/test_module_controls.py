@@ -552,7 +552,7 @@ def test_databases_are_private_encrypted_tls_only_and_keep_backups_within_retent
             [group] = [r for r in siblings if r.type == group_type]
             assert db.inputs[group_input] == group.outputs["name"]
             tls = "rds.force_ssl" if st.engine == "postgres" else "require_secure_transport"
-            assert {"name": tls, "value": "1"} in group.inputs["parameters"]
+            assert (tls, "1") in {(p["name"], p["value"]) for p in group.inputs["parameters"]}
             # network: the data tier's subnets; only the app tier's security group gets in
             [subnets] = [r for r in siblings if r.type == "aws:rds/subnetGroup:SubnetGroup"]
             assert db.inputs["dbSubnetGroupName"] == subnets.outputs["name"]
@@ -585,4 +585,6 @@ def test_databases_are_private_encrypted_tls_only_and_keep_backups_within_retent
             groups = [r for r in siblings if r.type == "aws:cloudwatch/logGroup:LogGroup"]
             assert len(groups) == len(exported)
             assert all(0 < g.inputs["retentionInDays"] <= dataset.retention.days for g in groups)
+            for group in groups:  # logs may quote statements: encrypted, under a rotated key
+                assert key_by_arn(variant, group.inputs["kmsKeyId"]).inputs["enableKeyRotation"]
     assert seen == {"rds", "aurora"}
