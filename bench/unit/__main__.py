@@ -4,8 +4,11 @@
 them and keeps the `shared-` ones once. Per dataset: two S3 buckets (raw and curated) and a
 DynamoDB index, each under the dataset's KMS key, private, TLS-only, with lifecycles matching a
 365-day retention; a service role and an analyst role with inline policies for exactly the
-declared actions, one statement per store. Shared: a multi-region trail recording S3 and
-DynamoDB data events, and a breach alert route (EventBridge rule -> SNS -> e-mail).
+declared actions, one statement per store, and IAM as teams layer it: the service role has AWS's
+managed AWSLambdaBasicExecutionRole attached (logs on every resource: read from the pinned data
+set), the analyst role explicit Denies (writes and deletes anywhere, any request over plain
+HTTP) and a permissions boundary. Shared: the boundary policy, a multi-region trail recording S3
+and DynamoDB data events, and a breach alert route (EventBridge rule -> SNS -> e-mail).
 """
 
 import json
@@ -37,6 +40,21 @@ service = aws.iam.Role(
     }),
     tags=TAGS,
 )
+aws.iam.RolePolicyAttachment(
+    f"{UNIT}-service-logs", role=service.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+)
+# Shared by every dataset's analyst (bench/check.py keeps one copy): reads, never more.
+boundary = aws.iam.Policy(
+    "shared-analyst-boundary",
+    name="shared-analyst-boundary",
+    policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Resource": "*",
+                       "Action": ["s3:Get*", "s3:List*", "dynamodb:GetItem", "dynamodb:Query",
+                                  "dynamodb:BatchGetItem", "kms:Decrypt"]}],
+    }),
+)
 analyst = aws.iam.Role(
     f"{UNIT}-analyst",
     name=f"{UNIT}-analyst",
@@ -46,6 +64,7 @@ analyst = aws.iam.Role(
                        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
                        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}],
     }),
+    permissions_boundary=boundary.arn,
     tags=TAGS,
 )
 
@@ -113,7 +132,8 @@ table = aws.dynamodb.Table(
 )
 
 
-def _policy(actions: dict[str, list[str]], arns: list[str]) -> str:
+def _policy(actions: dict[str, list[str]], arns: list[str],
+            denies: tuple[dict[str, object], ...] = ()) -> str:
     raw, curated, table_arn, key_arn = arns
     statements = [
         {"Effect": "Allow", "Action": actions["s3"], "Resource": [bucket, f"{bucket}/*"]}
@@ -122,6 +142,7 @@ def _policy(actions: dict[str, list[str]], arns: list[str]) -> str:
     statements.append({"Effect": "Allow", "Action": actions["dynamodb"], "Resource": table_arn})
     statements.append({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                        "Resource": key_arn})
+    statements += denies
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
@@ -141,7 +162,12 @@ aws.iam.RolePolicy(
     policy=everything.apply(lambda arns: _policy({
         "s3": ["s3:GetObject", "s3:ListBucket"],
         "dynamodb": ["dynamodb:GetItem", "dynamodb:Query"],
-    }, arns)),
+    }, arns, (
+        {"Effect": "Deny", "Resource": "*",
+         "Action": ["s3:PutObject", "s3:DeleteObject*", "dynamodb:PutItem", "dynamodb:DeleteItem"]},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ))),
 )
 
 # Shared by every dataset of the deployment (bench/check.py keeps one copy).

@@ -501,12 +501,18 @@ class Grants:
         return out
 
     def _reached(self, st: Statement) -> list[Store]:
+        """Stores whose data the statement's actions and resources may touch."""
+        services = {svc for svc in set(SERVICE_OF.values())
+                    if _action_mask(svc, st.actions, st.not_actions)}
+        if not services:
+            return []  # logs:*, kms:*, ...: no data action of any store
         if st.not_resources or not st.resources:
-            return list(self.governed)
+            return [s for s in self.governed if SERVICE_OF[s.kind] in services]
         found: dict[str, Store] = {}
         for pattern in st.resources:
             for s in self.covered(pattern):
-                found[s.resource.urn] = s
+                if SERVICE_OF[s.kind] in services:
+                    found[s.resource.urn] = s
         return list(found.values())
 
     def _item(self, st: Statement, via: Resource, store: Store, certain: bool = True) -> _Item:
@@ -600,14 +606,17 @@ class Grants:
                     role.resource, f"managed policy {arn} attached to role {role.name!r}",
                     tuple(self.ix.bound), role))
             boundary = self._boundary(role)  # unreadable: its grants become unknown
-            # store URN -> the role's statements that reach it (others cannot matter there)
+            # Only the stores some Allow reaches are judged, each with the Allows that reach it
+            # and every Deny (which part of the store a Deny fences is its cover's business):
+            # a Deny on "*" costs the stores the role reaches, not every store of the graph.
             reaching: dict[str, tuple[Store, list[tuple[Statement, Resource]]]] = {}
             for st, via in identity:
-                for s in self._reached(st):
-                    reaching.setdefault(s.resource.urn, (s, []))[1].append((st, via))
-            for s, sts in reaching.values():
-                if any(st.allow for st, _ in sts):
-                    self._judge_role(role, s, sts, boundary)
+                if st.allow:
+                    for s in self._reached(st):
+                        reaching.setdefault(s.resource.urn, (s, []))[1].append((st, via))
+            denies = [(st, via) for st, via in identity if not st.allow]
+            for s, allows in reaching.values():
+                self._judge_role(role, s, allows + denies, boundary)
 
     def _judge_role(self, role: RoleInfo, store: Store,
                     identity: Sequence[tuple[Statement, Resource]],
