@@ -48,3 +48,15 @@ vpce = aws.ec2.VpcEndpoint("edge-vpce", vpc_id="vpc-0edge", service_name="com.am
 pay_key = kit.key("edge-payments-key")
 kit.bucket("edge-restricted-tls-only", "payments", kms=pay_key)
 kit.bucket("edge-restricted-endpoint", "payments", kms=pay_key, vpce=vpce.id)
+# GRD-TLS-001: a plain-HTTP Deny must cover every action on the bucket and every object.
+# Naming only the bucket's ARN, only its objects, one prefix, or only reads fails; the bucket
+# and its objects (Principal {"AWS": "*"}) pass.
+for name, resources, action in (("edge-tls-bucket-arn", ("",), "s3:*"),
+                                ("edge-tls-objects", ("/*",), "s3:*"),
+                                ("edge-tls-prefix", ("", "/private/*"), "s3:*"),
+                                ("edge-tls-reads-only", ("", "/*"), "s3:GetObject"),
+                                ("edge-tls-both", ("", "/*"), "s3:*")):
+    kit.bucket(name, "profiles", kms=key, tls=False, extra=[{
+        "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": action,
+        "Resource": [f"arn:aws:s3:::{name}{r}" for r in resources],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
