@@ -60,3 +60,10 @@ for name, resources, action in (("edge-tls-bucket-arn", ("",), "s3:*"),
         "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": action,
         "Resource": [f"arn:aws:s3:::{name}{r}" for r in resources],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
+# GRD-SHR-001: a key policy that lets another account decrypt shares the data under it, unless
+# that account is a declared recipient's (profiles: Mailer Ltd, 210987654321).
+for name, account in (("edge-key-stranger", "999999999999"), ("edge-key-recipient", "210987654321")):
+    shared = kit.key(f"{name}-key", extra=[{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}])
+    kit.bucket(name, "profiles", kms=shared)

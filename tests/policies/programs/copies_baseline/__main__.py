@@ -30,6 +30,16 @@ aws.rds.SnapshotCopy("ledger-db-snap-eu", source_db_snapshot_identifier=snap.db_
 
 # Aurora: no instance public, backups 7 days.
 kit.aurora("visits-aurora", "visits", net, key, backup_retention_period=7)
+# The ledger on Aurora: a cluster snapshot shared with the declared recipient, copied inside
+# the EU.
+books = kit.aurora("ledger-aurora", "ledger", net, key, backup_retention_period=35)
+books_snap = aws.rds.ClusterSnapshot("ledger-aurora-snap", db_cluster_identifier=books.id,
+                                     db_cluster_snapshot_identifier="ledger-aurora-snap",
+                                     shared_accounts=["345678901234"])
+aws.rds.ClusterSnapshotCopy("ledger-aurora-snap-eu",
+                            source_db_cluster_snapshot_identifier=books_snap.db_cluster_snapshot_arn,
+                            target_db_cluster_snapshot_identifier="ledger-aurora-snap-eu",
+                            region=EU2)
 
 # Redshift: automated snapshots 7 days, copied to Frankfurt for 3.
 warehouse_subnets = aws.redshift.SubnetGroup("visits-warehouse-subnets",

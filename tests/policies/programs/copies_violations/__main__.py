@@ -34,6 +34,15 @@ aws.rds.SnapshotCopy("visits-db-snap-us", source_db_snapshot_identifier=snap.db_
 # Aurora. GRD-PUB-004: an instance of the cluster is publicly accessible; GRD-RET-005: 35 days.
 cluster = kit.aurora("visits-aurora", "visits", net, key, public_instance=True,
                      backup_retention_period=35)
+# GRD-PUB-005: a manual cluster snapshot shared with everyone; GRD-SHR-001 and GRD-RES-002: its
+# copy goes to the US, shared with an account that is no recipient.
+csnap = aws.rds.ClusterSnapshot("visits-aurora-snap", db_cluster_identifier=cluster.id,
+                                db_cluster_snapshot_identifier="visits-aurora-snap",
+                                shared_accounts=["all"])
+aws.rds.ClusterSnapshotCopy("visits-aurora-snap-us",
+                            source_db_cluster_snapshot_identifier=csnap.db_cluster_snapshot_arn,
+                            target_db_cluster_snapshot_identifier="visits-aurora-snap-us",
+                            shared_accounts=["999999999999"], region=US)
 # GRD-RES-002: a global database whose secondary cluster is in Oregon.
 glob = aws.rds.GlobalCluster("visits-global", global_cluster_identifier="visits-global",
                              source_db_cluster_identifier=cluster.arn, force_destroy=True)
