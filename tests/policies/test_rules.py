@@ -556,6 +556,8 @@ def test_every_copy_outside_residency_account_or_retention_is_found(catalog: Cat
         ("GRD-PUB-004", "visits-aurora"),  # through its cluster instance
         ("GRD-RET-005", "visits-aurora"),  # 35 days
         ("GRD-RES-002", "visits-aurora"),  # global database member in us-west-2
+        ("GRD-PUB-005", "visits-aurora"),  # cluster snapshot shared with 'all'
+        ("GRD-SHR-001", "visits-aurora"),  # its copy shared with 999999999999
         ("GRD-INV-001", "visits-aurora-oregon"),
         ("GRD-RET-005", "visits-warehouse"),  # automated snapshots 10 days
         ("GRD-RES-002", "visits-warehouse"),  # snapshot copy to us-east-1
@@ -605,6 +607,9 @@ def test_copies_inside_the_rules_pass_and_are_all_seen(catalog: Catalog) -> None
         ("ledger-db", "snapshot", "eu-west-1", float("inf")),
         ("ledger-db", "snapshot copy", "eu-central-1", float("inf")),
         ("visits-aurora", "automated backups", "eu-west-1", 7),
+        ("ledger-aurora", "automated backups", "eu-west-1", 35),
+        ("ledger-aurora", "snapshot", "eu-west-1", float("inf")),
+        ("ledger-aurora", "snapshot copy", "eu-central-1", float("inf")),
         ("visits-warehouse", "automated snapshots", "eu-west-1", 7),
         ("visits-warehouse", "snapshot copy", "eu-central-1", 3),
         ("visits-table-eu", "table replica", "eu-central-1", None),
@@ -631,6 +636,7 @@ def _edit(program: str, name: str, **inputs: object) -> ResourceGraph:
     ("visits-db-replica", {"region": "ap-south-1"}, "visits-db"),
     ("visits-db-backups-eu", {"region": "us-east-1"}, "visits-db"),
     ("ledger-db-snap-eu", {"region": "us-east-1"}, "ledger-db"),
+    ("ledger-aurora-snap-eu", {"region": "us-east-1"}, "ledger-aurora"),
     ("visits-warehouse-copy", {"destinationRegion": "us-west-2"}, "visits-warehouse"),
     ("visits-vault-eu", {"region": "us-east-1"}, "visits-db"),
 ])
