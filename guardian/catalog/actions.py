@@ -40,7 +40,8 @@ DATA_ACTIONS: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
                  "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                  "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
-                 "dynamodb:PartiQL*", "dynamodb:ExportTableToPointInTime"),
+                 "dynamodb:PartiQL*", "dynamodb:ExportTableToPointInTime",
+                 "dynamodb:GetRecords"),  # a stream's records carry the items
 }
 
 # S3 actions on the bucket itself (`arn:aws:s3:::name`); the rest act on objects (`.../*`).

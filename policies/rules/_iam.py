@@ -114,6 +114,8 @@ def data_actions(service: str) -> tuple[DataAction, ...]:
         types = set(action.resource_types)
         if service == "s3":
             scopes: tuple[str, ...] = ("object",) if "object" in types else ("bucket",)
+        elif "stream" in types:
+            scopes = ("stream",)
         else:
             scopes = ("table", "index") if "index" in types else ("table",)
         out.append(DataAction(action.name, kind, scopes))
@@ -165,7 +167,10 @@ def _scope_members(store: Store) -> dict[str, tuple[str, str]]:
     arn = store.arn or ""
     if store.kind == "s3":
         return {"bucket": (arn, ""), "object": (arn, "/")}
-    return {"table": (arn, ""), "index": (arn + "/index", "/")}
+    members = {"table": (arn, ""), "index": (arn + "/index", "/")}
+    if store.get("streamEnabled") not in (None, False):
+        members["stream"] = (arn + "/stream", "/")  # enabled, or unknown offline
+    return members
 
 
 def _covers(pattern: str, base: str, sep: str) -> tuple[bool, bool]:

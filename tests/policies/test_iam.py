@@ -7,6 +7,7 @@ what the role may do on a store: the kinds allowed, and the kinds only possibly 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -54,12 +55,13 @@ def deny(action: Any, resource: Any = (BUCKET, OBJECTS), **extra: Any) -> dict[s
 
 
 def context(*policy: dict[str, Any], extra: tuple[Resource, ...] = (),
-            role: dict[str, Any] | None = None, trust: dict[str, Any] | None = None) -> Context:
+            role: dict[str, Any] | None = None, trust: dict[str, Any] | None = None,
+            table: dict[str, Any] | None = None) -> Context:
     rs = [
         res("aws:s3/bucket:Bucket", "profiles-bucket", bucket="profiles-bucket", tags=TAGS,
             arn=BUCKET),
         res("aws:dynamodb/table:Table", "profiles-table", name="profiles-table", tags=TAGS,
-            arn=TABLE),
+            arn=TABLE, **(table or {})),
         res("aws:iam/role:Role", "worker", name="worker", arn=ROLE_ARN,
             assumeRolePolicy=doc(trust or {"Effect": "Allow", "Action": "sts:AssumeRole",
                                            "Principal": {"Service": "ecs.amazonaws.com"}}),
@@ -303,6 +305,26 @@ def test_resource_policies_grant_other_accounts_after_their_denies() -> None:
     assert shared(allow("s3:GetObject", OBJECTS, Principal=stranger),
                   deny("s3:*", Principal="*", Condition={
                       "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}})) == set()
+
+
+def test_a_table_stream_carries_its_items() -> None:
+    stream = f"{TABLE}/stream/2026-06-01T00:00:00.000"
+    reader = allow(["dynamodb:GetRecords", "dynamodb:DescribeStream"], f"{TABLE}/stream/*")
+    assert can(context(reader, table={"streamEnabled": True}), "profiles-table") == (
+        {"read"}, set())
+    assert can(context(reader), "profiles-table") == (set(), set())  # no stream, no records
+    assert can(context(allow("dynamodb:GetRecords", TABLE), table={"streamEnabled": True}),
+               "profiles-table") == (set(), set())  # the table's ARN is not its stream's
+    policy = res("aws:dynamodb/resourcePolicy:ResourcePolicy", "profiles-stream-policy",
+                 resourceArn=stream, policy=doc(allow(
+                     "dynamodb:GetRecords", stream,
+                     Principal={"AWS": "arn:aws:iam::999999999999:root"})))
+    policy = dataclasses.replace(policy, property_dependencies={
+        "resourceArn": ("urn:pulumi:dev::t::aws:dynamodb/table:Table::profiles-table",)})
+    ix = context(extra=(policy,), table={"streamEnabled": True}).index
+    s = next(s for s in ix.stores if s.kind == "dynamodb")
+    assert {(g.principal.account, g.kinds) for g in ix.grants.of(s) if g.principal} == {
+        ("999999999999", frozenset({"read"}))}
 
 
 def test_an_access_point_policy_reaches_the_bucket() -> None:
