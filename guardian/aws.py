@@ -111,7 +111,10 @@ class Clients:
     """boto3 clients by (service, region), built once, all from one session."""
 
     def __init__(self, *, profile: str | None = None, endpoint_url: str | None = None,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, retry_mode: str = "standard",
+                 connect_timeout: float = 10, read_timeout: float = 30) -> None:
+        """`retry_mode` "adaptive" also paces calls on the client side once AWS throttles;
+        the timeouts bound what a connection that answers nothing costs."""
         import boto3
         import botocore.config
         import botocore.exceptions
@@ -124,7 +127,8 @@ class Clients:
             raise UserError(str(exc)) from None
         self.endpoint_url = endpoint_url
         self._config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            connect_timeout=connect_timeout, read_timeout=read_timeout,
             # Regional S3 endpoints with an emulator too; path style works for every bucket name.
             s3={"addressing_style": "path"} if endpoint_url else None,
         )
@@ -185,6 +189,22 @@ def is_access_denied(exc: BaseException) -> bool:
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") \
         if isinstance(response, dict) else None
     return error_code(exc) in ACCESS_DENIED or status == 403
+
+
+def failure_code(exc: BaseException) -> str | None:
+    """Why an AWS call failed past its retries, for the record: a ClientError's error code
+    (`HTTP <status>` when the answer named none), else the botocore exception's name
+    (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ...). None for a setup
+    error (no credentials, region or profile) and for anything that is not an AWS failure."""
+    import botocore.exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error_code(exc)  # botocore gives the status as the code of a bare answer
+        return code if code and not code.isdigit() else f"HTTP {status or code}"
+    if isinstance(exc, bx.BotoCoreError) and setup_error(exc) is None:
+        return type(exc).__name__
+    return None
 
 
 def setup_error(exc: BaseException) -> UserError | None:

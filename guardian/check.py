@@ -209,4 +209,16 @@ def evaluate(
         projects=graph.projects,
         accounts=graph.accounts,
         checks=tuple(checks.values()),
+        partial=_partial(graph),
     ), catalog)
+
+
+def _partial(graph: ResourceGraph) -> str | None:
+    """The report's first words when --allow-partial let failed listings through."""
+    allowed = [g for g in graph.gaps if g.listing and g.allowed]
+    if not allowed:
+        return None
+    calls = ", ".join(dict.fromkeys(f"{g.call} ({g.code}{', ' + g.region if g.region else ''})"
+                                    for g in allowed))
+    return (f"PARTIAL AUDIT (--allow-partial): {len(allowed)} listing(s) failed and what they "
+            f"hold was not checked: {calls}")

@@ -378,6 +378,8 @@ class Report:
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)
+    # A live audit run with --allow-partial whose listings failed: what it could not see.
+    partial: str | None = None
 
     @property
     def blocking(self) -> tuple[Result, ...]:

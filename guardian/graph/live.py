@@ -3,13 +3,23 @@
 Resources carry Pulumi type tokens and Pulumi wire-name properties (`bucket`, `rules`,
 `applyServerSideEncryptionByDefault`, `enableKeyRotation`, ...), and an S3 bucket's settings
 become the separate helper resources a Pulumi program declares (encryption, versioning, public
-access block, lifecycle, policy, ACL, logging, ...), so the same rules run unchanged.
+access block, lifecycle, policy, ACL, logging, ...), so the same rules run unchanged. Besides
+storage, KMS and IAM it reads what the network and breach rules need: VPCs, subnets, route
+tables and their associations, internet gateways, security groups, flow logs, VPC endpoints,
+RDS subnet and parameter groups, SNS topics and subscriptions, EventBridge rules and targets,
+CloudWatch alarms, CloudTrail trails with their event selectors, GuardDuty detectors and AWS
+Backup vaults, plans and selections.
 
-A call that is denied yields UNKNOWN in the value it would have filled, so the rule that reads
-it reports an `unknown` finding instead of passing; a denied listing is a warning (nothing of
-that kind can be seen). A setting that is absent (no policy, no lifecycle) is left out, as in a
-program that does not declare it. AWS managed keys and service-linked roles are AWS's, not the
-account's: they are not resources here, as they are not in a Pulumi program.
+Every read is accounted for. A call that fails (denied, throttled or failing past botocore's
+retries, a dropped connection) makes the value it would have filled UNKNOWN, so the rule that
+reads it reports `unknown`, and is recorded as a `ReadGap` naming the call and the error code;
+a listing that fails is a gap for the whole kind in that region. After three failed calls in a
+row to one service in one region the rest of them are not attempted (recorded as gaps too), so
+an outage costs a bounded time. When nothing at all could be read, it is exit 2 naming the
+first failed call. A setting that is absent (no policy, no lifecycle) is left out, as in a
+program that does not declare it. What AWS creates by itself (AWS managed keys, service-linked
+roles, default VPCs, `default.*` parameter groups) is not a resource here, as it is not in a
+Pulumi program.
 """
 
 from __future__ import annotations
@@ -20,9 +30,9 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from guardian.aws import error_code, is_access_denied
+from guardian.aws import failure_code, is_access_denied
 from guardian.errors import UserError
-from guardian.graph.model import UNKNOWN, Resource, ResourceGraph, Source
+from guardian.graph.model import UNKNOWN, ReadGap, Resource, ResourceGraph, Source
 
 ClientFactory = Callable[[str, str | None], Any]  # (service, region) -> boto3 client
 Progress = Callable[[str], None]
@@ -47,59 +57,106 @@ POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 DB = "aws:rds/instance:Instance"
+DB_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+DB_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TRAIL = "aws:cloudtrail/trail:Trail"
+DETECTOR = "aws:guardduty/detector:Detector"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+BACKUP_PLAN = "aws:backup/plan:Plan"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
 
 PAB_FLAGS = {"BlockPublicAcls": "blockPublicAcls", "IgnorePublicAcls": "ignorePublicAcls",
              "BlockPublicPolicy": "blockPublicPolicy",
              "RestrictPublicBuckets": "restrictPublicBuckets"}
+# CloudTrail's advanced field selectors, API name -> Pulumi wire name
+FIELD_OPERATORS = {"Field": "field", "Equals": "equals", "NotEquals": "notEquals",
+                   "StartsWith": "startsWiths", "NotStartsWith": "notStartsWiths",
+                   "EndsWith": "endsWiths", "NotEndsWith": "notEndsWiths"}
+
+# A route's API names -> the inline `routes` wire names of RouteTable
+ROUTE_FIELDS = {"DestinationCidrBlock": "cidrBlock", "DestinationIpv6CidrBlock": "ipv6CidrBlock",
+                "DestinationPrefixListId": "destinationPrefixListId"}
+# What cannot be checked when a listing fails: the controls over what it lists.
+STORE_CONTROLS = ("inventory", "encryption-at-rest", "encryption-in-transit", "public-access",
+                  "retention", "residency", "purpose-limitation", "third-party-sharing",
+                  "network-segmentation", "breach-detection")
+NETWORK = ("network-segmentation",)
+BREACH = ("breach-detection",)
+IAM_PREFIX = {"monitoring": "cloudwatch"}  # signing names that are not the IAM prefix
+LIVE_ATTEMPTS = 4  # per call, with adaptive client-side rate limiting once AWS throttles
+FAILURE_BUDGET = 3  # failed calls in a row to one service in one region before giving up on it
 
 
-class Denied(Exception):
-    """A call was refused; the value it would have given is UNKNOWN."""
+class Unread(Exception):
+    """A call failed; `code` says why. The value it would have given is UNKNOWN."""
+
+    def __init__(self, call: str, code: str) -> None:
+        super().__init__(f"{call}: {code}")
+        self.call, self.code = call, code
 
 
-def read_live(clients: ClientFactory, regions: Sequence[str], *,
-              progress: Progress | None = None) -> tuple[ResourceGraph, list[str]]:
-    """The account's S3, DynamoDB, KMS, RDS resources in `regions`, and its IAM roles and
-    policies; with warnings about what could not be listed."""
+def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: bool = False,
+              progress: Progress | None = None) -> ResourceGraph:
+    """The account's resources in `regions`, and its IAM roles and policies, with every read
+    that failed as a gap. UserError when nothing at all could be read."""
     if not regions:
         raise UserError("--live needs a region: pass --region (repeatable) or set one in the "
                         "profile")
+    regions = list(dict.fromkeys(regions))
     # STS and IAM are asked through the first region: a client without one cannot sign, and
     # the region's partition (aws, aws-cn, aws-us-gov) picks their endpoint.
-    reader = _Reader(clients, regions[0], progress or (lambda _msg: None))
-    for region in dict.fromkeys(regions):
+    reader = _Reader(clients, regions[0], progress or (lambda _msg: None), allow_partial)
+    for region in regions:
         reader.kms(region)  # first: stores name keys, and AWS managed ones are told apart
         reader.s3(region)
         reader.dynamodb(region)
+        reader.network(region)
         reader.rds(region)
+        reader.breach(region)
+        reader.backup(region)
     reader.iam()
-    source = Source("live", f"aws://{reader.account}/{','.join(dict.fromkeys(regions))}")
-    return ResourceGraph(reader.resources.values(), source), reader.warnings
+    if not reader.reads and reader.gaps:
+        first = reader.gaps[0]
+        raise UserError(f"nothing could be read from AWS: the first call, {first.call}, failed "
+                        f"with {first.code} (and {len(reader.gaps) - 1} more after it)")
+    source = Source("live", f"aws://{reader.account}/{','.join(regions)}")
+    return ResourceGraph(reader.resources.values(), source, reader.gaps)
 
 
 def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
-    """`guardian check --live`: the graph of the account the options name; warnings to stderr."""
+    """`guardian check --live`: the graph of the account the options name."""
     from guardian.aws import Clients, check_region, credentials_error
 
     regions = [check_region(r) for r in
                getattr(args, "region", None) or getattr(args, "regions", None) or []]
     clients = Clients(profile=getattr(args, "profile", None),
-                      endpoint_url=getattr(args, "endpoint_url", None))
+                      endpoint_url=getattr(args, "endpoint_url", None), retry_mode="adaptive",
+                      max_attempts=LIVE_ATTEMPTS, read_timeout=20)
     if not regions and clients.default_region:
         regions = [check_region(clients.default_region, "the profile's region")]
     tty = sys.stderr.isatty()
     try:
-        graph, warnings = read_live(
-            clients, regions,
+        return read_live(
+            clients, regions, allow_partial=bool(getattr(args, "allow_partial", False)),
             progress=(lambda m: print(f"live: {m}", file=sys.stderr, flush=True)) if tty else None)
     except Exception as exc:
         user = credentials_error(exc)
         if user is None:
             raise
         raise user from None
-    for w in warnings:
-        print(f"guardian: warning: {w}", file=sys.stderr)
-    return graph
 
 
 def _partition(region: str | None) -> str:
@@ -132,139 +189,234 @@ def _wire(value: Any) -> Any:
     return value
 
 
+def _named(item: Mapping[str, Any], ident: str) -> str:
+    """An EC2 object's name as a program gives it: its Name tag, else its id."""
+    return _tags(item.get("Tags")).get("Name") or ident
+
+
+def call_name(client: Any, method: str) -> str:
+    """`s3:GetBucketAcl` for (an S3 client, "get_bucket_acl")."""
+    meta = getattr(client, "meta", None)
+    try:
+        operation = meta.method_to_api_mapping[method]  # type: ignore[union-attr]
+        prefix = meta.service_model.signing_name  # type: ignore[union-attr]
+    except (AttributeError, KeyError):
+        return method
+    return f"{IAM_PREFIX.get(prefix, prefix)}:{operation}"
+
+
 class _Reader:
-    def __init__(self, clients: ClientFactory, home: str, progress: Progress) -> None:
+    def __init__(self, clients: ClientFactory, home: str, progress: Progress,
+                 allow_partial: bool) -> None:
         self.clients = clients
         self.home = home  # the region global services (STS, IAM) are called through
         self.progress = progress
+        self.allow_partial = allow_partial
         self.resources: dict[str, Resource] = {}
-        self.warnings: list[str] = []
+        self.gaps: list[ReadGap] = []
+        self.reads = 0  # calls answered (STS aside): zero means nothing could be read
+        self.failures: dict[tuple[str, str | None], int] = {}  # consecutive, by service/region
+        self.outages = 0  # failed calls that were not refusals
         self.aws_keys: set[str] = set()  # ARNs and ids of AWS managed keys
+        self.unknown_keys: set[str] = set()  # keys whose manager could not be read
         self._buckets: dict[str, str | None] | None = None  # name -> region, listed once
         try:
-            self.account = str(clients("sts", home).get_caller_identity()["Account"])
-        except Exception as exc:  # noqa: BLE001 - only the account id in URNs depends on it
-            if error_code(exc) is None:
-                raise
+            sts = clients("sts", home)
+            self.account = str(self.call(sts, "get_caller_identity", count=False)["Account"])
+        except Unread as exc:  # only the account id in URNs depends on it
+            self.gaps.append(ReadGap(exc.call, exc.code, "the account id", home))
             self.account = "unknown-account"
 
     # --- plumbing ------------------------------------------------------------------------
 
-    def add(self, type_: str, name: str, region: str | None, props: dict[str, Any]) -> None:
-        urn = f"urn:pulumi:live::{self.account}::{type_}::{name}"
+    def add(self, type_: str, name: str, region: str | None, props: dict[str, Any]) -> str:
+        urn = f"urn:pulumi:{region or 'global'}::{self.account}::{type_}::{name}"
         self.resources[urn] = Resource(urn=urn, type=type_, name=name, region=region,
                                        inputs=props)
+        return urn
 
-    def call(self, fn: Callable[..., Any], absent: tuple[str, ...] = (), **kwargs: Any) -> Any:
-        """fn's response; None when `absent` names its error; Denied when refused."""
+    def call(self, client: Any, method: str, absent: tuple[str, ...] = (), *,
+             count: bool = True, **kwargs: Any) -> Any:
+        """The response; None when `absent` names its error code; Unread when it failed."""
+        name = call_name(client, method)
+        key = (name.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None))
+        if self.failures.get(key, 0) >= FAILURE_BUDGET:
+            raise Unread(name, "NotAttempted")  # after repeated failures: a bounded outage
         try:
-            return fn(**kwargs)
+            response = getattr(client, method)(**kwargs)
         except Exception as exc:
-            code = error_code(exc)
+            code = failure_code(exc)
             if code is None:
                 raise
             if code in absent:
+                self.reads += count
+                self.failures[key] = 0
                 return None
-            if is_access_denied(exc):
-                raise Denied(code) from None
-            raise
+            self._failed(key, name, code, exc)
+            raise Unread(name, code) from None
+        self.reads += count
+        self.failures[key] = 0
+        return response
 
-    def value(self, fn: Callable[..., Any], pick: Callable[[Any], Any],
-              absent: tuple[str, ...] = (), **kwargs: Any) -> Any:
-        """pick(response); None when absent; UNKNOWN when denied."""
+    def _failed(self, key: tuple[str, str | None], call: str, code: str,
+                exc: BaseException) -> None:
+        """Count an outage's failures (a refusal is quick and says nothing of one); when the
+        first calls all fail that way, nothing can be read: exit 2 now, not after every
+        service's retries."""
+        if is_access_denied(exc):
+            return
+        self.failures[key] = self.failures.get(key, 0) + 1
+        self.outages += 1
+        if not self.reads and self.outages >= FAILURE_BUDGET:
+            raise UserError(f"nothing could be read from AWS: {self.outages} calls in a row "
+                            f"failed, the last {call} with {code}; is the endpoint reachable?")
+
+    def value(self, client: Any, method: str, pick: Callable[[Any], Any], what: str,
+              region: str | None, absent: tuple[str, ...] = (), urn: str | None = None,
+              **kwargs: Any) -> Any:
+        """pick(response); None when absent; UNKNOWN when the call failed (a gap)."""
         try:
-            response = self.call(fn, absent, **kwargs)
-        except Denied:
+            response = self.call(client, method, absent, **kwargs)
+        except Unread as exc:
+            self.gaps.append(ReadGap(exc.call, exc.code, what, region, urn))
             return UNKNOWN
         return None if response is None else pick(response)
 
-    def listing(self, what: str, pages: Callable[[], Iterator[Any]]) -> list[Any]:
+    def listing(self, client: Any, method: str, key: str, what: str, region: str | None,
+                controls: tuple[str, ...], **kwargs: Any) -> list[Any]:
+        """Every item of a paginated listing; [] and a gap for the kind when it fails."""
+        name = call_name(client, method)
+        items: list[Any] = []
         try:
-            return list(pages())
-        except Exception as exc:
-            if not is_access_denied(exc):
-                raise
-            self.warnings.append(f"cannot list {what} ({error_code(exc)}): they are not checked")
+            if client.can_paginate(method):
+                pages = client.get_paginator(method).paginate(**kwargs)
+                items = [i for page in self._pages(client, name, pages) for i in page.get(key)
+                         or ()]
+            else:
+                items = list((self.call(client, method, **kwargs) or {}).get(key) or ())
+        except Unread as exc:
+            self.gaps.append(ReadGap(exc.call, exc.code, what, region, listing=True,
+                                     controls=controls, allowed=self.allow_partial))
             return []
+        self.progress(f"{region or 'global'}: {len(items)} {what}")
+        return items
+
+    def _pages(self, client: Any, name: str, pages: Any) -> Iterator[Any]:
+        """The pages of a paginator, each page a call: counted, budgeted, failures as Unread."""
+        key = (name.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None))
+        it = iter(pages)
+        while True:
+            if self.failures.get(key, 0) >= FAILURE_BUDGET:
+                raise Unread(name, "NotAttempted")
+            try:
+                page = next(it)
+            except StopIteration:
+                return
+            except Exception as exc:
+                code = failure_code(exc)
+                if code is None:
+                    raise
+                self._failed(key, name, code, exc)
+                raise Unread(name, code) from None
+            self.reads += 1
+            self.failures[key] = 0
+            yield page
 
     # --- KMS -----------------------------------------------------------------------------
 
     def kms(self, region: str) -> None:
         kms = self.clients("kms", region)
-        keys = [k for page in self.listing(f"KMS keys in {region}",
-                                           lambda: kms.get_paginator("list_keys").paginate())
-                for k in page["Keys"]]
-        self.progress(f"{region}: {len(keys)} KMS keys")
+        keys = self.listing(kms, "list_keys", "Keys", "KMS keys", region,
+                            ("encryption-at-rest",))
         for k in keys:
-            meta = self.value(kms.describe_key, lambda r: r["KeyMetadata"], KeyId=k["KeyId"])
-            if isinstance(meta, dict) and meta.get("KeyManager") == "AWS":
+            meta = self.value(kms, "describe_key", lambda r: r["KeyMetadata"],
+                              f"whether KMS key {k['KeyId']} is AWS or customer managed",
+                              region, KeyId=k["KeyId"])
+            if meta == UNKNOWN:
+                # Cannot tell an AWS managed key from a customer's: stores using it say unknown.
+                self.unknown_keys.update((k["KeyArn"], k["KeyId"]))
+                continue
+            if meta.get("KeyManager") == "AWS":
                 self.aws_keys.update((k["KeyArn"], k["KeyId"]))
                 continue
-            if isinstance(meta, dict) and meta.get("KeyState") == "PendingDeletion":
+            if meta.get("KeyState") == "PendingDeletion":
                 continue
-            known = isinstance(meta, dict)
-            meta = meta if known else {}
-            props = {
+            urn = self._urn(KEY, k["KeyId"], region)
+            self.add(KEY, k["KeyId"], region, {
                 "arn": k["KeyArn"], "keyId": k["KeyId"], "id": k["KeyId"],
-                "description": meta.get("Description", "") if known else UNKNOWN,
-                "keyUsage": meta.get("KeyUsage") if known else UNKNOWN,
-                "isEnabled": meta.get("Enabled") if known else UNKNOWN,
+                "description": meta.get("Description", ""), "keyUsage": meta.get("KeyUsage"),
+                "isEnabled": meta.get("Enabled"),
                 "enableKeyRotation": self.value(
-                    kms.get_key_rotation_status, lambda r: bool(r.get("KeyRotationEnabled")),
+                    kms, "get_key_rotation_status", lambda r: bool(r.get("KeyRotationEnabled")),
+                    f"the rotation of KMS key {k['KeyId']}", region, urn=urn,
                     KeyId=k["KeyId"]),
-                "policy": self.value(kms.get_key_policy, lambda r: _json(r["Policy"]),
+                "policy": self.value(kms, "get_key_policy", lambda r: _json(r["Policy"]),
+                                     f"the policy of KMS key {k['KeyId']}", region, urn=urn,
                                      KeyId=k["KeyId"], PolicyName="default"),
-                "tags": self.value(kms.list_resource_tags,
+                "tags": self.value(kms, "list_resource_tags",
                                    lambda r: {t["TagKey"]: t["TagValue"] for t in r["Tags"]},
+                                   f"the tags of KMS key {k['KeyId']}", region, urn=urn,
                                    KeyId=k["KeyId"]),
-            }
-            self.add(KEY, k["KeyId"], region, props)
-        for page in self.listing(f"KMS aliases in {region}",
-                                 lambda: kms.get_paginator("list_aliases").paginate()):
-            for a in page["Aliases"]:
-                if a["AliasName"].startswith("alias/aws/") or "TargetKeyId" not in a:
-                    continue
-                self.add(ALIAS, a["AliasName"], region, {
-                    "name": a["AliasName"], "arn": a["AliasArn"], "targetKeyId": a["TargetKeyId"],
-                })
+            })
+        for a in self.listing(kms, "list_aliases", "Aliases", "KMS aliases", region,
+                              ("encryption-at-rest",)):
+            if a["AliasName"].startswith("alias/aws/") or "TargetKeyId" not in a:
+                continue
+            self.add(ALIAS, a["AliasName"], region, {
+                "name": a["AliasName"], "arn": a["AliasArn"], "targetKeyId": a["TargetKeyId"],
+            })
+
+    def _urn(self, type_: str, name: str, region: str | None) -> str:
+        return f"urn:pulumi:{region or 'global'}::{self.account}::{type_}::{name}"
 
     def _customer_key(self, key: Any) -> Any:
-        """The key reference as a program would write it: AWS managed keys by their alias."""
-        if isinstance(key, str) and (key in self.aws_keys or key.rsplit("/", 1)[-1] in
-                                     self.aws_keys):
+        """The key reference as a program would write it: AWS managed keys by their alias
+        (left out), keys whose manager could not be read UNKNOWN."""
+        if not isinstance(key, str):
+            return key
+        short = key.rsplit("/", 1)[-1]
+        if key in self.aws_keys or short in self.aws_keys:
             return None
+        if key in self.unknown_keys or short in self.unknown_keys:
+            return UNKNOWN
         return key
 
     # --- S3 ------------------------------------------------------------------------------
 
     def s3(self, region: str) -> None:
-        """The buckets located in `region`; those whose location is denied go with the first
+        """The buckets located in `region`; those whose location is unknown go with the first
         region read, with no region (so the residency rule says it cannot tell)."""
         first = self._buckets is None
         if self._buckets is None:
             s3 = self.clients("s3", region)
-            names = [b["Name"] for page in self.listing(
-                "S3 buckets", lambda: s3.get_paginator("list_buckets").paginate())
-                for b in page.get("Buckets", ())]
+            names = [b["Name"] for b in self.listing(s3, "list_buckets", "Buckets",
+                                                     "S3 buckets", None, STORE_CONTROLS)]
             self._buckets = {}
             for name in names:
-                where = self.value(s3.get_bucket_location,
+                where = self.value(s3, "get_bucket_location",
                                    lambda r: r.get("LocationConstraint") or "us-east-1",
-                                   Bucket=name)
+                                   f"the region of bucket {name}", None,
+                                   urn=self._urn(BUCKET, name, None), Bucket=name)
                 self._buckets[name] = None if where == UNKNOWN else {"EU": "eu-west-1"}.get(
                     where, where)
         mine = [(n, w) for n, w in self._buckets.items() if w == region or (w is None and first)]
-        self.progress(f"{region}: {len(mine)} S3 buckets")
         for name, where in mine:
             self._bucket(self.clients("s3", where or region), name, where)
 
     def _bucket(self, s3: Any, name: str, region: str | None) -> None:
         arn = f"arn:{_partition(region)}:s3:::{name}"
-        tags = self.value(s3.get_bucket_tagging, lambda r: _tags(r["TagSet"]),
-                          ("NoSuchTagSet",), Bucket=name)
-        lock = self.value(s3.get_object_lock_configuration,
-                          lambda r: r.get("ObjectLockConfiguration", {}),
-                          ("ObjectLockConfigurationNotFoundError",), Bucket=name)
+        urn = self._urn(BUCKET, name, region)
+
+        def read(method: str, pick: Callable[[Any], Any], what: str,
+                 absent: tuple[str, ...] = ()) -> Any:
+            return self.value(s3, method, pick, f"{what} of bucket {name}", region, absent,
+                              urn=urn, Bucket=name)
+
+        tags = read("get_bucket_tagging", lambda r: _tags(r["TagSet"]), "the tags",
+                    ("NoSuchTagSet",))
+        lock = read("get_object_lock_configuration",
+                    lambda r: r.get("ObjectLockConfiguration", {}), "the Object Lock",
+                    ("ObjectLockConfigurationNotFoundError",))
         props: dict[str, Any] = {"bucket": name, "arn": arn, "id": name,
                                  "region": region or UNKNOWN,
                                  "tags": tags if tags is not None else {}}
@@ -277,9 +429,9 @@ class _Reader:
             props["objectLockEnabled"] = UNKNOWN
         self.add(BUCKET, name, region, props)
 
-        sse = self.value(s3.get_bucket_encryption,
-                         lambda r: r["ServerSideEncryptionConfiguration"]["Rules"],
-                         ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=name)
+        sse = read("get_bucket_encryption",
+                   lambda r: r["ServerSideEncryptionConfiguration"]["Rules"], "the encryption",
+                   ("ServerSideEncryptionConfigurationNotFoundError",))
         if sse == UNKNOWN:
             self.add(S3_SSE, name, region, {
                 "bucket": name, "rules": [{"applyServerSideEncryptionByDefault": UNKNOWN}]})
@@ -295,21 +447,20 @@ class _Reader:
                               "bucketKeyEnabled": bool(rule.get("BucketKeyEnabled"))})
             self.add(S3_SSE, name, region, {"bucket": name, "rules": rules})
 
-        status = self.value(s3.get_bucket_versioning, lambda r: r.get("Status"), Bucket=name)
+        status = read("get_bucket_versioning", lambda r: r.get("Status"), "the versioning")
         if status:  # never enabled: no versioning resource, as in a program
             self.add(S3_VERSIONING, name, region, {
                 "bucket": name, "versioningConfiguration": {"status": status}})
 
-        pab = self.value(s3.get_public_access_block,
-                         lambda r: r["PublicAccessBlockConfiguration"],
-                         ("NoSuchPublicAccessBlockConfiguration",), Bucket=name)
+        pab = read("get_public_access_block", lambda r: r["PublicAccessBlockConfiguration"],
+                   "the public access block", ("NoSuchPublicAccessBlockConfiguration",))
         if pab is not None:
             self.add(S3_PAB, name, region, {"bucket": name, **{
                 wire: (UNKNOWN if pab == UNKNOWN else bool(pab.get(api)))
                 for api, wire in PAB_FLAGS.items()}})
 
-        lifecycle = self.value(s3.get_bucket_lifecycle_configuration, lambda r: r["Rules"],
-                               ("NoSuchLifecycleConfiguration",), Bucket=name)
+        lifecycle = read("get_bucket_lifecycle_configuration", lambda r: r["Rules"],
+                         "the lifecycle", ("NoSuchLifecycleConfiguration",))
         if lifecycle == UNKNOWN:
             self.add(S3_LIFECYCLE, name, region, {"bucket": name, "rules": [{
                 "status": "Enabled", "expiration": {"days": UNKNOWN},
@@ -318,20 +469,20 @@ class _Reader:
             self.add(S3_LIFECYCLE, name, region, {
                 "bucket": name, "rules": [_lifecycle_rule(r) for r in lifecycle]})
 
-        policy = self.value(s3.get_bucket_policy, lambda r: r["Policy"], ("NoSuchBucketPolicy",),
-                            Bucket=name)
+        policy = read("get_bucket_policy", lambda r: r["Policy"], "the policy",
+                      ("NoSuchBucketPolicy",))
         if policy is not None:
             self.add(S3_POLICY, name, region, {"bucket": name, "policy": policy})
 
-        acl = self.value(s3.get_bucket_acl, lambda r: r, Bucket=name)
+        acl = read("get_bucket_acl", lambda r: r, "the ACL")
         if acl is not None:
             self.add(S3_ACL, name, region, {"bucket": name, "accessControlPolicy": UNKNOWN
                                             if acl == UNKNOWN else {
                                                 "grants": _wire(acl.get("Grants", [])),
                                                 "owner": _wire(acl.get("Owner", {}))}})
 
-        logging = self.value(s3.get_bucket_logging, lambda r: r.get("LoggingEnabled"),
-                             Bucket=name)
+        logging = read("get_bucket_logging", lambda r: r.get("LoggingEnabled"),
+                       "the access logging")
         if logging == UNKNOWN:
             self.add(S3_LOGGING, name, region, {"bucket": name, "targetBucket": UNKNOWN})
         elif logging:
@@ -339,38 +490,36 @@ class _Reader:
                 "bucket": name, "targetBucket": logging.get("TargetBucket"),
                 "targetPrefix": logging.get("TargetPrefix", "")})
 
-        ownership = self.value(s3.get_bucket_ownership_controls,
-                               lambda r: r["OwnershipControls"]["Rules"][0],
-                               ("OwnershipControlsNotFoundError",), Bucket=name)
+        ownership = read("get_bucket_ownership_controls",
+                         lambda r: r["OwnershipControls"]["Rules"][0], "the object ownership",
+                         ("OwnershipControlsNotFoundError",))
         if ownership is not None:
             self.add(S3_OWNERSHIP, name, region, {"bucket": name, "rule": UNKNOWN
                                                   if ownership == UNKNOWN else _wire(ownership)})
 
-        replication = self.value(s3.get_bucket_replication,
-                                 lambda r: r["ReplicationConfiguration"],
-                                 ("ReplicationConfigurationNotFoundError",), Bucket=name)
+        replication = read("get_bucket_replication", lambda r: r["ReplicationConfiguration"],
+                           "the replication", ("ReplicationConfigurationNotFoundError",))
         if replication is not None:
             self.add(S3_REPLICATION, name, region, {"bucket": name, "rules": [
-                {"status": UNKNOWN, "destination": UNKNOWN}] if replication == UNKNOWN else [
-                _wire(r) for r in replication.get("Rules", ())]})
+                {"status": "Enabled", "destination": {"bucket": UNKNOWN}}]
+                if replication == UNKNOWN else [_wire(r) for r in replication.get("Rules", ())]})
 
     # --- DynamoDB ------------------------------------------------------------------------
 
     def dynamodb(self, region: str) -> None:
         ddb = self.clients("dynamodb", region)
-        names = [n for page in self.listing(
-            f"DynamoDB tables in {region}",
-            lambda: ddb.get_paginator("list_tables").paginate()) for n in page["TableNames"]]
-        self.progress(f"{region}: {len(names)} DynamoDB tables")
-        for name in names:
+        for name in self.listing(ddb, "list_tables", "TableNames", "DynamoDB tables", region,
+                                 STORE_CONTROLS):
             self._table(ddb, name, region)
 
     def _table(self, ddb: Any, name: str, region: str) -> None:
-        desc = self.value(ddb.describe_table, lambda r: r["Table"], TableName=name)
+        urn = self._urn(TABLE, name, region)
+        desc = self.value(ddb, "describe_table", lambda r: r["Table"], f"table {name}", region,
+                          urn=urn, TableName=name)
         if desc == UNKNOWN:
             self.add(TABLE, name, region, {
                 "name": name, "tags": UNKNOWN, "serverSideEncryption": UNKNOWN,
-                "pointInTimeRecovery": UNKNOWN, "ttl": UNKNOWN})
+                "pointInTimeRecovery": UNKNOWN, "ttl": UNKNOWN, "replicas": UNKNOWN})
             return
         arn = desc["TableArn"]
         sse = desc.get("SSEDescription") or {}
@@ -379,16 +528,18 @@ class _Reader:
             server_side: Any = {"enabled": True, **({"kmsKeyArn": key} if key else {})}
         else:
             server_side = {"enabled": False}
-        pitr = self.value(ddb.describe_continuous_backups,
+        pitr = self.value(ddb, "describe_continuous_backups",
                           lambda r: r["ContinuousBackupsDescription"].get(
-                              "PointInTimeRecoveryDescription", {}), TableName=name)
-        ttl = self.value(ddb.describe_time_to_live, lambda r: r["TimeToLiveDescription"],
-                         TableName=name)
-        tags = self.value(ddb.list_tags_of_resource, lambda r: _tags(r.get("Tags")),
-                          ResourceArn=arn)
+                              "PointInTimeRecoveryDescription", {}),
+                          f"the point-in-time recovery of table {name}", region, urn=urn,
+                          TableName=name)
+        ttl = self.value(ddb, "describe_time_to_live", lambda r: r["TimeToLiveDescription"],
+                         f"the TTL of table {name}", region, urn=urn, TableName=name)
+        tags = self.value(ddb, "list_tags_of_resource", lambda r: _tags(r.get("Tags")),
+                          f"the tags of table {name}", region, urn=urn, ResourceArn=arn)
         keys = {k["KeyType"]: k["AttributeName"] for k in desc["KeySchema"]}
         stream = desc.get("StreamSpecification") or {}
-        props: dict[str, Any] = {
+        self.add(TABLE, name, region, {
             "name": name, "arn": arn, "id": name,
             "hashKey": keys.get("HASH"), "rangeKey": keys.get("RANGE"),
             "attributes": [{"name": a["AttributeName"], "type": a["AttributeType"]}
@@ -410,24 +561,135 @@ class _Reader:
             "streamEnabled": bool(stream.get("StreamEnabled")),
             "replicas": [{"regionName": r.get("RegionName")} for r in desc.get("Replicas", ())],
             "tags": tags if tags is not None else {},
-        }
-        self.add(TABLE, name, region, props)
-        policy = self.value(ddb.get_resource_policy, lambda r: r.get("Policy"),
-                            ("PolicyNotFoundException", "ResourceNotFoundException"),
+        })
+        policy = self.value(ddb, "get_resource_policy", lambda r: r.get("Policy"),
+                            f"the resource policy of table {name}", region,
+                            ("PolicyNotFoundException", "ResourceNotFoundException"), urn=urn,
                             ResourceArn=arn)
         if policy is not None:
             self.add(TABLE_POLICY, name, region, {"resourceArn": arn, "policy": policy})
+
+    # --- EC2: the network around the data ----------------------------------------------------
+
+    def network(self, region: str) -> None:
+        ec2 = self.clients("ec2", region)
+
+        def listed(method: str, key: str, what: str) -> list[Any]:
+            return self.listing(ec2, method, key, what, region, NETWORK)
+
+        vpcs = listed("describe_vpcs", "Vpcs", "VPCs")
+        default = {v["VpcId"] for v in vpcs if v.get("IsDefault")}  # AWS's, as its keys
+
+        def ours(item: Mapping[str, Any]) -> bool:
+            return item.get("VpcId") not in default
+
+        for v in vpcs:
+            if ours(v):
+                self.add(VPC, _named(v, v["VpcId"]), region, {
+                    "id": v["VpcId"], "cidrBlock": v.get("CidrBlock"),
+                    "tags": _tags(v.get("Tags")),
+                    "arn": f"arn:{_partition(region)}:ec2:{region}:{v.get('OwnerId')}:vpc/"
+                           f"{v['VpcId']}"})
+        for sn in filter(ours, listed("describe_subnets", "Subnets", "subnets")):
+            self.add(SUBNET, _named(sn, sn["SubnetId"]), region, {
+                "id": sn["SubnetId"], "arn": sn.get("SubnetArn"), "vpcId": sn["VpcId"],
+                "cidrBlock": sn.get("CidrBlock"), "availabilityZone": sn.get("AvailabilityZone"),
+                "mapPublicIpOnLaunch": bool(sn.get("MapPublicIpOnLaunch")),
+                "tags": _tags(sn.get("Tags"))})
+        main: dict[str, str] = {}  # VPC -> its main route table
+        explicit: set[str] = set()
+        for rt in filter(ours, listed("describe_route_tables", "RouteTables", "route tables")):
+            self._route_table(rt, region)
+            for a in rt.get("Associations", ()):
+                if a.get("Main"):
+                    main[rt["VpcId"]] = rt["RouteTableId"]
+                elif a.get("SubnetId"):
+                    explicit.add(a["SubnetId"])
+        for sn in self.resources.copy().values():
+            # A subnet without an association of its own routes through its VPC's main table.
+            ident = sn.inputs.get("id")
+            if sn.type == SUBNET and sn.region == region and ident not in explicit and \
+                    sn.inputs.get("vpcId") in main:
+                table = main[sn.inputs["vpcId"]]
+                self.add(ASSOCIATION, f"{table}/{ident}", region, {
+                    "subnetId": ident, "routeTableId": table, "main": True})
+        for gw in listed("describe_internet_gateways", "InternetGateways", "internet gateways"):
+            attached = [a["VpcId"] for a in gw.get("Attachments", ()) if a.get("VpcId")]
+            if any(v not in default for v in attached) or not attached:
+                self.add(IGW, _named(gw, gw["InternetGatewayId"]), region, {
+                    "id": gw["InternetGatewayId"], "vpcId": attached[0] if attached else None,
+                    "tags": _tags(gw.get("Tags"))})
+        for sg in filter(ours, listed("describe_security_groups", "SecurityGroups",
+                                      "security groups")):
+            self.add(SG, f"{sg['GroupName']} ({sg['GroupId']})"
+                     if sg["GroupName"] == "default" else sg["GroupName"], region, {
+                         "id": sg["GroupId"], "name": sg["GroupName"], "vpcId": sg.get("VpcId"),
+                         "description": sg.get("Description"),
+                         "ingress": [_permission(p) for p in sg.get("IpPermissions", ())],
+                         "egress": [_permission(p) for p in sg.get("IpPermissionsEgress", ())],
+                         "tags": _tags(sg.get("Tags"))})
+        for fl in listed("describe_flow_logs", "FlowLogs", "VPC flow logs"):
+            target = fl.get("ResourceId", "")
+            self.add(FLOW_LOG, fl["FlowLogId"], region, {
+                "id": fl["FlowLogId"], "trafficType": fl.get("TrafficType"),
+                **({"vpcId": target} if target.startswith("vpc-") else
+                   {"subnetId": target} if target.startswith("subnet-") else
+                   {"eniId": target}),
+                "logDestinationType": fl.get("LogDestinationType"),
+                "logDestination": fl.get("LogDestination")})
+        for ep in filter(ours, listed("describe_vpc_endpoints", "VpcEndpoints",
+                                      "VPC endpoints")):
+            self.add(VPC_ENDPOINT, _named(ep, ep["VpcEndpointId"]), region, {
+                "id": ep["VpcEndpointId"], "vpcId": ep.get("VpcId"),
+                "serviceName": ep.get("ServiceName"),
+                "vpcEndpointType": ep.get("VpcEndpointType"),
+                "routeTableIds": list(ep.get("RouteTableIds", ())),
+                "subnetIds": list(ep.get("SubnetIds", ())),
+                "policy": ep.get("PolicyDocument"), "tags": _tags(ep.get("Tags"))})
+
+    def _route_table(self, rt: Mapping[str, Any], region: str) -> None:
+        """A route table with its routes inline (the VPC's local route aside), and each subnet
+        association as its own resource, as a program declares them."""
+        ident = rt["RouteTableId"]
+        routes = [{ROUTE_FIELDS.get(k, _lower_first(k)): v for k, v in r.items()
+                   if k not in ("Origin", "State")}
+                  for r in rt.get("Routes", ()) if r.get("GatewayId") != "local"]
+        self.add(ROUTE_TABLE, _named(rt, ident), region, {
+            "id": ident, "vpcId": rt.get("VpcId"), "routes": routes,
+            "tags": _tags(rt.get("Tags"))})
+        for a in rt.get("Associations", ()):
+            if a.get("SubnetId"):
+                self.add(ASSOCIATION, a.get("RouteTableAssociationId") or
+                         f"{ident}/{a['SubnetId']}", region, {
+                             "id": a.get("RouteTableAssociationId"), "subnetId": a["SubnetId"],
+                             "routeTableId": ident})
 
     # --- RDS -----------------------------------------------------------------------------
 
     def rds(self, region: str) -> None:
         rds = self.clients("rds", region)
-        dbs = [d for page in self.listing(
-            f"RDS instances in {region}",
-            lambda: rds.get_paginator("describe_db_instances").paginate())
-            for d in page["DBInstances"]]
-        self.progress(f"{region}: {len(dbs)} RDS instances")
-        for d in dbs:
+        for g in self.listing(rds, "describe_db_subnet_groups", "DBSubnetGroups",
+                              "RDS subnet groups", region, NETWORK):
+            self.add(DB_SUBNET_GROUP, g["DBSubnetGroupName"], region, {
+                "name": g["DBSubnetGroupName"], "arn": g.get("DBSubnetGroupArn"),
+                "description": g.get("DBSubnetGroupDescription"), "vpcId": g.get("VpcId"),
+                "subnetIds": [s["SubnetIdentifier"] for s in g.get("Subnets", ())]})
+        for g in self.listing(rds, "describe_db_parameter_groups", "DBParameterGroups",
+                              "RDS parameter groups", region, ("encryption-in-transit",)):
+            name = g["DBParameterGroupName"]
+            if name.startswith("default."):
+                continue  # AWS's: a program never declares it
+            urn = self._urn(DB_PARAMETER_GROUP, name, region)
+            params = self.value(rds, "describe_db_parameters", lambda r: [
+                {"name": p["ParameterName"], "value": p.get("ParameterValue")}
+                for p in r.get("Parameters", ()) if "ParameterValue" in p],
+                f"the parameters of RDS parameter group {name}", region, urn=urn,
+                DBParameterGroupName=name, Source="user")
+            self.add(DB_PARAMETER_GROUP, name, region, {
+                "name": name, "arn": g.get("DBParameterGroupArn"),
+                "family": g.get("DBParameterGroupFamily"), "parameters": params})
+        for d in self.listing(rds, "describe_db_instances", "DBInstances", "RDS instances",
+                              region, STORE_CONTROLS):
             name = d["DBInstanceIdentifier"]
             self.add(DB, name, region, {
                 "identifier": name, "arn": d.get("DBInstanceArn"), "id": name,
@@ -443,58 +705,236 @@ class _Reader:
                                         d.get("VpcSecurityGroups", ())],
                 "backupRetentionPeriod": d.get("BackupRetentionPeriod"),
                 "multiAz": bool(d.get("MultiAZ")),
+                "replicateSourceDb": d.get("ReadReplicaSourceDBInstanceIdentifier"),
                 "tags": _tags(d.get("TagList")),
             })
+
+    # --- breach detection: trails, alerts, detectors ---------------------------------------
+
+    def breach(self, region: str) -> None:
+        self._trails(region)
+        sns = self.clients("sns", region)
+        for t in self.listing(sns, "list_topics", "Topics", "SNS topics", region, BREACH):
+            arn = t["TopicArn"]
+            urn = self._urn(TOPIC, arn.rsplit(":", 1)[-1], region)
+            attrs = self.value(sns, "get_topic_attributes", lambda r: r.get("Attributes", {}),
+                               f"the attributes of SNS topic {arn}", region, urn=urn,
+                               TopicArn=arn)
+            known = isinstance(attrs, dict)
+            self.add(TOPIC, arn.rsplit(":", 1)[-1], region, {
+                "name": arn.rsplit(":", 1)[-1], "arn": arn, "id": arn,
+                "kmsMasterKeyId": (self._customer_key(attrs.get("KmsMasterKeyId"))
+                                   if known else UNKNOWN),
+                "policy": attrs.get("Policy") if known else UNKNOWN})
+        for s in self.listing(sns, "list_subscriptions", "Subscriptions", "SNS subscriptions",
+                              region, BREACH):
+            ident = s["SubscriptionArn"]
+            self.add(SUBSCRIPTION, ident.rsplit(":", 1)[-1] if ident.startswith("arn:")
+                     else f"{s['TopicArn'].rsplit(':', 1)[-1]}/{s.get('Endpoint')}", region, {
+                         "arn": ident if ident.startswith("arn:") else None,
+                         "topic": s["TopicArn"], "protocol": s.get("Protocol"),
+                         "endpoint": s.get("Endpoint"),
+                         "pendingConfirmation": not ident.startswith("arn:")})
+        events = self.clients("events", region)
+        for r in self.listing(events, "list_rules", "Rules", "EventBridge rules", region,
+                              BREACH):
+            name = r["Name"]
+            urn = self.add(EVENT_RULE, name, region, {
+                "name": name, "arn": r.get("Arn"), "eventPattern": r.get("EventPattern"),
+                "scheduleExpression": r.get("ScheduleExpression"),
+                "state": r.get("State"), "eventBusName": r.get("EventBusName", "default")})
+            targets = self.value(events, "list_targets_by_rule", lambda x: x.get("Targets", ()),
+                                 f"the targets of EventBridge rule {name}", region, urn=urn,
+                                 Rule=name)
+            for t in [{"Id": UNKNOWN, "Arn": UNKNOWN}] if targets == UNKNOWN else targets:
+                self.add(EVENT_TARGET, f"{name}/{t['Id']}", region, {
+                    "rule": name, "arn": t["Arn"], "targetId": t["Id"]})
+        cloudwatch = self.clients("cloudwatch", region)
+        for a in self.listing(cloudwatch, "describe_alarms", "MetricAlarms",
+                              "CloudWatch alarms", region, BREACH):
+            self.add(ALARM, a["AlarmName"], region, {
+                "name": a["AlarmName"], "arn": a.get("AlarmArn"),
+                "alarmActions": list(a.get("AlarmActions", ())),
+                "metricName": a.get("MetricName"), "namespace": a.get("Namespace"),
+                "actionsEnabled": a.get("ActionsEnabled", True)})
+        guardduty = self.clients("guardduty", region)
+        for ident in self.listing(guardduty, "list_detectors", "DetectorIds",
+                                  "GuardDuty detectors", region, BREACH):
+            urn = self._urn(DETECTOR, ident, region)
+            status = self.value(guardduty, "get_detector", lambda r: r.get("Status"),
+                                f"GuardDuty detector {ident}", region, urn=urn,
+                                DetectorId=ident)
+            self.add(DETECTOR, ident, region, {
+                "id": ident, "enable": UNKNOWN if status == UNKNOWN else status == "ENABLED"})
+
+    def _trails(self, region: str) -> None:
+        """The trails whose home is this region (a multi-region trail is read once, where it
+        was made), with their selectors and whether they log."""
+        ct = self.clients("cloudtrail", region)
+        for t in self.listing(ct, "describe_trails", "trailList", "CloudTrail trails", region,
+                              BREACH, includeShadowTrails=False):
+            name, arn = t["Name"], t.get("TrailARN")
+            urn = self._urn(TRAIL, name, region)
+            logging = self.value(ct, "get_trail_status", lambda r: bool(r.get("IsLogging")),
+                                 f"whether trail {name} logs", region, urn=urn, Name=arn or name)
+            selectors = self.value(ct, "get_event_selectors", lambda r: r,
+                                   f"the event selectors of trail {name}", region, urn=urn,
+                                   TrailName=arn or name)
+            known = isinstance(selectors, dict)
+            self.add(TRAIL, name, region, {
+                "name": name, "arn": arn, "id": arn, "s3BucketName": t.get("S3BucketName"),
+                "isMultiRegionTrail": bool(t.get("IsMultiRegionTrail")),
+                "includeGlobalServiceEvents": bool(t.get("IncludeGlobalServiceEvents")),
+                "enableLogFileValidation": bool(t.get("LogFileValidationEnabled")),
+                "kmsKeyId": t.get("KmsKeyId"), "enableLogging": logging,
+                "eventSelectors": _wire(selectors.get("EventSelectors") or [])
+                if known else UNKNOWN,
+                "advancedEventSelectors": [_advanced(x) for x in
+                                           selectors.get("AdvancedEventSelectors") or []]
+                if known else UNKNOWN})
+
+    # --- AWS Backup ------------------------------------------------------------------------
+
+    def backup(self, region: str) -> None:
+        backup = self.clients("backup", region)
+        controls = ("retention", "residency", "third-party-sharing")
+        for v in self.listing(backup, "list_backup_vaults", "BackupVaultList",
+                              "AWS Backup vaults", region, controls):
+            self.add(BACKUP_VAULT, v["BackupVaultName"], region, {
+                "name": v["BackupVaultName"], "arn": v.get("BackupVaultArn"),
+                "id": v["BackupVaultName"], "kmsKeyArn": v.get("EncryptionKeyArn")})
+        for p in self.listing(backup, "list_backup_plans", "BackupPlansList",
+                              "AWS Backup plans", region, controls):
+            ident, name = p["BackupPlanId"], p.get("BackupPlanName", p["BackupPlanId"])
+            urn = self._urn(BACKUP_PLAN, name, region)
+            plan = self.value(backup, "get_backup_plan", lambda r: r.get("BackupPlan", {}),
+                              f"AWS Backup plan {name}", region, urn=urn, BackupPlanId=ident)
+            self.add(BACKUP_PLAN, name, region, {
+                "name": name, "id": ident, "arn": p.get("BackupPlanArn"),
+                "rules": UNKNOWN if plan == UNKNOWN else [
+                    _backup_rule(r) for r in plan.get("Rules", ())]})
+            selections = self.value(
+                backup, "list_backup_selections", lambda r: r.get("BackupSelectionsList", ()),
+                f"the selections of AWS Backup plan {name}", region, urn=urn,
+                BackupPlanId=ident)
+            if selections == UNKNOWN:
+                self.add(BACKUP_SELECTION, f"{name}/{UNKNOWN}", region, {
+                    "planId": ident, "resources": UNKNOWN})
+                continue
+            for sel in selections:
+                sel_name = sel.get("SelectionName", sel["SelectionId"])
+                got = self.value(backup, "get_backup_selection",
+                                 lambda r: r.get("BackupSelection", {}),
+                                 f"AWS Backup selection {sel_name}", region, urn=urn,
+                                 BackupPlanId=ident, SelectionId=sel["SelectionId"])
+                self.add(BACKUP_SELECTION, f"{name}/{sel_name}", region, {
+                    "name": sel_name, "id": sel["SelectionId"], "planId": ident,
+                    "iamRoleArn": sel.get("IamRoleArn"), **_selection(got)})
 
     # --- IAM (global) --------------------------------------------------------------------
 
     def iam(self) -> None:
         iam = self.clients("iam", self.home)
-        for page in self.listing("customer managed IAM policies", lambda: iam.get_paginator(
-                "list_policies").paginate(Scope="Local")):
-            for p in page["Policies"]:
-                document = self.value(iam.get_policy_version,
-                                      lambda r: _json(r["PolicyVersion"]["Document"]),
-                                      PolicyArn=p["Arn"], VersionId=p["DefaultVersionId"])
-                self.add(POLICY, p["PolicyName"], None, {
-                    "name": p["PolicyName"], "arn": p["Arn"], "id": p["Arn"],
-                    "path": p.get("Path", "/"), "policy": document})
-        roles = [r for page in self.listing("IAM roles", lambda: iam.get_paginator(
-            "list_roles").paginate()) for r in page["Roles"]
-            if not r.get("Path", "/").startswith("/aws-service-role/")]
-        self.progress(f"{len(roles)} IAM roles")
+        for p in self.listing(iam, "list_policies", "Policies", "customer managed IAM policies",
+                              None, ("purpose-limitation", "access-control"), Scope="Local"):
+            urn = self._urn(POLICY, p["PolicyName"], None)
+            document = self.value(iam, "get_policy_version",
+                                  lambda r: _json(r["PolicyVersion"]["Document"]),
+                                  f"the document of IAM policy {p['PolicyName']}", None,
+                                  urn=urn, PolicyArn=p["Arn"], VersionId=p["DefaultVersionId"])
+            self.add(POLICY, p["PolicyName"], None, {
+                "name": p["PolicyName"], "arn": p["Arn"], "id": p["Arn"],
+                "path": p.get("Path", "/"), "policy": document})
+        roles = [r for r in self.listing(iam, "list_roles", "Roles", "IAM roles", None,
+                                         ("purpose-limitation", "access-control"))
+                 if not r.get("Path", "/").startswith("/aws-service-role/")]
         for r in roles:
             self._role(iam, r)
 
     def _role(self, iam: Any, r: dict[str, Any]) -> None:
         name = r["RoleName"]
-        tags = self.value(iam.list_role_tags, lambda x: _tags(x.get("Tags")), RoleName=name)
+        urn = self._urn(ROLE, name, None)
+        tags = self.value(iam, "list_role_tags", lambda x: _tags(x.get("Tags")),
+                          f"the tags of IAM role {name}", None, urn=urn, RoleName=name)
         self.add(ROLE, name, None, {
             "name": name, "arn": r["Arn"], "id": name, "path": r.get("Path", "/"),
             "assumeRolePolicy": _json(r.get("AssumeRolePolicyDocument", {})),
             "tags": tags if tags is not None else {},
         })
-        try:
-            inline = [n for page in self.call(lambda: list(iam.get_paginator(
-                "list_role_policies").paginate(RoleName=name))) for n in page["PolicyNames"]]
-        except Denied:
+        inline = self.value(iam, "list_role_policies", lambda x: x.get("PolicyNames", ()),
+                            f"the inline policies of IAM role {name}", None, urn=urn,
+                            RoleName=name)
+        if inline == UNKNOWN:
             self.add(ROLE_POLICY, f"{name}/{UNKNOWN}", None,
                      {"name": UNKNOWN, "role": name, "policy": UNKNOWN})
             inline = []
         for policy_name in inline:
-            document = self.value(iam.get_role_policy, lambda x: _json(x["PolicyDocument"]),
-                                  RoleName=name, PolicyName=policy_name)
+            document = self.value(iam, "get_role_policy", lambda x: _json(x["PolicyDocument"]),
+                                  f"the inline policy {policy_name} of IAM role {name}", None,
+                                  urn=urn, RoleName=name, PolicyName=policy_name)
             self.add(ROLE_POLICY, f"{name}/{policy_name}", None,
                      {"name": policy_name, "role": name, "policy": document})
-        try:
-            attached = [p["PolicyArn"] for page in self.call(lambda: list(iam.get_paginator(
-                "list_attached_role_policies").paginate(RoleName=name)))
-                for p in page["AttachedPolicies"]]
-        except Denied:
-            attached = [UNKNOWN]
-        for arn in attached:
+        attached = self.value(iam, "list_attached_role_policies",
+                              lambda x: [p["PolicyArn"] for p in x.get("AttachedPolicies", ())],
+                              f"the managed policies of IAM role {name}", None, urn=urn,
+                              RoleName=name)
+        for arn in [UNKNOWN] if attached == UNKNOWN else attached:
             self.add(ATTACHMENT, f"{name}/{arn.rsplit('/', 1)[-1]}", None,
                      {"role": name, "policyArn": arn})
+
+
+def _permission(p: Mapping[str, Any]) -> dict[str, Any]:
+    """One security group rule in the inline `ingress`/`egress` shape of a program."""
+    return {
+        "protocol": p.get("IpProtocol"), "fromPort": p.get("FromPort", 0),
+        "toPort": p.get("ToPort", 0),
+        "cidrBlocks": [r["CidrIp"] for r in p.get("IpRanges", ())],
+        "ipv6CidrBlocks": [r["CidrIpv6"] for r in p.get("Ipv6Ranges", ())],
+        "prefixListIds": [r["PrefixListId"] for r in p.get("PrefixListIds", ())],
+        "securityGroups": [g["GroupId"] for g in p.get("UserIdGroupPairs", ())],
+    }
+
+
+def _advanced(selector: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": selector.get("Name"), "fieldSelectors": [
+        {FIELD_OPERATORS.get(k, _lower_first(k)): v for k, v in f.items()}
+        for f in selector.get("FieldSelectors", ())]}
+
+
+def _selection(got: Any) -> dict[str, Any]:
+    """What an AWS Backup selection chooses, as Selection's inputs hold it."""
+    if not isinstance(got, Mapping):
+        return {"resources": UNKNOWN, "selectionTags": UNKNOWN, "conditions": UNKNOWN}
+    conditions = {_lower_first(op): [{"key": c.get("ConditionKey"),
+                                      "value": c.get("ConditionValue")} for c in items]
+                  for op, items in (got.get("Conditions") or {}).items() if items}
+    return {
+        "resources": list(got.get("Resources") or ()),
+        "notResources": list(got.get("NotResources") or ()),
+        "selectionTags": [{"type": t.get("ConditionType"), "key": t.get("ConditionKey"),
+                           "value": t.get("ConditionValue")} for t in got.get("ListOfTags") or ()],
+        "conditions": [conditions] if conditions else [],
+    }
+
+
+def _backup_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """An AWS Backup rule as BackupPlan's `rules` hold it."""
+    out: dict[str, Any] = {"ruleName": rule.get("RuleName"),
+                           "targetVaultName": rule.get("TargetBackupVaultName"),
+                           "schedule": rule.get("ScheduleExpression")}
+    if rule.get("Lifecycle"):
+        out["lifecycle"] = _backup_lifecycle(rule["Lifecycle"])
+    out["copyActions"] = [{"destinationVaultArn": c.get("DestinationBackupVaultArn"),
+                           **({"lifecycle": _backup_lifecycle(c["Lifecycle"])}
+                              if c.get("Lifecycle") else {})}
+                          for c in rule.get("CopyActions", ())]
+    return out
+
+
+def _backup_lifecycle(lifecycle: Mapping[str, Any]) -> dict[str, Any]:
+    names = {"DeleteAfterDays": "deleteAfter", "MoveToColdStorageAfterDays": "coldStorageAfter",
+             "OptInToArchiveForSupportedResources": "optInToArchiveForSupportedResources"}
+    return {names.get(k, _lower_first(k)): v for k, v in lifecycle.items()}
 
 
 def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:

@@ -128,12 +128,41 @@ class Source:
     accounts: tuple[str, ...] = ()
 
 
-class ResourceGraph:
-    """Resources sorted by URN, indexed once by URN, type, name and ARN."""
+@dataclass(frozen=True)
+class ReadGap:
+    """A read a live source needed and did not get: the value it would have filled is UNKNOWN
+    (a setting), or nothing of its kind was seen in the region (a listing)."""
 
-    def __init__(self, resources: Iterable[Resource], source: Source) -> None:
+    call: str  # the API call, e.g. s3:GetBucketAcl
+    code: str  # why: AccessDenied, Throttling, InternalError, ConnectionError, ...
+    what: str  # what it would have read, for people: "the ACL of bucket x", "S3 buckets"
+    region: str | None = None
+    resource: str | None = None  # URN of the resource the read was for (None: a listing)
+    listing: bool = False  # a listing failed: its kind is unseen in the region
+    controls: tuple[str, ...] = ()  # a listing's: the controls that cannot be checked
+    allowed: bool = False  # a listing gap accepted with --allow-partial
+
+    def to_json(self) -> dict[str, Any]:
+        return {"call": self.call, "code": self.code, "what": self.what, "region": self.region,
+                "resource": self.resource, "listing": self.listing,
+                "controls": list(self.controls), "allowed": self.allowed}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReadGap:
+        return cls(str(data["call"]), str(data["code"]), str(data["what"]), data.get("region"),
+                   data.get("resource"), bool(data.get("listing")),
+                   tuple(data.get("controls") or ()), bool(data.get("allowed")))
+
+
+class ResourceGraph:
+    """Resources sorted by URN, indexed once by URN, type, name and ARN; with the reads a live
+    source could not make (`gaps`, empty for every other source)."""
+
+    def __init__(self, resources: Iterable[Resource], source: Source,
+                 gaps: Iterable[ReadGap] = ()) -> None:
         self.resources: tuple[Resource, ...] = tuple(sorted(resources, key=lambda r: r.urn))
         self.source = source
+        self.gaps: tuple[ReadGap, ...] = tuple(gaps)
         self._by_urn = {r.urn: r for r in self.resources}
         self._by_type: dict[str, list[Resource]] = {}
         self._by_name: dict[str, list[Resource]] = {}
@@ -211,6 +240,7 @@ class ResourceGraph:
                        **({"accounts": list(self.source.accounts)} if self.source.accounts
                           else {})},
             "resources": [r.to_json() for r in self.resources],
+            **({"gaps": [g.to_json() for g in self.gaps]} if self.gaps else {}),
         }
 
     def dumps(self) -> str:
@@ -224,4 +254,5 @@ class ResourceGraph:
             (Resource.from_json(r) for r in data.get("resources", ())),
             Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None,
                    tuple(src.get("accounts") or ())),
+            (ReadGap.from_json(g) for g in data.get("gaps") or ()),
         )

@@ -54,6 +54,12 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
             help="with --live: an AWS API endpoint (e.g. a local emulator)",
         )
         group.add_argument("--profile", metavar="NAME", help="with --live: the AWS profile")
+        group.add_argument(
+            "--allow-partial",
+            action="store_true",
+            help="with --live: report a failed listing (its kind unseen in a region) without "
+            "blocking; the report says so on its first line",
+        )
     group.add_argument(
         "--stack",
         default="dev",
@@ -79,8 +85,9 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
         from guardian.graph.live import read_live_from_args
 
         return read_live_from_args(args)
-    if getattr(args, "region", None) or getattr(args, "endpoint_url", None):
-        raise UserError("--region and --endpoint-url apply to --live only")
+    if getattr(args, "region", None) or getattr(args, "endpoint_url", None) or getattr(
+            args, "allow_partial", False):
+        raise UserError("--region, --endpoint-url and --allow-partial apply to --live only")
     config = parse_config(args.config)  # e.g. aws:region for a preview that does not say it
     for kind in ("preview", "state", "graph"):
         path = getattr(args, kind, None)

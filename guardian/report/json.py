@@ -13,7 +13,8 @@ from guardian.report.common import TOOL, VERSION, at_stake, summary, waiver_json
 def document(report: Report) -> dict[str, Any]:
     return {
         "tool": {"name": TOOL, "version": VERSION},
-        "source": {"kind": report.source_kind, "path": report.source_path},
+        "source": {"kind": report.source_kind, "path": report.source_path,
+                   **({"partial": report.partial} if report.partial else {})},
         "summary": summary(report),
         "findings": [{**r.to_json(), "value_at_risk": at_stake(report, r)}
                      for r in report.results],

@@ -28,8 +28,9 @@ def render(report: Report, options: Options = DEFAULT) -> str:
     if options.quiet:
         results = [r for r in results if r.blocking]
     lines = [
+        *([report.partial] if report.partial else []),
         f"guardian check: {report.source_kind} {report.source_path} "
-        f"({report.resources} resources, fail on {report.fail_on})"
+        f"({report.resources} resources, fail on {report.fail_on})",
     ]
     if results:
         lines.append("")

@@ -120,6 +120,28 @@ def _conflicting(ctx: Context) -> Iterator[Finding]:
                              f"{s.listed_under.id}", unknown=True)
 
 
+def _unread(ctx: Context) -> Iterator[Finding]:
+    """Each read a live audit needed and did not get, on the resource it was for; a failed
+    listing blocks at every threshold (unless accepted with --allow-partial)."""
+    for gap in ctx.graph.gaps:
+        why = f"{gap.call} failed ({gap.code})"
+        if gap.listing:
+            where = f"in {gap.region}" if gap.region else "in any region"
+            yield INV_006.finding(
+                f"cannot list {gap.what} {where}: {why}; whatever they hold is unchecked for "
+                f"{', '.join(gap.controls)}" + (" (accepted: --allow-partial)" if gap.allowed
+                                                 else ""),
+                severity="info" if gap.allowed else "critical", unknown=True)
+            continue
+        message = f"cannot read {gap.what}: {why}; the rules that need it cannot decide"
+        store = ctx.index.store_by_urn.get(gap.resource or "")
+        if store is not None:
+            yield INV_006.at(store, message, unknown=True)
+        else:
+            resource = ctx.graph.by_urn(gap.resource) if gap.resource else None
+            yield INV_006.finding(message, resource=resource, unknown=True)
+
+
 INV_001 = Rule(
     "GRD-INV-001", "inventory", "high",
     "Every data store names its dataset",
@@ -166,5 +188,16 @@ INV_005 = Rule(
     ("GDPR Art. 30", "NIST CM-8"), _conflicting,
     scope=Scope(stores=(EVERY_KIND,), unbound=True),
 )
+INV_006 = Rule(
+    "GRD-INV-006", "inventory", "high",
+    "Every read a live audit needs succeeds",
+    "A setting that could not be read is not a setting that passed: a denied, throttled or "
+    "failed call leaves the rules that need it blind, and a failed listing hides every "
+    "resource of its kind.",
+    "Grant the auditing principal the call named (e.g. the SecurityAudit managed policy plus "
+    "the calls it lacks), or rerun when the service answers; with --allow-partial a failed "
+    "listing is reported without blocking.",
+    ("GDPR Art. 5(2)", "GDPR Art. 24(1)", "NIST CA-7", "NIST CM-8"), _unread,
+)
 
-RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005)
+RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005, INV_006)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ops.proxy import FaultProxy
+
 REGION = "eu-west-1"
 
 
@@ -172,3 +174,11 @@ def clients(moto: MotoServer):  # type: ignore[no-untyped-def]
     from guardian.aws import Clients
 
     return Clients(endpoint_url=moto.url, max_attempts=3)
+
+
+@pytest.fixture
+def proxy(moto: MotoServer) -> Iterator[FaultProxy]:
+    """The fault proxy in front of the moto server: no faults until a test adds them."""
+    running = FaultProxy(moto.url).start()
+    yield running
+    running.close()

@@ -9,12 +9,13 @@ from pathlib import Path
 import boto3
 import pytest
 
+from guardian.aws import Clients
 from guardian.check import evaluate
 from guardian.cli import main
 from guardian.graph.live import read_live
 from guardian.graph.model import UNKNOWN, ResourceGraph
 from tests.ops.conftest import EXAMPLE_CATALOG, REGION, MotoServer, serve
-from tests.ops.deploy import deploy
+from tests.ops.deploy import backup_selections, deploy
 
 DEPLOYED = Path(__file__).parent / "deployed"
 
@@ -47,10 +48,11 @@ def one(graph: ResourceGraph, type_suffix: str, name: str):  # type: ignore[no-u
 
 
 def test_live_check_finds_the_same_violations_as_the_offline_check(
-        clients, example_catalog, offline):
-    deploy(offline, clients, REGION)
-    live, warnings = read_live(clients, [REGION])
-    assert warnings == [] and live.source.kind == "live"
+        clients, proxy, example_catalog, offline):
+    ids = deploy(offline, clients, REGION)
+    backup_selections(offline, ids, proxy)
+    live = read_live(Clients(endpoint_url=proxy.url, max_attempts=2), [REGION])
+    assert live.gaps == () and live.source.kind == "live"
     expected = keys(evaluate(example_catalog, offline))
     found = keys(evaluate(example_catalog, live))
     assert found == expected
@@ -64,10 +66,20 @@ def test_live_check_finds_the_same_violations_as_the_offline_check(
                       ("GRD-TLS-001", "acme-location-pings"),
                       ("GRD-ENC-004", "acme-customer-index"),  # table on an AWS owned key
                       ("GRD-RET-003", "acme-customer-index"),  # no TTL
-                      ("GRD-INV-001", "acme-scratch")]:  # untagged
+                      ("GRD-INV-001", "acme-scratch"),  # untagged
+                      ("GRD-NET-002", "acme-crm-exposed"),  # 5432 open to 0.0.0.0/0
+                      ("GRD-NET-003", "acme-crm-exposed"),  # a subnet routed to the internet
+                      ("GRD-NET-004", "data-vpc"),  # no flow log
+                      ("GRD-BRE-001", "acme-location-pings"),  # no trail records its objects
+                      ("GRD-BRE-002", "acme-pharmacy-prescriptions"),  # no alert reaches HIPAA
+                      ("GRD-RET-005", "acme-customer-index")]:  # backups kept 1,200 days
         assert violation in rules_on, violation
-    for rule in ("GRD-PUB-001", "GRD-ENC-001", "GRD-RET-001", "GRD-TLS-001", "GRD-ENC-002"):
+    for rule in ("GRD-PUB-001", "GRD-ENC-001", "GRD-RET-001", "GRD-TLS-001", "GRD-ENC-002",
+                 "GRD-BRE-001", "GRD-BRE-002", "GRD-BRE-003"):
         assert (rule, "acme-customer-profiles") not in rules_on
+    for rule in ("GRD-NET-002", "GRD-NET-003", "GRD-TLS-002"):  # private, closed, forced TLS
+        assert (rule, "acme-crm") not in rules_on
+    assert ("GRD-NET-004", "app-vpc") not in rules_on  # it has a flow log
 
 
 def test_live_graph_has_pulumi_types_and_wire_names(clients, example_catalog):
@@ -116,7 +128,7 @@ def test_live_graph_has_pulumi_types_and_wire_names(clients, example_catalog):
                            PubliclyAccessible=True,
                            Tags=[{"Key": "privacy:dataset", "Value": "customer_profiles"}])
 
-    graph, _ = read_live(clients, [REGION])
+    graph = read_live(clients, [REGION])
     bucket = one(graph, ":Bucket", "acme-customer-profiles")
     assert bucket.type == "aws:s3/bucket:Bucket" and bucket.region == REGION
     assert bucket.dataset == "customer_profiles"
@@ -190,10 +202,14 @@ def test_access_denied_gives_unknown_findings_not_a_crash(moto, clients, example
     def auditor(service: str, region: str | None):  # type: ignore[no-untyped-def]
         return session.client(service, region_name=region or REGION, endpoint_url=moto.url)
 
-    graph, warnings = read_live(auditor, [REGION])
+    graph = read_live(auditor, [REGION])
     moto.enforce_auth(False)
-    assert warnings == [f"cannot list RDS instances in {REGION} (AccessDenied): they are not "
-                        "checked"]
+    calls = {(g.call, g.code, g.listing) for g in graph.gaps}
+    assert ("rds:DescribeDBInstances", "AccessDenied", True) in calls
+    assert {("s3:GetBucketLifecycleConfiguration", "AccessDenied", False),
+            ("kms:GetKeyRotationStatus", "HTTP 403", False),  # moto answers with no code
+            ("dynamodb:DescribeTimeToLive", "HTTP 403", False),
+            ("iam:ListRolePolicies", "AccessDenied", False)} <= calls, calls
     assert one(graph, "kms/key:Key", key["KeyId"]).inputs["enableKeyRotation"] == UNKNOWN
     assert one(graph, ":Table", "acme-customer-index").inputs["ttl"] == UNKNOWN
     assert one(graph, ":BucketPolicy", "acme-location-pings").inputs["policy"] == UNKNOWN
@@ -204,6 +220,19 @@ def test_access_denied_gives_unknown_findings_not_a_crash(moto, clients, example
     assert {("GRD-ENC-002", "acme-location-pings"), ("GRD-RET-001", "acme-location-pings"),
             ("GRD-TLS-001", "acme-location-pings"),
             ("GRD-RET-003", "acme-customer-index")} <= unknown, unknown
+    # and each failed read is a finding of its own, naming the call, on what it was for
+    report = evaluate(example_catalog, graph)
+    unread = {(r.finding.resource.name if r.finding.resource else None, r.severity,
+               r.finding.message) for r in report.results if r.finding.rule == "GRD-INV-006"}
+    assert ("acme-location-pings", "high", "cannot read the lifecycle of bucket "
+            "acme-location-pings: s3:GetBucketLifecycleConfiguration failed (AccessDenied); the "
+            "rules that need it cannot decide") in unread
+    assert (None, "critical", f"cannot list RDS instances in {REGION}: rds:DescribeDBInstances "
+            "failed (AccessDenied); whatever they hold is unchecked for inventory, "
+            "encryption-at-rest, encryption-in-transit, public-access, retention, residency, "
+            "purpose-limitation, third-party-sharing, network-segmentation, breach-detection") \
+        in unread
+    assert report.exit_code == 1
 
 
 def test_cli_check_live(moto, clients, offline, capsys):
