@@ -421,3 +421,65 @@ def test_bad_aws_options_are_exit_2_naming_the_option(aws_env, tmp_path, capsys,
                  *(x for kv in args.items() for x in kv)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+# --- erasure behind the fault proxy: HTTP faults, then the same command resumes ------------
+
+@pytest.mark.parametrize("kind, service, operation, after, dataset, store", [
+    ("throttle", "dynamodb", "BatchWriteItem", 2, "orders_payments", "acme-orders"),
+    ("error", "dynamodb", "Query", 1, "orders_payments", "acme-orders"),
+    ("drop", "dynamodb", "BatchWriteItem", 3, "orders_payments", "acme-orders"),
+    ("error", "s3", "DeleteObjects", 0, "marketing_engagement", "acme-marketing-engagement"),
+    ("drop", "s3", "ListObjectVersions", 1, "marketing_engagement",
+     "acme-marketing-engagement"),
+])
+def test_an_outage_stops_the_run_and_the_journal_resumes_it_exactly(
+        clients, proxy, example_catalog, tmp_path, kind, service, operation, after, dataset,
+        store):
+    from guardian.aws import Clients
+    from guardian.erasure.run import is_outage
+
+    before = seed.example_stores(clients, example_catalog, REGION, SUBJECTS, 110,
+                                 datasets=[dataset])
+    if service == "s3":  # 1,100 versions: two DeleteObjects calls
+        s3 = clients("s3", REGION)
+        seed.s3_objects(s3, store, "subscribers/{subject_id}/", ["abc"], 110, versions=9)
+        before = seed.census(clients, example_catalog, REGION, before)
+    total = before[store]["abc"]
+    plan = plan_erasure(example_catalog, "abc", [dataset])
+    faulty = Clients(endpoint_url=proxy.url, max_attempts=1)
+    proxy.add(kind, service, operation, after=after)
+    path = tmp_path / "j.jsonl"
+    with Journal.open(path, "abc", plan.datasets, "c") as journal, \
+            pytest.raises(Exception) as info:
+        erase(plan, faulty, REGION, journal)
+    assert is_outage(info.value), info.value
+    assert proxy.injected[kind] >= 1
+    proxy.clear()
+    with Journal.open(path, "abc", plan.datasets, "c") as journal:
+        cert = erase(plan, faulty, REGION, journal)
+    after_census = seed.census(clients, example_catalog, REGION, before)
+    assert cert["complete"] and after_census[store] == {
+        s: n for s, n in before[store].items() if s != "abc"}
+    row = next(r for r in cert["stores"] if r["store"] == store)
+    assert row["deleted"] == total and row["remaining"] == 0
+
+
+def test_a_denied_delete_fails_that_store_and_the_run_goes_on(clients, proxy, example_catalog,
+                                                              tmp_path):
+    from guardian.aws import Clients
+
+    before = seed.example_stores(clients, example_catalog, REGION, SUBJECTS, 3,
+                                 datasets=["customer_profiles"])
+    proxy.add("deny", "dynamodb", "BatchWriteItem")
+    plan = plan_erasure(example_catalog, "abc", ["customer_profiles"])
+    with Journal.open(tmp_path / "j", "abc", plan.datasets, "c") as journal:
+        cert = erase(plan, Clients(endpoint_url=proxy.url, max_attempts=1), REGION, journal)
+    rows = {r["store"]: r for r in cert["stores"]}
+    assert rows["acme-customer-index"]["status"] == "failed"
+    assert rows["acme-customer-index"]["error"].startswith("AccessDeniedException: injected")
+    assert rows["acme-customer-index"]["deleted"] == 0
+    assert rows["acme-customer-profiles"]["status"] == "erased" and not cert["complete"]
+    after = seed.census(clients, example_catalog, REGION, before)
+    assert after["acme-customer-index"] == before["acme-customer-index"]
+    assert after["acme-customer-profiles"] == {"abcd": 3}

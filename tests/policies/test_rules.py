@@ -73,8 +73,52 @@ def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
                     "exposure_violations"):
         fired |= {rule for rule, _ in found(check(catalog, program))}
     fired |= {r.finding.rule for r in check(catalog, "baseline").results}  # INV-003 (info)
+    fired |= {r.finding.rule for r in evaluate(catalog, with_gaps(), today=TODAY).results}
     catalog_rules = {r.id for r in RULES if r.control == "catalog"}  # tested on YAML variants
     assert set(RULES_BY_ID) - catalog_rules - fired == set()
+
+
+def with_gaps(*, allowed: bool = False) -> ResourceGraph:
+    """The baseline as a live audit that could not read one bucket's ACL nor list the security
+    groups (GRD-INV-005: reads a live source could not make)."""
+    from guardian.graph.model import ReadGap
+
+    base = graph("baseline")
+    bucket = next(r for r in base.named("profiles-bucket") if r.type == "aws:s3/bucket:Bucket")
+    return ResourceGraph(base.resources, base.source, [
+        ReadGap("s3:GetBucketAcl", "AccessDenied", "the ACL of bucket profiles-bucket",
+                "eu-west-1", bucket.urn),
+        ReadGap("ec2:DescribeSecurityGroups", "Throttling", "security groups", "eu-west-1",
+                listing=True, controls=("network-segmentation",), allowed=allowed),
+    ])
+
+
+def test_unread_reads_block_as_unknown_and_allow_partial_says_so(catalog: Catalog) -> None:
+    report = evaluate(catalog, with_gaps(), today=TODAY)
+    unread = {(r.finding.resource.name if r.finding.resource else None, r.finding.dataset,
+               r.severity, r.blocking, r.finding.unknown, r.finding.message)
+              for r in report.results if r.finding.rule == "GRD-INV-005"}
+    assert unread == {
+        ("profiles-bucket", "profiles", "high", True, True,
+         "cannot read the ACL of bucket profiles-bucket: s3:GetBucketAcl failed (AccessDenied); "
+         "the rules that need it cannot decide"),
+        (None, None, "critical", True, True,
+         "cannot list security groups in eu-west-1: ec2:DescribeSecurityGroups failed "
+         "(Throttling); whatever they hold is unchecked for network-segmentation")}
+    assert report.partial is None and report.exit_code == 1
+    # a failed listing blocks at every threshold; the unread ACL only from high
+    critical = evaluate(catalog, with_gaps(), today=TODAY, fail_on="critical")
+    assert {r.severity for r in critical.blocking} == {"critical"}
+
+    partial = evaluate(catalog, with_gaps(allowed=True), today=TODAY, fail_on="critical")
+    assert partial.exit_code == 0 and partial.partial == (
+        "PARTIAL AUDIT (--allow-partial): 1 listing(s) failed and what they hold was not "
+        "checked: ec2:DescribeSecurityGroups (Throttling, eu-west-1)")
+    from guardian.report import render
+
+    assert render(partial, "text").splitlines()[0] == partial.partial
+    assert json.loads(render(partial, "json"))["source"]["partial"] == partial.partial
+    assert not [r for r in check(catalog, "baseline").results if r.finding.rule == "GRD-INV-005"]
 
 
 # --- programs -------------------------------------------------------------------------------
