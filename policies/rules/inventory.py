@@ -126,7 +126,7 @@ def _unread(ctx: Context) -> Iterator[Finding]:
     for gap in ctx.graph.gaps:
         why = f"{gap.call} failed ({gap.code})"
         if gap.listing:
-            where = f"in {gap.region}" if gap.region else "in any region"
+            where = f"in {gap.region}" if gap.region else "in the account"
             yield INV_006.finding(
                 f"cannot list {gap.what} {where}: {why}; whatever they hold is unchecked for "
                 f"{', '.join(gap.controls)}" + (" (accepted: --allow-partial)" if gap.allowed

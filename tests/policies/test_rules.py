@@ -80,7 +80,7 @@ def test_every_rule_is_exercised_by_a_fixture(catalog: Catalog) -> None:
 
 def with_gaps(*, allowed: bool = False) -> ResourceGraph:
     """The baseline as a live audit that could not read one bucket's ACL nor list the security
-    groups (GRD-INV-005: reads a live source could not make)."""
+    groups (GRD-INV-006: reads a live source could not make)."""
     from guardian.graph.model import ReadGap
 
     base = graph("baseline")
@@ -97,7 +97,7 @@ def test_unread_reads_block_as_unknown_and_allow_partial_says_so(catalog: Catalo
     report = evaluate(catalog, with_gaps(), today=TODAY)
     unread = {(r.finding.resource.name if r.finding.resource else None, r.finding.dataset,
                r.severity, r.blocking, r.finding.unknown, r.finding.message)
-              for r in report.results if r.finding.rule == "GRD-INV-005"}
+              for r in report.results if r.finding.rule == "GRD-INV-006"}
     assert unread == {
         ("profiles-bucket", "profiles", "high", True, True,
          "cannot read the ACL of bucket profiles-bucket: s3:GetBucketAcl failed (AccessDenied); "
@@ -118,7 +118,7 @@ def test_unread_reads_block_as_unknown_and_allow_partial_says_so(catalog: Catalo
 
     assert render(partial, "text").splitlines()[0] == partial.partial
     assert json.loads(render(partial, "json"))["source"]["partial"] == partial.partial
-    assert not [r for r in check(catalog, "baseline").results if r.finding.rule == "GRD-INV-005"]
+    assert not [r for r in check(catalog, "baseline").results if r.finding.rule == "GRD-INV-006"]
 
 
 # --- programs -------------------------------------------------------------------------------
