@@ -1,5 +1,6 @@
 """Every rule's case folder, checkov style: tests/policies/cases/<RULE>/expected.yaml names, per
-fixture program (or catalog), the resources the rule must pass and the ones it must fail,
+fixture program (or catalog, or a graph file in the folder: what a live audit read, with the
+reads it could not make), the resources the rule must pass and the ones it must fail,
 boundaries included. A rule without both a passing and a failing case fails here."""
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ def _cases(rule: str) -> list[dict[str, Any]]:
 
 
 @cache
-def _flagged(rule: str, program: str | None, catalog: Path) -> frozenset[str]:
+def _flagged(rule: str, program: str | None, catalog: Path,
+             graph_file: Path | None = None) -> frozenset[str]:
     """What `rule` reports on: store (resource) names, or dataset ids for catalog findings."""
-    graph = _graph(program) if program else EMPTY
+    import json
+
+    graph = _graph(program) if program else ResourceGraph.from_json(
+        json.loads(graph_file.read_text())) if graph_file else EMPTY
     report = evaluate(_catalog(catalog), graph, rules=(RULES_BY_ID[rule],), today=TODAY)
     return frozenset(r.finding.resource.name if r.finding.resource else str(r.finding.dataset)
                      for r in report.results)
@@ -64,7 +69,8 @@ def test_rule_case(rule: str) -> None:
     for case in _cases(rule):
         catalog = (CASES / rule / case["catalog"] if "catalog" in case
                    else HERE / "catalog.yaml")
-        flagged = _flagged(rule, case.get("program"), catalog)
-        where = case.get("program") or case.get("catalog")
+        graph = CASES / rule / case["graph"] if "graph" in case else None
+        flagged = _flagged(rule, case.get("program"), catalog, graph)
+        where = case.get("program") or case.get("graph") or case.get("catalog")
         assert set(case.get("fail") or ()) - flagged == set(), f"{rule} on {where}: missed"
         assert set(case.get("pass") or ()) & flagged == set(), f"{rule} on {where}: flagged"
