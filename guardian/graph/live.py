@@ -230,16 +230,25 @@ class _Reader:
     # --- plumbing ------------------------------------------------------------------------
 
     def add(self, type_: str, name: str, region: str | None, props: dict[str, Any]) -> str:
-        urn = f"urn:pulumi:{region or 'global'}::{self.account}::{type_}::{name}"
+        urn = self._urn(type_, name, region)
         self.resources[urn] = Resource(urn=urn, type=type_, name=name, region=region,
                                        inputs=props)
         return urn
+
+    def _urn(self, type_: str, name: str, region: str | None) -> str:
+        """The region stands where a stack would: names repeat across regions, URNs do not."""
+        return f"urn:pulumi:{region or 'global'}::{self.account}::{type_}::{name}"
+
+    @staticmethod
+    def _service(client: Any, call: str) -> tuple[str, str | None]:
+        """What the failure budget counts by: the service and the client's region."""
+        return call.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None)
 
     def call(self, client: Any, method: str, absent: tuple[str, ...] = (), *,
              count: bool = True, **kwargs: Any) -> Any:
         """The response; None when `absent` names its error code; Unread when it failed."""
         name = call_name(client, method)
-        key = (name.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None))
+        key = self._service(client, name)
         if self.failures.get(key, 0) >= FAILURE_BUDGET:
             raise Unread(name, "NotAttempted")  # after repeated failures: a bounded outage
         try:
@@ -303,7 +312,7 @@ class _Reader:
 
     def _pages(self, client: Any, name: str, pages: Any) -> Iterator[Any]:
         """The pages of a paginator, each page a call: counted, budgeted, failures as Unread."""
-        key = (name.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None))
+        key = self._service(client, name)
         it = iter(pages)
         while True:
             if self.failures.get(key, 0) >= FAILURE_BUDGET:
@@ -365,9 +374,6 @@ class _Reader:
             self.add(ALIAS, a["AliasName"], region, {
                 "name": a["AliasName"], "arn": a["AliasArn"], "targetKeyId": a["TargetKeyId"],
             })
-
-    def _urn(self, type_: str, name: str, region: str | None) -> str:
-        return f"urn:pulumi:{region or 'global'}::{self.account}::{type_}::{name}"
 
     def _customer_key(self, key: Any) -> Any:
         """The key reference as a program would write it: AWS managed keys by their alias
