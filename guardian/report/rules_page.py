@@ -3,9 +3,10 @@
 it. A test keeps the page in the repository equal to this output.
 
 Examples come from `policies/rules/examples/<RULE-ID>/`: `fail.py` and `pass.py` (Pulumi
-programs, checked against the example catalog or the folder's `catalog.yaml`), or `fail.yaml`
-and `pass.yaml` (catalog datasets) for the rules on the catalog; a test runs each and holds the
-rule to it.
+programs, checked against the example catalog or the folder's `catalog.yaml`), `fail.yaml`
+and `pass.yaml` (catalog datasets) for the rules on the catalog, or `fail.json` and
+`pass.json` (what a live audit read, as a `guardian.graph/v1` graph with the reads it could not
+make) for the rule on live reads; a test runs each and holds the rule to it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ STORE_NAMES = {
 # example catalog, catalog.yaml at the repository's root).
 EXAMPLE_FILES = (("catalog", "With this catalog's datasets"), ("fail", "A failing example"),
                  ("pass", "A passing example"))
-LANGUAGE = {"py": "python", "yaml": "yaml"}
+LANGUAGE = {"py": "python", "yaml": "yaml", "json": "json"}
 
 
 def examples_dir() -> Traversable:

@@ -254,11 +254,13 @@ def test_nothing_readable_is_exit_2_naming_the_call(proxy, capsys):
 
 
 def test_an_endpoint_that_does_not_listen_is_exit_2(aws_env, capsys):
-    from tests.ops.conftest import free_port
+    import socket
 
-    url = f"http://127.0.0.1:{free_port()}"  # nobody listens there
-    code = main(["check", "--live", "--region", REGION, "--endpoint-url", url,
-                 "--catalog", str(EXAMPLE_CATALOG)])
+    with socket.socket() as bound:  # the port is ours, and refuses: bound, never listening
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
+        code = main(["check", "--live", "--region", REGION, "--endpoint-url", url,
+                     "--catalog", str(EXAMPLE_CATALOG)])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "nothing could be read from AWS" in err or "cannot reach AWS" in err
