@@ -375,11 +375,11 @@ class Report:
     values: tuple[Valuation, ...] = ()  # every dataset's value at risk, ranked (guardian.value)
     projects: tuple[str, ...] = ()  # the deployment's projects; findings name theirs when several
     accounts: tuple[str, ...] = ()  # the AWS accounts it covers; findings name theirs when several
+    # A live audit run with --allow-partial whose listings failed: what it could not see.
+    partial: str | None = None
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)
-    # A live audit run with --allow-partial whose listings failed: what it could not see.
-    partial: str | None = None
 
     @property
     def blocking(self) -> tuple[Result, ...]:

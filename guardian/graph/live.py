@@ -132,7 +132,8 @@ def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: 
         first = reader.gaps[0]
         raise UserError(f"nothing could be read from AWS: the first call, {first.call}, failed "
                         f"with {first.code} (and {len(reader.gaps) - 1} more after it)")
-    source = Source("live", f"aws://{reader.account}/{','.join(regions)}")
+    source = Source("live", f"aws://{reader.account}/{','.join(regions)}",
+                    accounts=(reader.account,) if reader.known_account else ())
     return ResourceGraph(reader.resources.values(), source, reader.gaps)
 
 
@@ -226,13 +227,15 @@ class _Reader:
         except Unread as exc:  # only the account id in URNs depends on it
             self.gaps.append(ReadGap(exc.call, exc.code, "the account id", home))
             self.account = "unknown-account"
+        self.known_account = self.account != "unknown-account"
 
     # --- plumbing ------------------------------------------------------------------------
 
     def add(self, type_: str, name: str, region: str | None, props: dict[str, Any]) -> str:
         urn = self._urn(type_, name, region)
         self.resources[urn] = Resource(urn=urn, type=type_, name=name, region=region,
-                                       inputs=props)
+                                       inputs=props,
+                                       account=self.account if self.known_account else None)
         return urn
 
     def _urn(self, type_: str, name: str, region: str | None) -> str:
