@@ -116,7 +116,10 @@ def erase_store(name: str, store: Store, journal: Journal,
 
     Listing and deleting repeat until a full listing offers nothing new to delete, so a
     listing that loses its place while keys vanish under it cannot leave data behind; that
-    last listing is also the verification. Counts are what AWS confirmed, batch by batch.
+    last listing is also the verification. A page is deleted only once the next one is listed,
+    so a listing resumes from a key that still exists: with an ordinary store the first round
+    finds everything and the second only confirms it. Counts are what AWS confirmed, batch by
+    batch.
     """
     state = journal.store(name)
     if state.pending:
@@ -126,7 +129,7 @@ def erase_store(name: str, store: Store, journal: Journal,
     for _ in range(MAX_ROUNDS):
         listed: list[Ref] = []
         fresh = 0
-        for page in store.pages():
+        for page in _one_ahead(store.pages()):
             listed.extend(page)
             errors.update((r.id, str(r.blocked)) for r in page if r.blocked)
             refs = list({r.id: r for r in page if not r.blocked and r.id not in tried
@@ -158,6 +161,17 @@ def erase_store(name: str, store: Store, journal: Journal,
         "remaining": len(left),
         "errors": sorted({e for i, e in errors.items() if i in still})[:10],
     }
+
+
+def _one_ahead(pages: Iterator[list[Ref]]) -> Iterator[list[Ref]]:
+    """The pages, each handed on once the next one has been fetched."""
+    previous = None
+    for page in pages:
+        if previous is not None:
+            yield previous
+        previous = page
+    if previous is not None:
+        yield previous
 
 
 def _reconcile(name: str, store: Store, journal: Journal) -> None:

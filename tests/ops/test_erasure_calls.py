@@ -51,3 +51,24 @@ def test_calls_are_the_minimum_plus_one_listing_per_store(clients, example_catal
                 "DescribeContinuousBackups": 1, "ListBackups": 1}
     backup = {"ListRecoveryPointsByResource": 2}  # one per store
     assert counted.calls == Counter(s3) + Counter(dynamodb) + Counter(backup)
+
+
+def test_a_listing_over_several_pages_is_made_once_and_confirmed_once(clients, example_catalog,
+                                                                      tmp_path):
+    # 1,050 versions: two pages of ListObjectVersions, two DeleteObjects. Deleting a page
+    # before the next is listed makes a listing lose its place (moto's does), and costs a
+    # round of listings more.
+    s3 = clients("s3", REGION)
+    seed.s3_bucket(s3, "acme-marketing-engagement", REGION, versioned=True)
+    seed.s3_objects(s3, "acme-marketing-engagement", "subscribers/{subject_id}/", ["abc"], 350,
+                    versions=3)
+    seed.s3_objects(s3, "acme-marketing-engagement", "subscribers/{subject_id}/", ["abcd"], 3)
+    counted = Counted(clients)
+    plan = plan_erasure(example_catalog, "abc", ["marketing_engagement"])
+    journal = Journal.open(tmp_path / "j.jsonl", "abc", plan.datasets, "catalog.yaml")
+    cert = erase(plan, counted, REGION, journal)
+    assert cert["complete"] and cert["deleted"] == 1050
+    assert counted.calls["ListObjectVersions"] == 2 + 1
+    assert counted.calls["DeleteObjects"] == 2
+    left = s3.list_object_versions(Bucket="acme-marketing-engagement")["Versions"]
+    assert {v["Key"].split("/")[1] for v in left} == {"abcd"}
