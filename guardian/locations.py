@@ -175,11 +175,14 @@ def _project(folder: Path) -> Mapping[str, Any]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from guardian.errors import UserError
+    from guardian.io import MiB, read_text
+
     project_file = _project_file(folder)
     try:
-        data = YAML(typ="safe").load(project_file.read_text(encoding="utf-8")) \
-            if project_file else None
-    except (OSError, YAMLError, UnicodeDecodeError):
+        data = YAML(typ="safe").load(read_text(project_file, "a Pulumi project file",
+                                               limit=MiB)) if project_file else None
+    except (UserError, YAMLError):
         return {}
     return data if isinstance(data, Mapping) else {}
 

@@ -20,14 +20,14 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from guardian.catalog.model import Location
 from guardian.errors import UserError
+from guardian.io import MiB, read_text
 
 YES_NO = ("yes", "no")
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = MiB
 
 
 @dataclass(frozen=True)
@@ -148,16 +148,9 @@ def read(path: str | os.PathLike[str]) -> Assessment:
     from guardian.catalog.parse import ParseError, parse
 
     shown = str(path)
+    text = read_text(path, "a breach assessment (YAML)", limit=MAX_BYTES)
     try:
-        data = Path(path).read_bytes()[:MAX_BYTES + 1]
-    except OSError as exc:
-        raise UserError(f"{shown}: cannot read the assessment: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise UserError(f"{shown}: an assessment is at most {MAX_BYTES // 1024} KiB")
-    try:
-        node = parse(data.decode("utf-8-sig"), shown)
-    except UnicodeDecodeError:
-        raise UserError(f"{shown}: the assessment is not UTF-8 text") from None
+        node = parse(text, shown)
     except ParseError as exc:
         raise UserError(f"{exc.loc}: {exc}") from None
     doc = _yes_no(node.value if node.value is not None else {})

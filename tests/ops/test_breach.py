@@ -411,6 +411,27 @@ def test_assessment_file_mistakes_are_located(tmp_path, capsys):
     assert f"{bad}:4:11: affected: 'CA' does not match" in err
 
 
+@pytest.mark.parametrize(("target", "message"), [
+    ("fifo", "is a FIFO, not a regular file"),
+    ("/dev/zero", "is a character device, not a regular file"),
+    ("latin-1", "is not UTF-8 text"),
+    ("large", "is larger than 1 MiB"),
+])
+def test_a_hostile_assessment_file_exits_2_naming_it(tmp_path, capsys, target, message):
+    path = tmp_path / "a.yaml"
+    if target == "fifo":
+        os.mkfifo(path)  # read naively, this would wait for a writer forever
+    elif target == "latin-1":
+        path.write_bytes(b"assessor: Ren\xe9\n")
+    elif target == "large":
+        path.write_text("answers: {}\n" + "#" * (1024 * 1024) + "\n")
+    else:
+        path = Path(target)
+    assert main([*BASE, "--resource", "acme-orders", "--assessment", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"guardian: {path}" in err and message in err and "Traceback" not in err
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_register_refuses_symlinks_and_pipes(tmp_path, capsys):
     target = tmp_path / "real.jsonl"
