@@ -10,7 +10,6 @@ is unknown offline is reported as unknown, never as present.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +18,11 @@ from guardian.catalog.regions import REGIONS
 from guardian.graph.model import ResourceGraph
 from guardian.policies.rules._index import Index
 from guardian.policies.rules._index import Store as IndexedStore
-from guardian.policies.rules._policy import Statement, has_unknown
-from guardian.policies.rules.encryption import at_rest
-from guardian.policies.rules.retention import lifecycle_rules, versioned
+from guardian.policies.rules._policy import has_unknown
+from guardian.policies.rules.encryption import at_rest, enforces_tls
+from guardian.policies.rules.network import endpoint_only
+from guardian.policies.rules.public_access import PAB_FLAGS
+from guardian.policies.rules.retention import retention_days, versioned
 
 # Tri-state for a fact: True, False, or None when the graph cannot say (unknown offline).
 Fact = bool | None
@@ -42,10 +43,12 @@ class Store:
     vpce_only: Fact
     public_access_blocked: Fact
     versioned: Fact
-    expiration_days: int | None  # current objects (s3)
-    noncurrent_days: int | None  # old versions (s3)
+    expiration_days: int | None  # current objects (s3); None: never
+    noncurrent_days: int | None  # old versions (s3); None: never
     ttl_attribute: str | None  # dynamodb TTL attribute when enabled
     pitr: Fact  # dynamodb point-in-time recovery
+    expiration_unknown: bool = False  # a lifecycle configuration unknown offline
+    noncurrent_unknown: bool = False
 
     @property
     def country(self) -> str | None:
@@ -62,25 +65,26 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _min(values: Sequence[Any]) -> int | None:
-    known = [d for v in values if (d := _int(v)) is not None]
-    return min(known) if known else None
+def _blocked(ix: Index, s: IndexedStore) -> Fact:
+    """Every public access block of the bucket sets all four flags (either may be in force)."""
+    blocks = s.helper("pab")
+    values = [b.get(f) for b in blocks for f in PAB_FLAGS]
+    if not blocks:
+        return None if ix.unattached.get("pab") else False
+    if any(v is not True and not has_unknown(v) for v in values):
+        return False
+    return None if any(has_unknown(v) for v in values) else True
 
 
-def tls_only(statements: Sequence[Statement]) -> bool:
-    """A Deny statement on requests with aws:SecureTransport = false."""
-    return any(st.effect == "Deny" and "false" in st.condition("Bool", "aws:SecureTransport")
-               for st in statements)
-
-
-def vpce_only(statements: Sequence[Statement]) -> bool:
-    """A Deny statement on requests that do not come through a given VPC endpoint (or VPC)."""
-    return any(
-        st.effect == "Deny"
-        and (st.condition("StringNotEquals", "aws:SourceVpce")
-             or st.condition("StringNotEquals", "aws:SourceVpc"))
-        for st in statements
-    )
+def _days(ix: Index, s: IndexedStore, field: str) -> tuple[int | None, bool]:
+    """The days after which the bucket's lifecycle removes the data (None: never), and whether
+    that is unknown offline."""
+    days, unknown, sources = retention_days(s, field)
+    if not sources:
+        return None, bool(ix.unattached.get("lifecycle"))
+    if days is None:
+        return None, False  # a configuration that never removes it: whatever the others say
+    return (_int(days) or None), unknown  # 0: every configuration unknown
 
 
 def _encryption(ix: Index, s: IndexedStore) -> tuple[str, Fact]:
@@ -106,21 +110,16 @@ def _store(ix: Index, s: IndexedStore) -> Store:
     is_versioned: Fact = None
     pitr: Fact = None
     expiration = noncurrent = None
+    unknown_expiration = unknown_noncurrent = False
     ttl_attribute = None
-    policies = ix.resource_policies(s)
-    known = [st for p in policies if p.statements for st in p.statements]
-    unknown = any(p.statements is None for p in policies)
-    vpce = True if vpce_only(known) else None if unknown else False
+    # The rules' readings: of two configurations for one bucket, the least favourable counts.
+    vpce = endpoint_only(ix, s).holds
     if s.kind == "s3":
-        tls = True if tls_only(known) else None if unknown else False
-        flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                 "restrictPublicBuckets")
-        blocks = s.helper("pab")
-        blocked = bool(blocks) and all(blocks[0].get(f) is True for f in flags)
+        tls = enforces_tls(ix, s).holds
+        blocked = _blocked(ix, s)
         is_versioned = versioned(ix, s)[0]
-        rules = lifecycle_rules(s)
-        expiration = _min([r.expiration_days for r in rules])
-        noncurrent = _min([r.noncurrent_days for r in rules])
+        expiration, unknown_expiration = _days(ix, s, "expiration_days")
+        noncurrent, unknown_noncurrent = _days(ix, s, "noncurrent_days")
     elif s.kind == "dynamodb":
         tls = True  # the DynamoDB API accepts HTTPS only
         blocked = True  # tables have no public access mode
@@ -135,7 +134,7 @@ def _store(ix: Index, s: IndexedStore) -> Store:
         region=s.region, encryption=encryption, key_rotation=rotation, tls_only=tls,
         vpce_only=vpce, public_access_blocked=blocked, versioned=is_versioned,
         expiration_days=expiration, noncurrent_days=noncurrent, ttl_attribute=ttl_attribute,
-        pitr=pitr,
+        pitr=pitr, expiration_unknown=unknown_expiration, noncurrent_unknown=unknown_noncurrent,
     )
 
 
@@ -168,13 +167,14 @@ def describe(store: Store) -> list[str]:
                     None: "TLS policy unknown"}[store.tls_only])
         if store.vpce_only:
             out.append("VPC endpoint only")
-        out.append("public access blocked" if store.public_access_blocked
-                   else "no public access block")
+        out.append({True: "public access blocked", False: "public access not blocked",
+                    None: "public access block unknown"}[store.public_access_blocked])
         if store.versioned:
             out.append("versioned")
-        out.append(f"expires after {store.expiration_days} days"
-                   if store.expiration_days is not None else "no expiration rule")
-        if store.noncurrent_days is not None:
+        out.append(expires(store))
+        if store.noncurrent_unknown:
+            out.append("expiry of old versions unknown")
+        elif store.noncurrent_days is not None:
             out.append(f"old versions expire after {store.noncurrent_days} days")
     elif store.kind == "dynamodb":
         out.append("TLS only (DynamoDB API)")
@@ -185,6 +185,15 @@ def describe(store: Store) -> list[str]:
                     False: "no point-in-time recovery", None: "PITR unknown"}[store.pitr])
     out.append(store.region or "region unknown")
     return out
+
+
+def expires(store: Store) -> str:
+    """When the lifecycle removes an S3 store's objects, in words."""
+    if store.expiration_unknown:
+        return "expiration unknown offline"
+    if store.expiration_days is None:
+        return "no expiration rule"
+    return f"expires after {store.expiration_days} days"
 
 
 def measures(catalog: Catalog, graph: ResourceGraph, dataset_id: str) -> list[str]:
@@ -211,12 +220,16 @@ def retention(store: Store, days: int, ttl_attribute: str | None) -> tuple[Fact,
     TTL is best effort; point-in-time recovery can restore what was deleted."""
     name = f"{store.kind} {store.name}"
     if store.kind == "s3":
+        if store.expiration_days is not None and store.expiration_days > days:
+            return False, f"{name} expires objects after {store.expiration_days} days"
+        if store.expiration_unknown:
+            return None, f"{name}: lifecycle expiration unknown offline"
         if store.expiration_days is None:
             return False, f"{name} has no expiration rule"
-        if store.expiration_days > days:
-            return False, f"{name} expires objects after {store.expiration_days} days"
         text = f"{name}: objects expire after {store.expiration_days} days (S3 deletes " \
             "asynchronously)"
+        if store.versioned is None or (store.versioned and store.noncurrent_unknown):
+            return None, f"{name}: versioning or the expiry of old versions unknown offline"
         if store.versioned:
             if store.noncurrent_days is None:
                 return False, f"{name} is versioned and never removes old versions (no " \

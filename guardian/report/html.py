@@ -152,7 +152,8 @@ def _glance(catalog: Catalog, graph: ResourceGraph) -> list[str]:
             continue
         for s in stores:
             kept, _ = deployed.retention(s, ds.retention.days, ttl.get(s.name))
-            deletes = (f"{s.expiration_days} days" if s.expiration_days is not None
+            deletes = ("unknown" if s.expiration_unknown
+                       else f"{s.expiration_days} days" if s.expiration_days is not None
                        else f"TTL on {s.ttl_attribute}" if s.ttl_attribute else "never")
             inside = region_allowed(s.region, ds.residency) if s.region else None
             out.append(

@@ -157,6 +157,16 @@ class PolicySource:
     via: Resource
 
 
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """What a store's resource policies say of one test (`Index.every_policy`)."""
+
+    holds: bool | None  # every policy passes; False: one fails or there is none; None: unknown
+    sources: list[Resource]  # every policy of the store
+    lacking: list[Resource]  # the policies failing the test
+    unknown: list[Resource]  # policies unknown offline (or unattached ones, when it has none)
+
+
 @dataclass
 class RoleInfo:
     resource: Resource
@@ -324,6 +334,18 @@ class Index:
         if store.kind == "s3" and store.resource.get("policy") not in (None, ""):
             out.append(self.policy(store.resource))
         return out
+
+    def every_policy(self, store: Store,
+                     holds: Callable[[tuple[Statement, ...]], bool]) -> PolicyVerdict:
+        """Whether `holds` is true of every resource policy of the store: of two policies for
+        one bucket either may be the one in force, so the least favourable counts."""
+        sources = self.resource_policies(store)
+        lacking = [p.via for p in sources if p.statements is not None and not holds(p.statements)]
+        unknown = [p.via for p in sources if p.statements is None]
+        if not sources and self.unattached.get("policy"):
+            unknown = list(self.unattached["policy"])
+        holds_all = False if lacking else None if unknown else bool(sources)
+        return PolicyVerdict(holds_all, [p.via for p in sources], lacking, unknown)
 
     # --- KMS -----------------------------------------------------------------------------
 

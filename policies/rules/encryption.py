@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardian.policies.rules._index import Index, KeyRef, Store
+from guardian.policies.rules._index import Index, KeyRef, PolicyVerdict, Store
 from guardian.policies.rules._policy import denies_insecure_transport, has_unknown
 
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
@@ -215,30 +215,31 @@ def _unencrypted(ctx: Context) -> Iterator[Finding]:
 # --- in transit ------------------------------------------------------------------------
 
 
+def enforces_tls(ix: Index, s: Store) -> PolicyVerdict:
+    """Whether each policy of the bucket denies every action on it and its objects without
+    TLS."""
+    return ix.every_policy(s, lambda statements: bool(s.arn) and any(
+        denies_insecure_transport(st, s.arn) for st in statements))
+
+
 def _bucket_tls(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
     for s in TLS_001.stores(ctx):
-        sources = ix.resource_policies(s)
-        unknown = [p.via for p in sources if p.statements is None]
-        # Two policies for one bucket: either may be the one in force, so each must deny.
-        lacking = [p.via for p in sources if p.statements is not None and not (
-            s.arn and any(denies_insecure_transport(st, s.arn) for st in p.statements))]
-        if sources and not lacking and not unknown:
+        v = enforces_tls(ctx.index, s)
+        if v.holds:
             continue
-        if lacking and sources and len(lacking) < len(sources):
+        if v.lacking and len(v.lacking) < len(v.sources):
             yield TLS_001.at(s, "a bucket policy lacks a statement denying every action on "
                              "the bucket and its objects when aws:SecureTransport is false",
-                             related=lacking)
-        elif unknown and not lacking:
-            yield TLS_001.at(s, "the bucket policy is unknown offline; cannot tell "
-                             "whether it denies plain HTTP", related=unknown, unknown=True)
-        elif ix.unattached.get("policy"):
-            yield TLS_001.at(s, "a bucket policy exists whose bucket could not be "
-                             "resolved", related=ix.unattached["policy"], unknown=True)
+                             related=v.lacking)
+        elif v.holds is None:
+            yield TLS_001.at(s, ("the bucket policy is unknown offline" if v.sources else
+                                 "a bucket policy exists whose bucket could not be resolved")
+                             + "; cannot tell whether it denies plain HTTP", related=v.unknown,
+                             unknown=True)
         else:
             yield TLS_001.at(s,
                 "no bucket policy statement denies every action on the bucket and its objects "
-                "when aws:SecureTransport is false", related=[p.via for p in sources],
+                "when aws:SecureTransport is false", related=v.sources,
             )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 
-from guardian.policies.rules._index import Index, Store
-from guardian.policies.rules._policy import glob_match, has_unknown
+from guardian.policies.rules._index import Index, PolicyVerdict, Store
+from guardian.policies.rules._policy import Statement, glob_match, has_unknown
 
 from guardian.findings import Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
@@ -37,36 +37,43 @@ _DATA_TIER = ("rds", "rds-cluster", "redshift", "opensearch", "efs")  # stores b
 _PROBE = {"s3": "s3:GetObject", "dynamodb": "dynamodb:GetItem"}
 
 
-def _vpce_only(statements: object, service: str) -> bool:
-    for st in statements or ():  # type: ignore[attr-defined]
-        if st.effect != "Deny" or not st.wildcard_principal:
-            continue
-        if not any(glob_match(a, _PROBE[service]) for a in st.actions):
-            continue
-        if st.condition("StringNotEquals", "aws:SourceVpce") or st.condition(
-                "StringNotEquals", "aws:SourceVpc"):
-            return True
-    return False
+def _vpce_deny(st: Statement, service: str) -> bool:
+    """A Deny, to anyone, of reading the store, on requests not through a given VPC endpoint
+    (or VPC)."""
+    if st.effect != "Deny" or not st.wildcard_principal:
+        return False
+    if not any(glob_match(a, _PROBE[service]) for a in st.actions):
+        return False
+    return bool(st.condition("StringNotEquals", "aws:SourceVpce")
+                or st.condition("StringNotEquals", "aws:SourceVpc"))
+
+
+def endpoint_only(ix: Index, s: Store) -> PolicyVerdict:
+    """Whether each resource policy of the store denies reads outside a VPC endpoint."""
+    return ix.every_policy(s, lambda statements: s.kind in _PROBE and any(
+        _vpce_deny(st, s.kind) for st in statements))
 
 
 def _endpoint_only(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
     for s in NET_001.stores(ctx):
         assert s.dataset is not None
         if s.dataset.classification != "restricted":
             continue
-        sources = ix.resource_policies(s)
-        if any(_vpce_only(p.statements, s.kind) for p in sources):
+        v = endpoint_only(ctx.index, s)
+        if v.holds:
             continue
-        unknown = [p.via for p in sources if p.statements is None]
-        if unknown or ix.unattached.get("policy"):
+        if v.holds is None:
             yield NET_001.at(s, "the resource policy is unknown offline; cannot tell "
                              "whether it confines access to a VPC endpoint",
-                             related=unknown or ix.unattached["policy"], unknown=True)
+                             related=v.unknown, unknown=True)
+        elif v.lacking and len(v.lacking) < len(v.sources):
+            yield NET_001.at(s, "restricted data is reachable from anywhere: a resource "
+                             "policy does not deny access outside a VPC endpoint "
+                             "(aws:SourceVpce)", related=v.lacking)
         else:
             yield NET_001.at(s, "restricted data is reachable from anywhere: no "
                              "resource policy denies access outside a VPC endpoint "
-                             "(aws:SourceVpce)", related=[p.via for p in sources])
+                             "(aws:SourceVpce)", related=v.sources)
 
 
 class _Net:

@@ -39,12 +39,6 @@ def _covers(prefix: Any, s: Store) -> bool:
     return isinstance(prefix, str) and head is not None and head.startswith(prefix)
 
 
-def lifecycle_rules(s: Store) -> list[Lifecycle]:
-    """Every enabled lifecycle rule covering the store's data, of every configuration that can
-    be read offline."""
-    return [r for _, rules in lifecycle_configs(s) for r in rules or ()]
-
-
 def lifecycle_configs(s: Store) -> list[tuple[Resource, list[Lifecycle] | None]]:
     """Each lifecycle configuration of the bucket (helper resources, the inline rules) with the
     enabled rules covering the store's data; None when its rules are unknown offline."""
@@ -88,7 +82,7 @@ def _days(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _least_favourable(s: Store, field: str) -> tuple[float | None, bool, list[Resource]]:
+def retention_days(s: Store, field: str) -> tuple[float | None, bool, list[Resource]]:
     """(days, unknown, sources) of the configuration that keeps the data longest: within one
     configuration S3 applies the earliest of its covering rules, but of two configurations for
     one bucket either may be the one in force. None days: one keeps the data forever."""
@@ -118,11 +112,11 @@ def _expiration(ctx: Context) -> Iterator[Finding]:
     for s in RET_001.stores(ctx):
         assert s.dataset is not None
         limit = s.dataset.retention.days
-        days, unknown, related = _least_favourable(s, "expiration_days")
+        days, unknown, related = retention_days(s, "expiration_days")
         if days is not None and days > limit:
             yield RET_001.at(s, f"objects expire after {days:g} days, longer than "
                              f"the declared retention of {limit} days", related=related)
-        elif related and days is None and not unknown:
+        elif related and days is None:  # whatever the configurations unknown offline say
             yield RET_001.at(s, "no lifecycle expiration covers this data"
                              + (" in one of its lifecycle configurations" if len(related) > 1
                                 else "") + f"; the catalog keeps it {limit} days",
@@ -163,7 +157,7 @@ def _noncurrent(ctx: Context) -> Iterator[Finding]:
         if on is False:
             continue
         limit = s.dataset.retention.days
-        days, unknown, sources = _least_favourable(s, "noncurrent_days")
+        days, unknown, sources = retention_days(s, "noncurrent_days")
         related = vrelated + sources
         if days is not None and days <= limit and not unknown:
             continue  # whether versioned or not

@@ -40,9 +40,11 @@ def bucket_set(name: str, dataset: str, *, key: str | None, region: str = "eu-we
     statements = []
     if tls:
         statements.append({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                           "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     if vpce:
         statements.append({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                           "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
                            "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0abc"}}})
     if statements:
         out.append(res("aws:s3/bucketPolicy:BucketPolicy", f"{name}-policy", region, bucket=name,

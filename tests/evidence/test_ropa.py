@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from guardian.evidence import deployed, ropa
 from guardian.evidence.stable import FIXED_TIME
-from guardian.graph.model import UNKNOWN, ResourceGraph, Source
+from guardian.graph.model import UNKNOWN, Resource, ResourceGraph, Source
 from tests.evidence.conftest import example_graph, res
 
 
@@ -40,6 +40,64 @@ def test_unknown_policy_is_not_reported_as_tls(example_catalog):
     (store,) = deployed.stores(example_catalog, g2, "store_location_pings")
     assert store.tls_only is None
     assert "TLS policy unknown" in deployed.describe(store)
+
+
+def _with(g: ResourceGraph, *extra: Resource, **changed: dict) -> ResourceGraph:
+    """The graph with resources changed by name ({name: {input: value}}) and `extra` added."""
+    out = [replace(r, inputs={**r.inputs, **changed[r.name]}) if r.name in changed else r
+           for r in g]
+    return ResourceGraph([*out, *extra], g.source)
+
+
+def _pings(example_catalog, g: ResourceGraph) -> deployed.Store:
+    (store,) = deployed.stores(example_catalog, g, "store_location_pings")
+    return store
+
+
+def test_the_evidence_reads_two_configurations_as_the_check_does(example_catalog):
+    """Of two helpers for one bucket either may be the one in force: the least favourable is
+    what the evidence states, as GRD-PUB-001, GRD-TLS-001 and GRD-RET-001 do."""
+    g = example_graph()
+    pab, policy, lifecycle = (g.named(f"acme-location-pings-{k}")[0]
+                              for k in ("pab", "policy", "lifecycle"))
+    assert deployed.describe(_pings(example_catalog, g))[1:5] == [
+        "TLS only", "public access blocked", "expires after 30 days", "eu-west-1"]
+    off = replace(pab, urn=pab.urn + "-2", name=pab.name + "-2",
+                  inputs={**pab.inputs, "restrictPublicBuckets": False})
+    plain = replace(policy, urn=policy.urn + "-2", name=policy.name + "-2", inputs={
+        **policy.inputs, "policy": '{"Version": "2012-10-17", "Statement": []}'})
+    century = replace(lifecycle, urn=lifecycle.urn + "-2", name=lifecycle.name + "-2", inputs={
+        **lifecycle.inputs, "rules": [{"id": "keep", "status": "Enabled",
+                                       "expiration": {"days": 36500.0}}]})
+    store = _pings(example_catalog, _with(g, off, plain, century))
+    assert deployed.describe(store)[1:4] == [
+        "TLS not enforced", "public access not blocked", "expires after 36500 days"]
+    assert deployed.retention(store, 30, None) == (
+        False, "s3 acme-location-pings expires objects after 36500 days")
+
+
+def test_unknown_configurations_are_stated_unknown(example_catalog):
+    g = example_graph()
+    store = _pings(example_catalog, _with(g, **{
+        "acme-location-pings-pab": {"blockPublicAcls": UNKNOWN},
+        "acme-location-pings-lifecycle": {"rules": UNKNOWN}}))
+    assert deployed.describe(store)[1:4] == [
+        "TLS only", "public access block unknown", "expiration unknown offline"]
+    assert deployed.retention(store, 30, None) == (
+        None, "s3 acme-location-pings: lifecycle expiration unknown offline")
+    rows = {(r["Dataset"], r["Data use"]): r for r in _rows(example_catalog, _with(g, **{
+        "acme-location-pings-lifecycle": {"rules": UNKNOWN}}))}
+    assert [r["Retained and erased in accordance with the retention policy?"]
+            for k, r in rows.items() if k[0] == "store_location_pings"] == [
+        "unknown: s3 acme-location-pings: lifecycle expiration unknown offline"]
+    # a known configuration that never expires decides, whatever an unknown one says
+    lifecycle = g.named("acme-location-pings-lifecycle")[0]
+    never = replace(lifecycle, urn=lifecycle.urn + "-2", name=lifecycle.name + "-2",
+                    inputs={**lifecycle.inputs, "rules": [{"id": "x", "status": "Disabled"}]})
+    store = _pings(example_catalog, _with(g, never, **{
+        "acme-location-pings-lifecycle": {"rules": UNKNOWN}}))
+    assert deployed.retention(store, 30, None) == (
+        False, "s3 acme-location-pings has no expiration rule")
 
 
 def test_an_untagged_store_is_claimed_only_when_the_catalog_names_it(example_catalog):

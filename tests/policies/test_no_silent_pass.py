@@ -218,6 +218,13 @@ def test_two_helpers_for_one_bucket_the_least_favourable_counts(tmp_path, catalo
                 "noncurrentVersionExpiration": {"noncurrentDays": 36500}}]
     assert check(catalog, _second(tmp_path, "profiles-bucket-lifecycle", rules=century)) == {
         ("GRD-RET-001", "profiles-bucket", False), ("GRD-RET-002", "profiles-bucket", False)}
+    tls_only = json.dumps({"Version": "2012-10-17", "Statement": [tls_deny(Resource=[
+        "arn:aws:s3:::payments-bucket", "arn:aws:s3:::payments-bucket/*"])]})
+    assert check(catalog, _second(tmp_path, "payments-bucket-policy", policy=tls_only)) == {
+        ("GRD-NET-001", "payments-bucket", False)}  # the other policy confines it to the VPCE
+    assert check(catalog, _second(tmp_path, "payments-bucket-policy", policy=UNKNOWN)) == {
+        ("GRD-NET-001", "payments-bucket", True), ("GRD-TLS-001", "payments-bucket", True),
+        ("GRD-PUB-003", "payments-bucket", True)}
     other_prefix = [{"id": "logs", "status": "Enabled", "filter": {"prefix": "logs/"},
                      "expiration": {"days": 1}}]
     assert check(catalog, _second(tmp_path, "profiles-bucket-lifecycle", rules=other_prefix)) \
