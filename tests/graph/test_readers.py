@@ -132,6 +132,24 @@ def test_preview_region_from_explicit_provider_then_config(tmp_path: Path) -> No
     assert one(graph, FUNCTION, "docsHandler").region == "us-east-1"  # the caller's stack config
 
 
+def test_preview_region_unknown_on_the_provider_is_unknown_never_the_stack_s(
+        tmp_path: Path) -> None:
+    data = fixture("sample-preview-creates.json")
+    provider_urn = "urn:pulumi:dev::sample::pulumi:providers:aws::elsewhere"
+    data["steps"].insert(1, {
+        "op": "create",
+        "urn": provider_urn,
+        "newState": {"urn": provider_urn, "custom": True, "type": "pulumi:providers:aws",
+                     "inputs": {"region": UNKNOWN, "version": "6.63.0"}},
+    })
+    step = next(s for s in data["steps"] if s["urn"].endswith("Bucket::docs"))
+    step["newState"]["provider"] = f"{provider_urn}::{UNKNOWN}"
+    data["config"]["aws:region"] = "eu-west-3"
+    graph = read_source("preview", write(tmp_path, data), config={"aws:region": "us-east-1"})
+    assert one(graph, BUCKET, "docs").region is None  # computed at deploy time: unknown
+    assert one(graph, FUNCTION, "docsHandler").region == "eu-west-3"  # the default provider's
+
+
 def test_state_export_reads_inputs_and_outputs() -> None:
     graph = read_source("state", CLI / "sample-export.json")
     assert graph.source.kind == "state"

@@ -68,19 +68,25 @@ def write(tmp_path: Path, data: Any, name: str = "graph.json") -> Path:
     return path
 
 
-@pytest.mark.parametrize(("where", "value"), [
-    ("acl", ["public-read"]), ("grants", 5), ("bucket", 5), ("tags", "x"),
+@pytest.mark.parametrize(("where", "value", "finding"), [
+    ("acl", ["public-read"], "GRD-PUB-002"), ("grants", 5, "GRD-PUB-002"), ("bucket", 5, None),
+    ("tags", "x", None),
 ])
 def test_wrong_typed_bucket_values_are_read_as_unknown_never_a_crash(tmp_path, capsys, where,
-                                                                      value):
+                                                                      value, finding):
     data = copy.deepcopy(program_graph("s3_violations"))
-    bucket = next(r for r in data["resources"] if r["type"] == "aws:s3/bucket:Bucket")
+    bucket = next(r for r in data["resources"] if r["name"] == "profiles-abroad")
     bucket["inputs"][where] = value
     path = write(tmp_path, data)
     assert load_graph(path).by_urn(bucket["urn"]).inputs[where] == UNKNOWN  # type: ignore[union-attr]
-    code = main(["check", "--catalog", str(POLICIES / "catalog.yaml"), "--graph", str(path)])
-    err = capsys.readouterr().err
-    assert code in (0, 1) and "Traceback" not in err
+    out = tmp_path / "report.json"
+    code = main(["check", "--catalog", str(POLICIES / "catalog.yaml"), "--graph", str(path),
+                 "--format", "json", "-o", str(out)])
+    assert code == 1 and "Traceback" not in capsys.readouterr().err
+    unknown = {(f["rule"], f["resource"]["name"]) for f in json.loads(out.read_text())["findings"]
+               if f.get("unknown") and f.get("resource")}
+    if finding:  # the rule that reads it cannot tell, and says so
+        assert (finding, "profiles-abroad") in unknown
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
