@@ -110,18 +110,25 @@ def test_preview_masks_secrets(tmp_path: Path) -> None:
     assert PLAINTEXT not in graph.dumps()
 
 
-def test_preview_region_from_explicit_provider_then_config(tmp_path: Path) -> None:
+def _docs_on_provider(name: str, region: str) -> dict[str, Any]:
+    """The sample preview with bucket `docs` on an explicit provider in `region`, and
+    eu-west-3 in the preview's config."""
     data = fixture("sample-preview-creates.json")
-    provider_urn = "urn:pulumi:dev::sample::pulumi:providers:aws::frankfurt"
+    provider_urn = f"urn:pulumi:dev::sample::pulumi:providers:aws::{name}"
     data["steps"].insert(1, {
         "op": "create",
         "urn": provider_urn,
         "newState": {"urn": provider_urn, "custom": True, "type": "pulumi:providers:aws",
-                     "inputs": {"region": "eu-central-1", "version": "6.63.0"}},
+                     "inputs": {"region": region, "version": "6.63.0"}},
     })
     step = next(s for s in data["steps"] if s["urn"].endswith("Bucket::docs"))
     step["newState"]["provider"] = f"{provider_urn}::{UNKNOWN}"
     data["config"]["aws:region"] = "eu-west-3"
+    return data
+
+
+def test_preview_region_from_explicit_provider_then_config(tmp_path: Path) -> None:
+    data = _docs_on_provider("frankfurt", "eu-central-1")
     graph = read_source("preview", write(tmp_path, data), config={"aws:region": "us-east-1"})
     assert one(graph, BUCKET, "docs").region == "eu-central-1"  # the explicit provider's
     assert one(graph, FUNCTION, "docsHandler").region == "eu-west-3"  # the preview's config
@@ -134,17 +141,7 @@ def test_preview_region_from_explicit_provider_then_config(tmp_path: Path) -> No
 
 def test_preview_region_unknown_on_the_provider_is_unknown_never_the_stack_s(
         tmp_path: Path) -> None:
-    data = fixture("sample-preview-creates.json")
-    provider_urn = "urn:pulumi:dev::sample::pulumi:providers:aws::elsewhere"
-    data["steps"].insert(1, {
-        "op": "create",
-        "urn": provider_urn,
-        "newState": {"urn": provider_urn, "custom": True, "type": "pulumi:providers:aws",
-                     "inputs": {"region": UNKNOWN, "version": "6.63.0"}},
-    })
-    step = next(s for s in data["steps"] if s["urn"].endswith("Bucket::docs"))
-    step["newState"]["provider"] = f"{provider_urn}::{UNKNOWN}"
-    data["config"]["aws:region"] = "eu-west-3"
+    data = _docs_on_provider("elsewhere", UNKNOWN)
     graph = read_source("preview", write(tmp_path, data), config={"aws:region": "us-east-1"})
     assert one(graph, BUCKET, "docs").region is None  # computed at deploy time: unknown
     assert one(graph, FUNCTION, "docsHandler").region == "eu-west-3"  # the default provider's
