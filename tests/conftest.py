@@ -6,6 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (derived from each test), so the suite
+# gives the same verdict each time and a failure reproduces; HYPOTHESIS_PROFILE=explore draws
+# new ones (run it when changing a parser or a renderer, and add what it finds as @example).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Tests never read or fill the user's synthesis cache; the cache's own tests name a directory.
 os.environ["GUARDIAN_CACHE"] = "off"

@@ -58,10 +58,11 @@ def parse(text: str, shown: str) -> Node:
 # --- the fast path: libyaml's nodes, values built here -----------------------------------
 
 # What libyaml (YAML 1.1) reads otherwise than ruamel (YAML 1.2), or takes where ruamel refuses:
-# directives, line breaks 1.2 dropped, tabs, a comment glued to a block scalar's header, anchor
-# names outside libyaml's alphabet. ruamel decides these.
+# directives, document end markers (ruamel refuses two in a row), line breaks 1.2 dropped,
+# tabs, a comment glued to a block scalar's header, anchor names outside libyaml's alphabet.
+# ruamel decides these.
 _NOT_FAST = re.compile(
-    r"^%|[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#"
+    r"^%|^\.\.\.(?:[ #]|$)|[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#"
     r"|(?:^|[\s,\[{])[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\-\s,\[\]{}]",
     re.MULTILINE,
 )
