@@ -61,8 +61,13 @@ def catalog_yaml(n: int) -> str:
 
 
 def measure_one(n: int, path: str) -> dict[str, float | int | str | None]:
-    """One synthesis of the example project on a catalog of n datasets, in this process."""
+    """One synthesis of the example project on a catalog of n datasets, in this process,
+    which then ends, as the `guardian` command does: what synthesis built is never handed back
+    to the collector (guardian.heap.until_exit)."""
+    from guardian import heap
     from guardian.graph.program import synthesize
+
+    heap.until_exit()
 
     with tempfile.TemporaryDirectory() as tmp:
         def run(size: int, cache: Path | None = None) -> int:
