@@ -99,7 +99,7 @@ def _project_config(args: argparse.Namespace) -> dict[str, Names]:
 
 
 def _config_around(start: Path, stack: str) -> dict[str, Names]:
-    from guardian.graph.program import read_yaml
+    from guardian.graph.pulumi_yaml import read_yaml
     from guardian.locations import PROJECT_FILES, nearest, shown
 
     folder = nearest(start.resolve(), PROJECT_FILES)

@@ -32,18 +32,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from guardian.errors import UserError
 from guardian.graph import computed
 from guardian.graph.fast import InlineLoop, note_fallback, single_wait, unavailable
 from guardian.graph.lazy_aws import only_what_is_used
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import RESOURCE_SIG, SECRET_SIG, SIG_KEY
+from guardian.graph.pulumi_yaml import read_yaml
 from guardian.graph.types import conform
 from guardian.heap import long_lived
-from guardian.io import MiB, read_text
 from guardian.locations import Location, Roots, is_library, shown
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -52,7 +49,6 @@ AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 
 # Pulumi's runtime settings are process-wide: one synthesis at a time.
 _LOCK = threading.Lock()
-MAX_YAML = MiB  # Pulumi.yaml and Pulumi.<stack>.yaml hold a few settings
 
 
 @dataclass(frozen=True)
@@ -71,17 +67,6 @@ class Project:
     def qualify(self, key: str) -> str:
         """Config keys without a namespace belong to the project."""
         return key if ":" in key else f"{self.name}:{key}"
-
-
-def read_yaml(path: Path) -> Any:
-    try:
-        return YAML(typ="safe").load(read_text(path, "a Pulumi YAML file", limit=MAX_YAML))
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise UserError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
 
 
 def find_project(program_dir: Path) -> Project:
