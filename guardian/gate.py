@@ -81,12 +81,17 @@ def selection_from(args: argparse.Namespace, catalog: Catalog) -> Selection:
 
 
 def _project_config(args: argparse.Namespace) -> dict[str, Names]:
-    """The selection keys of the Pulumi project around --program (else the working directory):
-    Pulumi.yaml's `config`, then Pulumi.<stack>.yaml's. Several programs must agree on what the
-    command line does not choose itself."""
+    """The selection keys of the Pulumi project around --program (else the working directory;
+    for a preview, stack export or graph file, the project at or above the working directory or
+    the file): Pulumi.yaml's `config`, then Pulumi.<stack>.yaml's. Several programs must agree
+    on what the command line does not choose itself."""
+    from guardian.graph.options import source_file
     from guardian.graph.programs import expand
+    from guardian.locations import Roots
 
-    programs = expand(getattr(args, "program", None) or ["."])
+    path = source_file(args)
+    programs = [str(Roots.of_file(path, None).project)] if path else \
+        expand(getattr(args, "program", None) or ["."])
     first, *others = [_config_around(Path(p), args.stack) for p in programs]
     chosen = {RULES_KEY: args.rule, SKIP_KEY: args.skip_rule}
     for other in others:

@@ -151,6 +151,22 @@ def test_the_pulumi_project_config_sets_defaults_over_the_catalogs(
     assert rules(doc) == {"GRD-BRE-001", "GRD-BRE-002", "GRD-RET-001"}
 
 
+def test_a_files_project_sets_the_defaults_from_the_repository_root(
+        tmp_path: Path, graph: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`guardian check --graph infra/graph.json` from a root without a Pulumi project: the
+    defaults are those of the project the file sits in."""
+    project = tmp_path / "infra"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(
+        "name: infra\nruntime: python\nconfig:\n  guardian:rules:\n    value: [retention]\n")
+    (project / "graph.json").write_text(graph.read_text())
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    main(["check", "--catalog", str(EXAMPLE_CATALOG), "--graph", "infra/graph.json",
+          "--format", "json", "-o", str(out)])
+    assert rules(json.loads(out.read_text())) == {"GRD-RET-001"}
+
+
 def test_checks_follow_the_selection(tmp_path: Path, graph: Path) -> None:
     out = tmp_path / "r.xml"
     assert main(["check", "--catalog", str(EXAMPLE_CATALOG), "--graph", str(graph),

@@ -103,6 +103,12 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
     return synthesize_all(programs, args.stack, configs, cache.from_args(args))
 
 
+def source_file(args: argparse.Namespace) -> Path | None:
+    """The preview, stack export or graph file the options name, if any."""
+    return next((Path(p) for k in ("preview", "state", "graph") if (p := getattr(args, k, None))),
+                None)
+
+
 def repository_of(args: argparse.Namespace) -> Path:
     """The repository the deployment's locations are relative to, which catalog findings
     join: the first program's project's; for a preview, stack export or graph file, that of
@@ -110,10 +116,9 @@ def repository_of(args: argparse.Namespace) -> Path:
     directory's."""
     from guardian.locations import PROJECT_FILES, Roots, nearest
 
-    for kind in ("preview", "state", "graph"):
-        path = getattr(args, kind, None)
-        if path:
-            return Roots.of_file(Path(path), None).repository
+    path = source_file(args)
+    if path:
+        return Roots.of_file(path, None).repository
     if getattr(args, "live", False):
         return Roots.around().repository
     from guardian.graph.programs import expand
