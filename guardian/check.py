@@ -210,6 +210,7 @@ def evaluate(
         accounts=graph.accounts,
         checks=tuple(checks.values()),
         partial=_partial(graph),
+        coverage=graph.coverage() if graph.source.accounts else None,
     ), catalog)
 
 

@@ -79,8 +79,9 @@ def run_check(args: argparse.Namespace) -> int:
                       docs_url=docs_url(os.environ, Roots.around().repository))
     write_output(render(report, args.format, options), args.output)
     if args.output or args.format != "text":
-        if report.partial:
-            print(f"guardian: {report.partial}", file=sys.stderr)
+        for line in (report.partial, report.accounts_line):
+            if line:
+                print(f"guardian: {line}", file=sys.stderr)
         known = (f", {sum(r.baseline for r in report.results)} in the baseline, "
                  f"{report.fixed} fixed" if report.fixed is not None else "")
         print(

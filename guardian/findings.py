@@ -25,7 +25,7 @@ Findings are reported against the data store; helper resources that are missing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -377,9 +377,21 @@ class Report:
     accounts: tuple[str, ...] = ()  # the AWS accounts it covers; findings name theirs when several
     # A live audit run with --allow-partial whose listings failed: what it could not see.
     partial: str | None = None
+    # An audit of several accounts: which were audited, partial, failed, inactive (by id).
+    coverage: Mapping[str, Sequence[str]] | None = None
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)
+
+    @property
+    def accounts_line(self) -> str | None:
+        """`accounts: 3 audited, 1 partial (id), ...` for an audit of several accounts."""
+        if self.coverage is None:
+            return None
+        parts = [f"{len(ids)} {status}" + (f" ({', '.join(ids)})" if status != "audited" and ids
+                                           else "")
+                 for status, ids in self.coverage.items() if ids or status != "inactive"]
+        return "accounts: " + ", ".join(parts)
 
     @property
     def blocking(self) -> tuple[Result, ...]:

@@ -28,11 +28,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from guardian.aws import failure_code, is_access_denied
+from guardian.aws import failure_code, is_access_denied, partition
 from guardian.errors import UserError
 from guardian.graph.model import UNKNOWN, ReadGap, Resource, ResourceGraph, Source
+
+if TYPE_CHECKING:
+    from guardian.aws import Clients
 
 ClientFactory = Callable[[str, str | None], Any]  # (service, region) -> boto3 client
 Progress = Callable[[str], None]
@@ -137,15 +140,32 @@ def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: 
     return ResourceGraph(reader.resources.values(), source, reader.gaps)
 
 
-def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
-    """`guardian check --live`: the graph of the account the options name."""
-    from guardian.aws import Clients, check_region, credentials_error
+def live_clients(args: argparse.Namespace) -> Clients:
+    """The clients a live audit reads with: the options' profile and endpoint, adaptive
+    retries, bounded timeouts."""
+    from guardian.aws import Clients
 
+    return Clients(profile=getattr(args, "profile", None),
+                   endpoint_url=getattr(args, "endpoint_url", None), retry_mode="adaptive",
+                   max_attempts=LIVE_ATTEMPTS, read_timeout=20)
+
+
+def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
+    """`guardian check --live`: the graph of the account the options name (every account of
+    an organisation with --organization or --accounts)."""
+    from guardian.aws import check_region, credentials_error
+
+    if getattr(args, "organization", False) or getattr(args, "accounts", None):
+        from guardian.graph.organization import read_organization_from_args
+
+        return read_organization_from_args(args)
+    for option in ("assume_role", "external_id"):
+        if getattr(args, option, None):
+            raise UserError(f"--{option.replace('_', '-')} applies to --organization or "
+                            "--accounts")
     regions = [check_region(r) for r in
                getattr(args, "region", None) or getattr(args, "regions", None) or []]
-    clients = Clients(profile=getattr(args, "profile", None),
-                      endpoint_url=getattr(args, "endpoint_url", None), retry_mode="adaptive",
-                      max_attempts=LIVE_ATTEMPTS, read_timeout=20)
+    clients = live_clients(args)
     if not regions and clients.default_region:
         regions = [check_region(clients.default_region, "the profile's region")]
     tty = sys.stderr.isatty()
@@ -158,14 +178,6 @@ def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
         if user is None:
             raise
         raise user from None
-
-
-def _partition(region: str | None) -> str:
-    if region and region.startswith("cn-"):
-        return "aws-cn"
-    if region and region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def _tags(tag_list: Any) -> dict[str, str]:
@@ -413,7 +425,7 @@ class _Reader:
             self._bucket(self.clients("s3", where or region), name, where)
 
     def _bucket(self, s3: Any, name: str, region: str | None) -> None:
-        arn = f"arn:{_partition(region)}:s3:::{name}"
+        arn = f"arn:{partition(region)}:s3:::{name}"
         urn = self._urn(BUCKET, name, region)
 
         def read(method: str, pick: Callable[[Any], Any], what: str,
@@ -597,7 +609,7 @@ class _Reader:
                 self.add(VPC, _named(v, v["VpcId"]), region, {
                     "id": v["VpcId"], "cidrBlock": v.get("CidrBlock"),
                     "tags": _tags(v.get("Tags")),
-                    "arn": f"arn:{_partition(region)}:ec2:{region}:{v.get('OwnerId')}:vpc/"
+                    "arn": f"arn:{partition(region)}:ec2:{region}:{v.get('OwnerId')}:vpc/"
                            f"{v['VpcId']}"})
         for sn in filter(ours, listed("describe_subnets", "Subnets", "subnets")):
             self.add(SUBNET, _named(sn, sn["SubnetId"]), region, {

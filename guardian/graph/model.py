@@ -126,6 +126,7 @@ class Source:
     # The AWS accounts a live source set out to read, whether or not it could; empty for the
     # other sources (their resources may still name theirs: `ResourceGraph.accounts`).
     accounts: tuple[str, ...] = ()
+    inactive: tuple[str, ...] = ()  # an organisation's accounts not ACTIVE there: not read
 
 
 @dataclass(frozen=True)
@@ -141,17 +142,28 @@ class ReadGap:
     listing: bool = False  # a listing failed: its kind is unseen in the region
     controls: tuple[str, ...] = ()  # a listing's: the controls that cannot be checked
     allowed: bool = False  # a listing gap accepted with --allow-partial
+    account: str | None = None  # the AWS account it was in (an organisation's audit)
+    account_wide: bool = False  # nothing of the account could be read (role, regions, ...)
 
     def to_json(self) -> dict[str, Any]:
         return {"call": self.call, "code": self.code, "what": self.what, "region": self.region,
                 "resource": self.resource, "listing": self.listing,
-                "controls": list(self.controls), "allowed": self.allowed}
+                "controls": list(self.controls), "allowed": self.allowed,
+                **({"account": self.account} if self.account else {}),
+                **({"account_wide": True} if self.account_wide else {})}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReadGap:
         return cls(str(data["call"]), str(data["code"]), str(data["what"]), data.get("region"),
                    data.get("resource"), bool(data.get("listing")),
-                   tuple(data.get("controls") or ()), bool(data.get("allowed")))
+                   tuple(data.get("controls") or ()), bool(data.get("allowed")),
+                   data.get("account"), bool(data.get("account_wide")))
+
+
+def account_status(gaps: Iterable[ReadGap]) -> str:
+    """An account's audit given its gaps: failed (nothing read), partial or audited."""
+    gaps = list(gaps)
+    return "failed" if any(g.account_wide for g in gaps) else "partial" if gaps else "audited"
 
 
 class ResourceGraph:
@@ -198,6 +210,16 @@ class ResourceGraph:
         return tuple(sorted({*self.source.accounts,
                              *(a for r in self.resources if (a := r.owner))}))
 
+    def coverage(self) -> dict[str, list[str]]:
+        """The accounts its source set out to read, by outcome: `audited` (every read
+        answered), `partial` (some failed: the gaps say which) and `failed` (none could be
+        read: its role could not be assumed, or nothing answered); and `inactive`, those the
+        organisation lists as suspended or closing, which were not read."""
+        out: dict[str, list[str]] = {"audited": [], "partial": [], "failed": []}
+        for account in self.source.accounts:
+            out[account_status([g for g in self.gaps if g.account == account])].append(account)
+        return {**out, "inactive": list(self.source.inactive)}
+
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
 
@@ -238,6 +260,8 @@ class ResourceGraph:
             "source": {"kind": self.source.kind, "path": self.source.path,
                        "entry": self.source.entry,
                        **({"accounts": list(self.source.accounts)} if self.source.accounts
+                          else {}),
+                       **({"inactive": list(self.source.inactive)} if self.source.inactive
                           else {})},
             "resources": [r.to_json() for r in self.resources],
             **({"gaps": [g.to_json() for g in self.gaps]} if self.gaps else {}),
@@ -253,6 +277,6 @@ class ResourceGraph:
         return cls(
             (Resource.from_json(r) for r in data.get("resources", ())),
             Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None,
-                   tuple(src.get("accounts") or ())),
+                   tuple(src.get("accounts") or ()), tuple(src.get("inactive") or ())),
             (ReadGap.from_json(g) for g in data.get("gaps") or ()),
         )

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from guardian.aws import add_role_options
 from guardian.errors import UserError
 from guardian.graph import cache
 from guardian.graph.model import ResourceGraph
+
+DEFAULT_PARALLEL, MAX_PARALLEL = 8, 64  # accounts an organisation's audit reads at once
 
 # The config key through which a program reads the catalog (the platform stack does).
 CATALOG_KEY = "guardian:catalog"
@@ -60,6 +63,19 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
             help="with --live: report a failed listing (its kind unseen in a region) without "
             "blocking; the report says so on its first line",
         )
+        org = parser.add_argument_group(
+            "with --live: every account of an AWS Organization, through a role in each")
+        which = org.add_mutually_exclusive_group()
+        which.add_argument("--organization", action="store_true",
+                           help="read every active account AWS Organizations lists (run with "
+                           "the management or a delegated administrator account)")
+        which.add_argument("--accounts", nargs="+", metavar="ID|FILE",
+                           help="read these accounts: 12-digit ids, or files of them (one a "
+                           "line, # comments)")
+        add_role_options(org, "read")
+        org.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, metavar="N",
+                         help=f"accounts read at once (default: {DEFAULT_PARALLEL}; at most "
+                         f"{MAX_PARALLEL}); without --region, each account's enabled regions")
     group.add_argument(
         "--stack",
         default="dev",
@@ -85,9 +101,11 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
         from guardian.graph.live import read_live_from_args
 
         return read_live_from_args(args)
-    if getattr(args, "region", None) or getattr(args, "endpoint_url", None) or getattr(
-            args, "allow_partial", False):
-        raise UserError("--region, --endpoint-url and --allow-partial apply to --live only")
+    live_only = ("region", "endpoint_url", "allow_partial", "organization", "accounts",
+                 "assume_role", "external_id")
+    if any(getattr(args, name, None) for name in live_only):
+        raise UserError("--region, --endpoint-url, --allow-partial, --organization, --accounts, "
+                        "--assume-role and --external-id apply to --live only")
     config = parse_config(args.config)  # e.g. aws:region for a preview that does not say it
     for kind in ("preview", "state", "graph"):
         path = getattr(args, kind, None)

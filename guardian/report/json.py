@@ -14,7 +14,9 @@ def document(report: Report) -> dict[str, Any]:
     return {
         "tool": {"name": TOOL, "version": VERSION},
         "source": {"kind": report.source_kind, "path": report.source_path,
-                   **({"partial": report.partial} if report.partial else {})},
+                   **({"partial": report.partial} if report.partial else {}),
+                   **({"accounts": {k: list(v) for k, v in report.coverage.items()}}
+                      if report.coverage is not None else {})},
         "summary": summary(report),
         "findings": [{**r.to_json(), "value_at_risk": at_stake(report, r)}
                      for r in report.results],

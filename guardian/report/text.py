@@ -29,6 +29,7 @@ def render(report: Report, options: Options = DEFAULT) -> str:
         results = [r for r in results if r.blocking]
     lines = [
         *([report.partial] if report.partial else []),
+        *([report.accounts_line] if report.accounts_line else []),
         f"guardian check: {report.source_kind} {report.source_path} "
         f"({report.resources} resources, fail on {report.fail_on})",
     ]

@@ -73,17 +73,29 @@ def _absent(ctx: Context) -> Iterator[Finding]:
         for n in {s.resource.name, s.name} - {None}:
             present.setdefault((s.kind, str(n)), []).append(s)
     read = ctx.graph.source.accounts  # a live source names the accounts it read
+    unread = {g.account for g in ctx.graph.gaps if g.account_wide}  # GRD-INV-006 says so
+    listings = [g for g in ctx.graph.gaps if g.listing and not g.account_wide]
     for ds in ctx.catalog.datasets:
         for st in ds.storage:
-            if st.account and read and st.account not in read:
-                continue  # another account's store: not audited here, so not absent either
+            if st.account and (read and st.account not in read or st.account in unread):
+                continue  # another account's store, or one that could not be read at all
             found = present.get((CATALOG_KINDS.get(st.kind, st.kind), st.name), ())
-            if not any(st.covers(s.account, s.region) for s in found):
-                yield INV_003.finding(
-                    f"catalog store {st.label} is not in this deployment",
-                    dataset=ds.id, location=str(st.loc) if st.loc.line else None,
-                    account=st.account, region=st.region,
-                )
+            if any(st.covers(s.account, s.region) for s in found):
+                continue
+            # A failed listing where it could be hides it: that is not absence.
+            hidden = [g for g in listings if "inventory" in g.controls
+                      and (not st.account or not g.account or g.account == st.account)
+                      and (not st.region or not g.region or g.region == st.region)]
+            where = "; ".join(dict.fromkeys(
+                f"{g.call} failed in "
+                + ("/".join(x for x in (g.account, g.region) if x) or "the account")
+                for g in hidden))
+            yield INV_003.finding(
+                f"catalog store {st.label} is not in this deployment" + (
+                    f", or is where a listing failed ({where})" if hidden else ""),
+                dataset=ds.id, location=str(st.loc) if st.loc.line else None,
+                account=st.account, region=st.region, unknown=bool(hidden),
+            )
 
 
 # Inputs naming the database a replica copies (RDS instance, Aurora cluster).
@@ -126,12 +138,16 @@ def _unread(ctx: Context) -> Iterator[Finding]:
     for gap in ctx.graph.gaps:
         why = f"{gap.call} failed ({gap.code})"
         if gap.listing:
-            where = f"in {gap.region}" if gap.region else "in the account"
+            account = f"account {gap.account}" if gap.account else "the account"
+            where = "" if gap.account_wide else f" in {account}" + (
+                f" ({gap.region})" if gap.region else "") if gap.account or not gap.region \
+                else f" in {gap.region}"
             yield INV_006.finding(
-                f"cannot list {gap.what} {where}: {why}; whatever they hold is unchecked for "
+                f"cannot list {gap.what}{where}: {why}; whatever they hold is unchecked for "
                 f"{', '.join(gap.controls)}" + (" (accepted: --allow-partial)" if gap.allowed
                                                  else ""),
-                severity="info" if gap.allowed else "critical", unknown=True)
+                severity="info" if gap.allowed else "critical", unknown=True,
+                account=gap.account, region=gap.region)
             continue
         message = f"cannot read {gap.what}: {why}; the rules that need it cannot decide"
         store = ctx.index.store_by_urn.get(gap.resource or "")

@@ -33,6 +33,7 @@ class Call:
     region: str
     operation: str  # as in the API reference: GetBucketAcl, ListTables, ...
     wire: str = "json"  # how the request was sent, so how an error must come back
+    body: bytes = field(default=b"", compare=False)  # the request's, for faults that read it
 
 
 @dataclass
@@ -47,12 +48,17 @@ class Fault:
     after: int = 0  # let this many matching calls through first
     status: int = 500
     body: Any = None  # answer: the JSON document to return
+    contains: bytes | None = None  # only requests whose body holds this (e.g. an account id)
+    lacks: bytes | None = None  # only requests whose body does not (e.g. an external id)
     seen: int = 0
     hits: int = 0
 
     def matches(self, call: Call) -> bool:
         if not (call.service == self.service and self.operation in (None, call.operation)
                 and self.region in (None, call.region)):
+            return False
+        if self.contains is not None and self.contains not in call.body or \
+                self.lacks is not None and self.lacks in call.body:
             return False
         self.seen += 1
         return self.seen > self.after and (self.times is None or self.hits < self.times)
@@ -181,13 +187,13 @@ def identify(method: str, path: str, headers: dict[str, str], body: bytes) -> Ca
     region, service = scope.groups()
     target = headers.get("X-Amz-Target")
     if target:
-        return Call(service, region, target.rsplit(".", 1)[-1], "json")
+        return Call(service, region, target.rsplit(".", 1)[-1], "json", body)
     url = urlsplit(path)
     if "/operation/" in url.path:  # Smithy RPC v2 CBOR: /service/<name>/operation/<op>
         return Call(service, region, url.path.rsplit("/", 1)[-1], "cbor")
     if method == "POST" and body.startswith(b"Action="):
         wire = "ec2" if service == "ec2" else "query"
-        return Call(service, region, parse_qs(body.decode())["Action"][0], wire)
+        return Call(service, region, parse_qs(body.decode())["Action"][0], wire, body)
     wire = "rest-xml" if service == "s3" else "json"
     for verb, pattern, query, name in _rest_routes(service):
         if verb == method and pattern.fullmatch(url.path) and query <= set(

@@ -1,0 +1,205 @@
+"""Every account of an AWS Organization -> one ResourceGraph, each read as `--live` reads one.
+
+The accounts come from AWS Organizations (`ListAccounts`, the active ones) or are named
+(`--accounts`). In each, the audit role is assumed (`sts:AssumeRole`, with the external id when
+one is given) and the account is read by `guardian.graph.live` in the regions named, else in
+every region enabled for that account (`ec2:DescribeRegions`). Accounts are read concurrently by
+a bounded pool of threads, each account with its own boto3 session and botocore's adaptive
+retries, so a throttled account slows down alone.
+
+Nothing is skipped in silence: an account whose role cannot be assumed, whose regions cannot be
+listed or from which nothing at all can be read is an account-wide `ReadGap`, which GRD-INV-006
+turns into a blocking `unknown` for that account; what failed inside an account is its own gaps,
+as for one account. Every resource and gap names its account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from guardian.aws import Clients, role_arn
+from guardian.errors import UserError
+from guardian.graph.model import ReadGap, Resource, ResourceGraph, Source, account_status
+from guardian.graph.options import DEFAULT_PARALLEL, MAX_PARALLEL
+
+ACCOUNT = re.compile(r"[0-9]{12}")
+SESSION_NAME = "guardian-audit"
+# What an account that cannot be read leaves unchecked: every control.
+EVERY_CONTROL = ("inventory", "encryption-at-rest", "encryption-in-transit", "public-access",
+                 "retention", "residency", "purpose-limitation", "third-party-sharing",
+                 "network-segmentation", "breach-detection", "access-control")
+ENABLED = ("opt-in-not-required", "opted-in")  # region opt-in states an account can use
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AccountRead:
+    """What one account gave: its resources and gaps, each naming the account."""
+
+    account: str
+    regions: tuple[str, ...]
+    resources: tuple[Resource, ...] = ()
+    gaps: tuple[ReadGap, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return account_status(self.gaps)
+
+
+def parse_accounts(values: Sequence[str]) -> list[str]:
+    """Account ids from `--accounts`: each value a 12-digit id or a file of them (one a line,
+    `#` starts a comment). UserError naming the value, or the file and line, otherwise."""
+    from guardian.io import read_text
+
+    out: list[str] = []
+    for value in values:
+        if ACCOUNT.fullmatch(value):
+            out.append(value)
+            continue
+        if not Path(value).exists():
+            raise UserError(f"--accounts {value!r} is neither a 12-digit AWS account id nor a "
+                            "file of them")
+        found = 0
+        for n, line in enumerate(read_text(Path(value), "--accounts").splitlines(), 1):
+            ident = line.split("#", 1)[0].strip()
+            if not ident:
+                continue
+            if not ACCOUNT.fullmatch(ident):
+                raise UserError(f"{value}:{n}: {ident[:40]!r} is not a 12-digit AWS account id")
+            out.append(ident)
+            found += 1
+        if not found:
+            raise UserError(f"{value}: names no account")
+    return list(dict.fromkeys(out))
+
+
+def organization_accounts(clients: Clients, region: str) -> tuple[list[str], list[str]]:
+    """The organisation's active accounts, and the others (suspended, pending closure), which
+    cannot be read. UserError when Organizations does not answer."""
+    from guardian.aws import failure_code
+
+    active: list[str] = []
+    other: list[str] = []
+    try:
+        pages = clients("organizations", region).get_paginator("list_accounts").paginate()
+        for page in pages:
+            for a in page.get("Accounts") or ():
+                (active if a.get("Status", "ACTIVE") == "ACTIVE" else other).append(str(a["Id"]))
+    except Exception as exc:
+        code = failure_code(exc)
+        if code is None:
+            raise
+        raise UserError(f"--organization: organizations:ListAccounts failed ({code}); run it "
+                        "with the management account's or a delegated administrator's "
+                        "credentials, or name the accounts with --accounts") from None
+    if not active:
+        raise UserError("--organization: the organisation lists no active account")
+    return active, other
+
+
+def read_account(clients: Clients, account: str, role: str, external_id: str | None,
+                 home: str, regions: Sequence[str], *,
+                 allow_partial: bool = False) -> AccountRead:
+    """One account through its assumed role; what AWS refused or failed is a gap, never an
+    exception."""
+    from guardian.aws import failure_code
+    from guardian.graph.live import read_live
+
+    def failed(call: str, code: str, why: str) -> AccountRead:
+        return AccountRead(account, tuple(regions), gaps=(ReadGap(
+            call, code, f"anything in account {account} ({why})", listing=True,
+            controls=EVERY_CONTROL, account=account, account_wide=True),))
+
+    arn = role_arn(home, account, role)
+    try:
+        mine = clients.assume(arn, external_id, SESSION_NAME, home)
+    except Exception as exc:
+        code = failure_code(exc)
+        if code is None:
+            raise
+        return failed("sts:AssumeRole", code, f"the role {arn} could not be assumed")
+    if not regions:
+        try:
+            answer = mine("ec2", home).describe_regions(AllRegions=False)
+        except Exception as exc:
+            code = failure_code(exc)
+            if code is None:
+                raise
+            return failed("ec2:DescribeRegions", code, "its enabled regions could not be listed")
+        regions = sorted(r["RegionName"] for r in answer.get("Regions") or ()
+                         if r.get("OptInStatus", ENABLED[0]) in ENABLED)
+    try:
+        graph = read_live(mine, regions, allow_partial=allow_partial)
+    except UserError as exc:  # nothing at all could be read
+        return failed("read", "Unreadable", str(exc))
+    return AccountRead(account, tuple(regions),
+                       tuple(replace(r, account=account) for r in graph.resources),
+                       tuple(replace(g, account=account) for g in graph.gaps))
+
+
+def read_organization(clients: Clients, accounts: Sequence[str], role: str,
+                      external_id: str | None, home: str, regions: Sequence[str], *,
+                      parallel: int = DEFAULT_PARALLEL, allow_partial: bool = False,
+                      not_active: Sequence[str] = (), label: str = "organization",
+                      progress: Progress | None = None) -> ResourceGraph:
+    """Every account, `parallel` at a time, into one graph whose source names every account
+    it set out to read, and those the organisation lists as not active (named, not read)."""
+    ids = sorted(set(accounts))
+    clients("sts", home)  # built here, once: the threads share it (boto3 clients are)
+    reads: dict[str, AccountRead] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ids))),
+                            thread_name_prefix="guardian-account") as pool:
+        futures = [pool.submit(read_account, clients, a, role, external_id, home, regions,
+                               allow_partial=allow_partial) for a in ids]
+        for future in as_completed(futures):
+            read = future.result()
+            reads[read.account] = read
+            if progress:
+                progress(f"[{len(reads)}/{len(ids)}] account {read.account}: {read.status} "
+                         f"({len(read.regions)} region(s), {len(read.resources)} resources, "
+                         f"{len(read.gaps)} gap(s))")
+    source = Source("live", f"aws://{label}/{','.join(regions) or 'enabled-regions'}",
+                    accounts=tuple(ids), inactive=tuple(not_active))
+    return ResourceGraph((r for a in ids for r in reads[a].resources), source,
+                         (g for a in ids for g in reads[a].gaps))
+
+
+def read_organization_from_args(args: argparse.Namespace) -> ResourceGraph:
+    """`guardian check --live --organization | --accounts ID|FILE ...`."""
+    from guardian.aws import check_external_id, check_region, check_role, credentials_error
+    from guardian.graph.live import live_clients
+
+    if not args.assume_role:
+        raise UserError("--organization and --accounts need --assume-role NAME: the role "
+                        "Guardian assumes in each account to read it")
+    role = check_role(args.assume_role)
+    external_id = check_external_id(args.external_id) if args.external_id else None
+    if not 1 <= args.parallel <= MAX_PARALLEL:
+        raise UserError(f"--parallel must be between 1 and {MAX_PARALLEL}, not {args.parallel}")
+    regions = [check_region(r) for r in args.region or []]
+    named = parse_accounts(args.accounts or [])
+    clients = live_clients(args)
+    home = regions[0] if regions else check_region(clients.default_region or "us-east-1",
+                                                   "the profile's region")
+    tty = sys.stderr.isatty()
+    try:
+        accounts, not_active = organization_accounts(clients, home) if args.organization \
+            else (named, [])
+        return read_organization(
+            clients, accounts, role, external_id, home, regions, parallel=args.parallel,
+            allow_partial=bool(args.allow_partial), not_active=not_active,
+            label="organization" if args.organization else "accounts",
+            progress=(lambda m: print(f"live: {m}", file=sys.stderr, flush=True)) if tty
+            else None)
+    except Exception as exc:
+        user = credentials_error(exc)
+        if user is None:
+            raise
+        raise user from None

@@ -1,0 +1,211 @@
+"""`guardian check --live --organization`: every account and region of a moto organisation,
+through the audit role assumed in each, into one report whose findings name their account and
+region; an account that cannot be assumed, and a region that is denied, never pass."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from guardian.cli import main
+from tests.ops.conftest import MotoServer
+
+HOME, OTHER = "eu-west-1", "eu-central-1"
+ROLE = "GuardianAudit"
+
+CATALOG = """\
+version: 1
+organization: {{name: Acme, contact: privacy@acme.example}}
+datasets:
+  - id: orders
+    name: Orders
+    owner: team-orders
+    classification: internal
+    categories: [user.contact.email]
+    subjects: [customer]
+    jurisdictions: [gdpr]
+    residency: [eu]
+    retention: {{days: 30}}
+    uses: [{{use: essential.service, legal_basis: contract}}]
+    storage:
+      - {{kind: dynamodb, name: orders, subject_key: customer_id}}
+  - id: payroll
+    name: Payroll
+    owner: team-hr
+    classification: internal
+    categories: [user.contact.email]
+    subjects: [employee]
+    jurisdictions: [gdpr]
+    residency: [eu]
+    retention: {{days: 30}}
+    uses: [{{use: essential.service, legal_basis: contract}}]
+    storage:
+      - {{kind: dynamodb, name: ledger, account: '{payroll}', region: {home}}}
+"""
+
+
+@dataclass(frozen=True)
+class Org:
+    management: str
+    members: tuple[str, ...]
+    catalog: Path
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return (self.management, *self.members)
+
+
+def member(url: str, account: str, region: str) -> boto3.Session:
+    """A session in `account`: moto ties the credentials of a role assumed there to it."""
+    sts = boto3.client("sts", region_name=region, endpoint_url=url)
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed",
+                            RoleSessionName="seed")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name=region)
+
+
+def table(session: boto3.Session, url: str, region: str, name: str) -> None:
+    session.client("dynamodb", region_name=region, endpoint_url=url).create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}])
+
+
+@pytest.fixture
+def org(moto: MotoServer, tmp_path: Path) -> Iterator[Org]:
+    """A management account and two members; in each member an `orders` table in two regions;
+    the second member also holds the payroll `ledger` its catalog entry is pinned to."""
+    orgs = boto3.client("organizations", region_name="us-east-1", endpoint_url=moto.url)
+    orgs.create_organization(FeatureSet="ALL")
+    members = tuple(
+        orgs.create_account(Email=f"{n}@acme.example", AccountName=n)["CreateAccountStatus"][
+            "AccountId"] for n in ("shop", "hr"))
+    management = orgs.describe_organization()["Organization"]["MasterAccountId"]
+    for account in members:
+        for region in (HOME, OTHER):
+            table(member(moto.url, account, region), moto.url, region, "orders")
+    table(member(moto.url, members[1], HOME), moto.url, HOME, "ledger")
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG.format(payroll=members[1], home=HOME))
+    yield Org(management, members, catalog)
+
+
+def check(url: str, catalog: Path, *extra: str, capsys: pytest.CaptureFixture[str]
+          ) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code = main(["check", "--live", "--catalog", str(catalog), "--endpoint-url", url,
+                 "--assume-role", ROLE, "--region", HOME, "--region", OTHER,
+                 "--format", "json", "--fail-on", "critical", *extra])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_every_account_and_region_of_the_organisation_in_one_report(org, moto, capsys):
+    code, doc = check(moto.url, org.catalog, "--organization", capsys=capsys)
+    assert doc["source"]["accounts"] == {"audited": sorted(org.accounts), "partial": [], "inactive": [],
+                                         "failed": []}
+    stores = {(f["resource"]["name"], f["account"], f["region"]) for f in doc["findings"]
+              if f["resource"] and f["resource"]["type"] == "aws:dynamodb/table:Table"}
+    shop, hr = org.members
+    assert {(n, a, r) for n, a, r in stores if n == "orders"} == {
+        ("orders", a, r) for a in org.members for r in (HOME, OTHER)}
+    assert ("ledger", hr, HOME) in stores
+    datasets = {(f["resource"]["name"], f["account"], f["dataset"]) for f in doc["findings"]
+                if f["resource"] and f["dataset"]}
+    assert ("ledger", hr, "payroll") in datasets
+    assert {d for n, _, d in datasets if n == "orders"} == {"orders"}
+    assert not [f for f in doc["findings"] if f["rule"] in ("GRD-INV-001", "GRD-INV-003",
+                                                            "GRD-INV-006")]
+    assert code == 0  # nothing critical: a clean organisation passes at --fail-on critical
+
+
+def test_named_accounts_only(org, moto, capsys):
+    shop, hr = org.members
+    listed = org.catalog.parent / "accounts.txt"
+    listed.write_text(f"# the shop\n{shop}\n")
+    code, doc = check(moto.url, org.catalog, "--accounts", str(listed), capsys=capsys)
+    assert doc["source"]["accounts"]["audited"] == [shop]
+    assert {f["account"] for f in doc["findings"] if f["resource"]} == {shop}
+    # the ledger is pinned to an account this run did not read: not reported absent
+    assert not [f for f in doc["findings"] if f["rule"] == "GRD-INV-003"]
+    code, doc = check(moto.url, org.catalog, "--accounts", shop, hr, capsys=capsys)
+    assert doc["source"]["accounts"]["audited"] == sorted((shop, hr))
+
+
+def test_an_account_whose_role_cannot_be_assumed_fails_the_run(org, moto, proxy, capsys):
+    shop, hr = org.members
+    proxy.add("deny", "sts", "AssumeRole", contains=hr.encode())
+    code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
+    assert code == 1  # blocking at --fail-on critical: never a pass
+    assert doc["source"]["accounts"]["failed"] == [hr]
+    assert hr not in doc["source"]["accounts"]["audited"]
+    [gap] = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert gap["account"] == hr and gap["unknown"] and gap["severity"] == "critical"
+    assert "sts:AssumeRole" in gap["message"] and ROLE in gap["message"]
+    # the pinned ledger of the failed account is unknown through the gap, not "absent"
+    assert not [f for f in doc["findings"] if f["rule"] == "GRD-INV-003"]
+    # the other accounts were read all the same
+    assert {f["account"] for f in doc["findings"] if f["resource"]} == {shop}
+
+
+def test_a_denied_region_makes_every_account_partial(org, moto, proxy, capsys):
+    proxy.add("deny", "dynamodb", region=OTHER)
+    code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
+    assert code == 1
+    assert doc["source"]["accounts"]["partial"] == sorted(org.accounts)
+    gaps = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert {(g["account"], g["region"]) for g in gaps} == {(a, OTHER) for a in org.accounts}
+    assert all("DynamoDB tables" in g["message"] for g in gaps)
+    # what the denied region holds is not reported absent either
+    assert {(f["resource"]["name"], f["region"]) for f in doc["findings"] if f["resource"]
+            and f["resource"]["name"] == "orders"} == {("orders", HOME)}
+
+
+def test_the_external_id_reaches_the_trust_policy(org, moto, proxy, capsys):
+    # every audit role trusts the caller only with the external id acme-audit-7
+    proxy.add("deny", "sts", "AssumeRole", lacks=b"ExternalId=acme-audit-7")
+    code, doc = check(proxy.url, org.catalog, "--organization", "--external-id", "acme-audit-7",
+                      "--parallel", "1", capsys=capsys)
+    assert code == 0 and doc["source"]["accounts"]["audited"] == sorted(org.accounts)
+    assert proxy.count("sts", "AssumeRole") == len(org.accounts)
+    code, doc = check(proxy.url, org.catalog, "--organization", "--external-id", "other-id",
+                      capsys=capsys)
+    assert code == 1 and doc["source"]["accounts"]["failed"] == sorted(org.accounts)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--organization"], "need --assume-role"),
+    (["--accounts", "12345", "--assume-role", "r"], "'12345' is neither a 12-digit AWS account id nor a file"),
+    (["--organization", "--assume-role", "a b"], "is not an IAM role name"),
+    (["--organization", "--assume-role", "r", "--parallel", "0"], "--parallel must be"),
+    (["--organization", "--assume-role", "r", "--external-id", "x"], "--external-id must be"),
+    (["--organization", "--accounts", "111111111111", "--assume-role", "r"], "not allowed with"),
+    (["--assume-role", "r"], "--assume-role applies to --organization or --accounts"),
+])
+def test_bad_options_are_usage_errors(args, message, tmp_path, capsys, aws_env):
+    from tests.conftest import EXAMPLE_CATALOG
+
+    with pytest.raises(SystemExit) as stop:
+        code = main(["check", "--live", "--catalog", str(EXAMPLE_CATALOG), "--region", HOME,
+                     "--endpoint-url", "http://127.0.0.1:9", *args])
+        raise SystemExit(code)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_accounts_file_with_a_bad_line_names_it(tmp_path, capsys, aws_env):
+    from tests.conftest import EXAMPLE_CATALOG
+
+    listed = tmp_path / "accounts.txt"
+    listed.write_text("111111111111\n\n22222222222x  # typo\n")
+    code = main(["check", "--live", "--catalog", str(EXAMPLE_CATALOG), "--region", HOME,
+                 "--endpoint-url", "http://127.0.0.1:9", "--accounts", str(listed),
+                 "--assume-role", ROLE])
+    assert code == 2
+    assert f"{listed}:3: '22222222222x' is not a 12-digit AWS account id" in \
+        capsys.readouterr().err
