@@ -209,3 +209,17 @@ def test_an_accounts_file_with_a_bad_line_names_it(tmp_path, capsys, aws_env):
     assert code == 2
     assert f"{listed}:3: '22222222222x' is not a 12-digit AWS account id" in \
         capsys.readouterr().err
+
+
+def test_the_text_report_names_accounts_and_their_outcome(org, moto, proxy, capsys):
+    shop, hr = org.members
+    proxy.add("deny", "sts", "AssumeRole", contains=hr.encode())
+    code = main(["check", "--live", "--catalog", str(org.catalog), "--endpoint-url", proxy.url,
+                 "--assume-role", ROLE, "--region", HOME, "--accounts", shop, hr,
+                 "--fail-on", "critical"])
+    text = capsys.readouterr().out
+    assert code == 1
+    assert text.splitlines()[0] == f"accounts: 1 audited, 0 partial, 1 failed ({hr})"
+    assert f"aws:dynamodb/table:Table orders in account {shop} ({HOME})" in text
+    assert f"cannot list anything in account {hr} (the role arn:aws:iam::{hr}:role/{ROLE} " \
+        "could not be assumed): sts:AssumeRole failed (AccessDenied)" in text
