@@ -7,51 +7,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from guardian.cli import main
 from guardian.erasure.journal import Journal
 from tests.ops import seed
+from tests.ops.accounts import catalog_text, member_client
 from tests.ops.conftest import MotoServer
 
 HOME, OTHER = "eu-west-1", "eu-central-1"
 SHOP, HR = "210987654321", "345678901234"
 SUBJECTS = ["abc", "abcd", "xyz"]
 
-CATALOG = f"""\
-version: 1
-organization: {{name: Acme, contact: privacy@acme.example}}
-datasets:
-  - id: orders
-    name: Orders
-    owner: team-orders
-    classification: internal
-    categories: [user.contact.email]
-    subjects: [customer]
-    jurisdictions: [gdpr]
-    residency: [eu]
-    retention: {{days: 30}}
-    uses: [{{use: essential.service, legal_basis: contract}}]
-    storage:
+CATALOG = catalog_text(f"""\
       - {{kind: dynamodb, name: orders, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}
       - {{kind: dynamodb, name: orders, subject_key: customer_id, account: '{HR}', region: {OTHER}}}
       - {{kind: s3, name: acme-orders-archive, subject_key: 'customers/{{subject_id}}/', account: '{HR}', region: {OTHER}}}
-      - {{kind: dynamodb, name: order-events, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}
-"""
-
-
-def session(url: str, account: str, region: str) -> boto3.Session:
-    """Credentials in `account`: moto ties a role assumed there to it."""
-    creds = boto3.client("sts", region_name=region, endpoint_url=url).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                         aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
-
-
-def client(url: str, account: str, service: str, region: str) -> Any:
-    return session(url, account, region).client(service, region_name=region, endpoint_url=url)
+      - {{kind: dynamodb, name: order-events, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}""")
 
 
 def items(ddb: Any, table: str) -> list[str]:
@@ -64,14 +36,14 @@ def stores(moto: MotoServer, tmp_path: Path) -> Path:
     """The same `orders` table in two accounts and regions, an archive bucket in the second,
     and in the first an event table keyed on something else (scanned): 3 subjects in each."""
     for account, region in ((SHOP, HOME), (HR, OTHER)):
-        ddb = client(moto.url, account, "dynamodb", region)
+        ddb = member_client(moto.url, account, "dynamodb", region)
         seed.dynamo_table(ddb, "orders", "customer_id")
         seed.dynamo_items(ddb, "orders", ({"customer_id": s} for s in SUBJECTS))
-    events = client(moto.url, SHOP, "dynamodb", HOME)
+    events = member_client(moto.url, SHOP, "dynamodb", HOME)
     seed.dynamo_table(events, "order-events", "event_id")
     seed.dynamo_items(events, "order-events", (
         {"event_id": f"{s}-{i}", "customer_id": s} for s in SUBJECTS for i in range(30)))
-    s3 = client(moto.url, HR, "s3", OTHER)
+    s3 = member_client(moto.url, HR, "s3", OTHER)
     seed.s3_bucket(s3, "acme-orders-archive", OTHER)
     seed.s3_objects(s3, "acme-orders-archive", "customers/{subject_id}/", SUBJECTS, 2)
     catalog = tmp_path / "catalog.yaml"
@@ -97,11 +69,11 @@ def test_one_erasure_across_accounts_with_one_certificate(stores, moto, tmp_path
     assert [where[k]["deleted"] for k in sorted(where)] == [2, 30, 1, 1]  # sorted by name
     assert "3 parallel segments" in where[("order-events", SHOP, HOME)]["method"]
     # gone in each account, and only the subject's
-    assert items(client(moto.url, SHOP, "dynamodb", HOME), "orders") == ["abcd", "xyz"]
-    assert items(client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abcd", "xyz"]
-    left = items(client(moto.url, SHOP, "dynamodb", HOME), "order-events")
+    assert items(member_client(moto.url, SHOP, "dynamodb", HOME), "orders") == ["abcd", "xyz"]
+    assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abcd", "xyz"]
+    left = items(member_client(moto.url, SHOP, "dynamodb", HOME), "order-events")
     assert len(left) == 60 and "abc" not in left
-    s3 = client(moto.url, HR, "s3", OTHER)
+    s3 = member_client(moto.url, HR, "s3", OTHER)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="acme-orders-archive")["Contents"]]
     assert len(keys) == 4 and not [k for k in keys if k.startswith("customers/abc/")]
     # one certificate, one journal whose chain holds though four stores wrote to it at once
@@ -130,7 +102,7 @@ def test_stores_in_other_accounts_need_a_role(stores, moto, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"pins stores to account(s) {SHOP}, {HR}" in err and "--assume-role" in err
     # nothing was touched
-    assert items(client(moto.url, SHOP, "dynamodb", HOME), "orders") == SUBJECTS[:2] + ["xyz"]
+    assert items(member_client(moto.url, SHOP, "dynamodb", HOME), "orders") == SUBJECTS[:2] + ["xyz"]
 
 
 def test_dry_run_names_each_account(stores, moto, tmp_path, capsys):
@@ -141,7 +113,7 @@ def test_dry_run_names_each_account(stores, moto, tmp_path, capsys):
     assert {(s["store"], s["account"], s["count"]) for s in doc["stores"]} == {
         ("orders", SHOP, 1), ("orders", HR, 1), ("acme-orders-archive", HR, 2),
         ("order-events", SHOP, 30)}
-    assert items(client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abc", "abcd", "xyz"]
+    assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abc", "abcd", "xyz"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -13,40 +13,15 @@ import boto3
 import pytest
 
 from guardian.cli import main
+from tests.ops import seed
+from tests.ops.accounts import catalog_text, member_client
 from tests.ops.conftest import MotoServer
 
 HOME, OTHER = "eu-west-1", "eu-central-1"
 ROLE = "GuardianAudit"
 
-CATALOG = """\
-version: 1
-organization: {{name: Acme, contact: privacy@acme.example}}
-datasets:
-  - id: orders
-    name: Orders
-    owner: team-orders
-    classification: internal
-    categories: [user.contact.email]
-    subjects: [customer]
-    jurisdictions: [gdpr]
-    residency: [eu]
-    retention: {{days: 30}}
-    uses: [{{use: essential.service, legal_basis: contract}}]
-    storage:
-      - {{kind: dynamodb, name: orders, subject_key: customer_id}}
-  - id: payroll
-    name: Payroll
-    owner: team-hr
-    classification: internal
-    categories: [user.contact.email]
-    subjects: [employee]
-    jurisdictions: [gdpr]
-    residency: [eu]
-    retention: {{days: 30}}
-    uses: [{{use: essential.service, legal_basis: contract}}]
-    storage:
-      - {{kind: dynamodb, name: ledger, account: '{payroll}', region: {home}}}
-"""
+ORDERS = "      - {kind: dynamodb, name: orders, subject_key: customer_id}"
+PAYROLL = "      - {{kind: dynamodb, name: ledger, account: '{account}', region: {region}}}"
 
 
 @dataclass(frozen=True)
@@ -58,23 +33,6 @@ class Org:
     @property
     def accounts(self) -> tuple[str, ...]:
         return (self.management, *self.members)
-
-
-def member(url: str, account: str, region: str) -> boto3.Session:
-    """A session in `account`: moto ties the credentials of a role assumed there to it."""
-    sts = boto3.client("sts", region_name=region, endpoint_url=url)
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed",
-                            RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                         aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
-
-
-def table(session: boto3.Session, url: str, region: str, name: str) -> None:
-    session.client("dynamodb", region_name=region, endpoint_url=url).create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}])
 
 
 @pytest.fixture
@@ -89,10 +47,12 @@ def org(moto: MotoServer, tmp_path: Path) -> Iterator[Org]:
     management = orgs.describe_organization()["Organization"]["MasterAccountId"]
     for account in members:
         for region in (HOME, OTHER):
-            table(member(moto.url, account, region), moto.url, region, "orders")
-    table(member(moto.url, members[1], HOME), moto.url, HOME, "ledger")
+            seed.dynamo_table(member_client(moto.url, account, "dynamodb", region), "orders",
+                              "customer_id")
+    seed.dynamo_table(member_client(moto.url, members[1], "dynamodb", HOME), "ledger",
+                      "customer_id")
     catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(CATALOG.format(payroll=members[1], home=HOME))
+    catalog.write_text(catalog_text(ORDERS, PAYROLL.format(account=members[1], region=HOME)))
     yield Org(management, members, catalog)
 
 

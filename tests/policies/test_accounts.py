@@ -15,45 +15,17 @@ from guardian.check import evaluate
 from guardian.findings import Report
 from guardian.graph.model import DATASET_TAG, Resource, ResourceGraph, Source
 from guardian.report.common import target
+from tests.ops.accounts import catalog_text
 
 TABLE = "aws:dynamodb/table:Table"
 BUCKET = "aws:s3/bucket:Bucket"
 A, B, C = "111111111111", "222222222222", "333333333333"
 
-CATALOG = """\
-version: 1
-organization: {{name: Acme, contact: privacy@acme.example}}
-datasets:
-  - id: orders
-    name: Orders
-    owner: team-orders
-    classification: internal
-    categories: [user.contact.email]
-    subjects: [customer]
-    jurisdictions: [gdpr]
-    residency: [eu]
-    retention: {{days: 30}}
-    uses: [{{use: essential.service, legal_basis: contract}}]
-    storage:
-{orders}
-  - id: payroll
-    name: Payroll
-    owner: team-hr
-    classification: internal
-    categories: [user.contact.email]
-    subjects: [employee]
-    jurisdictions: [gdpr]
-    residency: [eu]
-    retention: {{days: 30}}
-    uses: [{{use: essential.service, legal_basis: contract}}]
-    storage:
-{payroll}
-"""
 
 
 def catalog(tmp_path: Path, orders: str, payroll: str) -> Catalog:
     path = tmp_path / "catalog.yaml"
-    path.write_text(CATALOG.format(orders=orders, payroll=payroll))
+    path.write_text(catalog_text(orders, payroll))
     return load_catalog(path)
 
 
