@@ -210,7 +210,8 @@ def evaluate(
         accounts=graph.accounts,
         checks=tuple(checks.values()),
         partial=_partial(graph),
-        coverage=graph.coverage() if graph.source.accounts else None,
+        coverage=graph.coverage() if len(graph.source.accounts) > 1 or graph.source.inactive
+        or any(g.account_wide for g in graph.gaps) else None,  # an organisation's audit
     ), catalog)
 
 
