@@ -2,7 +2,8 @@
 with whom it is shared.
 
 A copy is anything that holds the store's data apart from the store itself: S3 replication
-destinations, DynamoDB replicas (inline `replicas`, `TableReplica`, v2017 `GlobalTable`), RDS
+destinations, DynamoDB replicas (inline `replicas`, `TableReplica`, v2017 `GlobalTable`) and
+exports to S3, RDS
 read replicas, Aurora replica and global-database clusters, automated backups (the store's own
 and those replicated to another region), manual snapshots and snapshot copies (RDS, Aurora,
 Redshift, EBS), Redshift snapshot copies to another region, and AWS Backup recovery points and
@@ -31,6 +32,7 @@ FOREVER = math.inf  # kept until someone deletes it
 DDB_TABLE = "aws:dynamodb/table:Table"
 DDB_TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
 DDB_GLOBAL_TABLE = "aws:dynamodb/globalTable:GlobalTable"
+DDB_TABLE_EXPORT = "aws:dynamodb/tableExport:TableExport"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
@@ -113,6 +115,7 @@ class Copies:
         self._pointing: dict[tuple[str, str], list[Resource]] = {}
         for types, prop, targets in (
             ((DDB_TABLE_REPLICA,), "globalTableArn", (DDB_TABLE,)),
+            ((DDB_TABLE_EXPORT,), "tableArn", (DDB_TABLE,)),
             ((RDS_INSTANCE,), "replicateSourceDb", (RDS_INSTANCE,)),
             ((RDS_CLUSTER,), "replicationSourceIdentifier", (RDS_CLUSTER,)),
             ((RDS_CLUSTER,), "globalClusterIdentifier", (RDS_GLOBAL_CLUSTER,)),
@@ -186,6 +189,18 @@ class Copies:
             yield Copy(s, "replica", s.resource, known_str(region))
         for r in self.pointing(s.resource, "globalTableArn"):
             yield Copy(s, f"table replica {r.name!r}", r, region_of(r))
+        for r in self.pointing(s.resource, "tableArn"):
+            # An export is the table's items as files in a bucket, perhaps another account's;
+            # kept as long as that bucket keeps them (its own rules judge that).
+            targets = self.ix.refs(r, "s3Bucket", STORE_KINDS_S3)
+            target = self.ix.store_by_urn.get(targets[0].urn) if targets else None
+            owner = r.get("s3BucketOwner")
+            bucket = r.get("s3Bucket") if target is None else target.resource.name
+            yield Copy(s, f"export {r.name!r} to bucket {bucket!r}", r,
+                       target.region if target is not None else None,
+                       account=owner if known_str(owner) else None,
+                       account_unknown=has_unknown(owner),
+                       related=(target.resource,) if target is not None else ())
         if s.name:
             for gt in self.ix.lookup(s.name, (DDB_GLOBAL_TABLE,)):
                 replicas = gt.get("replicas")

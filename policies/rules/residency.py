@@ -57,9 +57,10 @@ RES_001 = Rule(
 RES_002 = Rule(
     "GRD-RES-002", "residency", "critical",
     "Every copy stays inside the residency",
-    "A replica, replication destination, backup or snapshot copy abroad is a transfer of "
-    "every record it holds.",
-    "Replicate, back up and copy snapshots only to regions the dataset's residency allows.",
+    "A replica, replication destination, backup, snapshot copy or export abroad is a transfer "
+    "of every record it holds.",
+    "Replicate, back up, copy snapshots and export only to regions the dataset's residency "
+    "allows.",
     ("GDPR Art. 44", "NIST SA-9(5)"), _copies,
     scope=Scope(stores=(EVERY_KIND,)),
 )

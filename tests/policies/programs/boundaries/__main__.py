@@ -4,6 +4,7 @@ tables expire on `expires_at`)."""
 import sys
 from pathlib import Path
 
+import pulumi
 import pulumi_aws as aws
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -67,3 +68,15 @@ for name, account in (("edge-key-stranger", "999999999999"), ("edge-key-recipien
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
         "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}])
     kit.bucket(name, "profiles", kms=shared)
+# GRD-RES-002 and GRD-SHR-001: a table exported to S3 is a copy where the bucket is. To our
+# bucket in the EU passes; to our bucket in the US fails residency; to a bucket another account
+# owns fails sharing (and residency: where that bucket is cannot be known offline).
+export_eu = kit.bucket("edge-export-bucket-eu", "profiles", kms=key)
+export_us = kit.bucket("edge-export-bucket-us", "profiles", kms=key, opts=pulumi.ResourceOptions(
+    provider=aws.Provider("edge-us", region="us-east-1")))
+for name, bucket, owner in (("edge-export-eu", export_eu.bucket, None),
+                            ("edge-export-us", export_us.bucket, None),
+                            ("edge-export-stranger", "partner-exports", "999999999999")):
+    exported = kit.table(name, "profiles", kms=key)
+    aws.dynamodb.TableExport(f"{name}-export", table_arn=exported.arn, s3_bucket=bucket,
+                             s3_bucket_owner=owner)
