@@ -937,4 +937,4 @@ def _trusted(ix: Index, role: RoleInfo) -> Iterator[Trusted]:
 
 
 __all__ = ["Grant", "Grants", "Trusted", "Unreadable", "collect_roles", "data_actions",
-           "key_grants", "kinds_granted", "managed_statements", "trusted"]
+           "key_grants", "kinds_granted", "managed_statements", "names_action", "trusted"]

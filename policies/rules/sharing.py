@@ -6,8 +6,15 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardian.policies.rules._copies import copies
-from guardian.policies.rules._iam import ACCESS_POINT_TYPES, key_grants, trusted
+from guardian.policies.rules._iam import (
+    ACCESS_POINT_TYPES,
+    key_grants,
+    kinds_granted,
+    names_action,
+    trusted,
+)
 from guardian.policies.rules._index import Index, RoleInfo, Store
+from guardian.policies.rules._policy import Statement
 from guardian.policies.rules.encryption import at_rest
 from guardian.policies.rules.purpose import kinds_text
 
@@ -49,9 +56,9 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
     key = at_rest(ix, s).key.key if s.kind in ("s3", "dynamodb", "rds", "rds-cluster", "efs",
                                                 "ebs", "opensearch", "redshift") else None
     if key is not None:
-        for _, p, via in key_grants(ix, key.urn):
-            if p.account:
-                yield _Path(p.account, f"key {key.name!r} grants {p.raw}", via)
+        for st, p, via in key_grants(ix, key.urn):
+            if p.account and _decrypts(st):
+                yield _Path(p.account, f"key {key.name!r} lets {p.raw} decrypt", via)
     for c in copies(ix).of(s):
         if c.account_unknown:
             yield _Path(None, f"{c.what} names an account unknown offline", c.via, c.certain)
@@ -64,6 +71,15 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
             if account != "all":  # public: GRD-PUB-005
                 yield _Path(account, f"{c.what} is shared with account {account}", c.via,
                             c.certain)
+
+
+# What lets an account read data under a key: decrypting (re-encryption decrypts first), or
+# giving itself that right (a grant, a new key policy). Encrypting alone discloses nothing.
+_DECRYPTING = ("kms:CreateGrant", "kms:PutKeyPolicy", "kms:ReEncryptFrom")
+
+
+def _decrypts(st: Statement) -> bool:
+    return "read" in kinds_granted("kms", st) or any(names_action(st, a) for a in _DECRYPTING)
 
 
 def _unlisted_account(ctx: Context) -> Iterator[Finding]:

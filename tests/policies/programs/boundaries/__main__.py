@@ -61,12 +61,18 @@ for name, resources, action in (("edge-tls-bucket-arn", ("",), "s3:*"),
         "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": action,
         "Resource": [f"arn:aws:s3:::{name}{r}" for r in resources],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
-# GRD-SHR-001: a key policy that lets another account decrypt shares the data under it, unless
-# that account is a declared recipient's (profiles: Mailer Ltd, 210987654321).
-for name, account in (("edge-key-stranger", "999999999999"), ("edge-key-recipient", "210987654321")):
+# GRD-SHR-001: a key policy that lets another account decrypt (or grant itself that) shares the
+# data under it, unless that account is a declared recipient's (profiles: Mailer Ltd,
+# 210987654321).
+# Encrypting alone (a log writer in another account, say) discloses nothing.
+for name, account, actions in (
+        ("edge-key-stranger", "999999999999", ["kms:Decrypt", "kms:DescribeKey"]),
+        ("edge-key-stranger-grant", "999999999999", ["kms:CreateGrant"]),
+        ("edge-key-recipient", "210987654321", ["kms:Decrypt", "kms:DescribeKey"]),
+        ("edge-key-encrypt-only", "999999999999", ["kms:Encrypt", "kms:GenerateDataKey*"])):
     shared = kit.key(f"{name}-key", extra=[{
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-        "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}])
+        "Action": actions, "Resource": "*"}])
     kit.bucket(name, "profiles", kms=shared)
 # GRD-RES-002 and GRD-SHR-001: a table exported to S3 is a copy where the bucket is. To our
 # bucket in the EU passes; to our bucket in the US fails residency; to a bucket another account
