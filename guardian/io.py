@@ -28,7 +28,7 @@ from typing import Any
 from guardian.errors import UserError
 
 MiB = 2**20
-MAX_INPUT = 64 * MiB  # a stack export of thousands of resources is a few MiB
+MAX_INPUT = 1024 * MiB  # a graph of 10,000 resources is ~17 MiB, of 50,000 ~84 MiB; ~600,000 fit
 MAX_JSON_DEPTH = 200  # Pulumi state nests a few dozen levels at most
 MAX_NUMBER_CHARS = 64  # far beyond any port, size or timestamp; int() refuses 4,300 digits
 

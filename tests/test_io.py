@@ -26,6 +26,14 @@ def test_a_regular_file_is_read_and_bounded(tmp_path):
         read_bytes(path, "a file", limit=99)
 
 
+def test_an_organisation_sized_deployment_is_not_refused(tmp_path):
+    """A graph of 50,000 resources is ~84 MiB: the default bound admits it (a sparse file)."""
+    path = tmp_path / "graph.json"
+    with path.open("wb") as f:
+        f.truncate(100 * 2**20)
+    assert len(read_bytes(path, "a graph")) == 100 * 2**20
+
+
 @pytest.mark.parametrize("make", ["fifo", "dir", "missing", "socket"])
 def test_what_is_no_regular_file_is_refused_without_blocking(tmp_path, make):
     path = tmp_path / "input"
