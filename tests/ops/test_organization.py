@@ -183,3 +183,16 @@ def test_the_text_report_names_accounts_and_their_outcome(org, moto, proxy, caps
     assert f"aws:dynamodb/table:Table orders in account {shop} ({HOME})" in text
     assert f"cannot list anything in account {hr} (the role arn:aws:iam::{hr}:role/{ROLE} " \
         "could not be assumed): sts:AssumeRole failed (AccessDenied)" in text
+
+
+def test_without_regions_each_account_lists_its_enabled_ones(org, moto, proxy, capsys):
+    shop, _ = org.members
+    proxy.add("deny", "ec2", "DescribeRegions")
+    code = main(["check", "--live", "--catalog", str(org.catalog), "--endpoint-url", proxy.url,
+                 "--assume-role", ROLE, "--accounts", shop, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["source"]["accounts"]["failed"] == [shop]
+    [gap] = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert "its enabled regions could not be listed" in gap["message"]
+    assert "ec2:DescribeRegions failed (UnauthorizedOperation)" in gap["message"]
+    assert proxy.count("ec2", "DescribeRegions") == 1
