@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_catalog_option(p)
     add_aws_options(p)
     add_role_options(p.add_argument_group("other accounts"),
-                     "that the catalog pins a store to (other than the caller's)")
+                     "other than the caller's that the catalog pins a store to")
     p.set_defaults(run=run)
 
 

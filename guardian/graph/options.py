@@ -75,7 +75,8 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
         add_role_options(org, "read")
         org.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, metavar="N",
                          help=f"accounts read at once (default: {DEFAULT_PARALLEL}; at most "
-                         f"{MAX_PARALLEL}); without --region, each account's enabled regions")
+                         f"{MAX_PARALLEL}), each in the --region(s) named, else in every "
+                         "region enabled for it")
     group.add_argument(
         "--stack",
         default="dev",
