@@ -77,6 +77,11 @@ def unread(report) -> dict[str, list]:  # type: ignore[no-untyped-def]
     return out
 
 
+def call_of(service: str, operation: str) -> str:
+    """The call as a finding names it: the IAM action prefix, not the signing name."""
+    return f"{ {'monitoring': 'cloudwatch'}.get(service, service)}:{operation}"
+
+
 def blocking_on(report, name: str) -> set[str]:  # type: ignore[no-untyped-def]
     return {r.finding.rule for r in report.results if r.blocking and r.finding.resource
             and r.finding.resource.name == name}
@@ -86,6 +91,9 @@ def test_without_faults_nothing_is_unread(proxy):
     report = check(read(proxy))
     assert not unread(report) and blocking_on(report, GOOD_BUCKET) == GOOD_BLOCKED
     assert proxy.injected == {"answer": 2}  # the backup selection moto lacks, nothing else
+    # and every call it makes is one the tests below fail: a new read cannot escape them
+    made = {(c.service, c.operation) for c in proxy.calls}
+    assert made == {*SETTINGS, *PARENTS, *((s, o) for s, o, _ in LISTINGS)}
 
 
 # Every read made for one resource (a setting, not a listing), denied all at once.
@@ -127,6 +135,26 @@ def test_every_denied_setting_read_is_a_blocking_unknown_naming_its_call(proxy):
         "the rules that need it cannot decide")
 
 
+# The reads whose failure hides others (those of SETTINGS made with what they answer): denied
+# together in a run of their own.
+PARENTS = [("sts", "GetCallerIdentity"), ("s3", "GetBucketLocation"), ("kms", "DescribeKey"),
+           ("dynamodb", "DescribeTable"), ("iam", "GetRolePolicy"),
+           ("backup", "GetBackupSelection")]
+
+
+def test_every_denied_read_that_others_depend_on_is_a_blocking_unknown(proxy):
+    for service, operation in PARENTS:
+        proxy.add("deny", service, operation)
+    graph = read(proxy)
+    found = unread(check(graph))
+    assert {g.call for g in graph.gaps} == {f"{s}:{o}" for s, o in PARENTS}
+    for service, operation in PARENTS:
+        call = f"{service}:{operation}"
+        assert found.get(call) and all(r.blocking and r.finding.unknown
+                                       for r in found[call]), call
+    assert graph.source.accounts == () and "unknown-account" in graph.source.path
+
+
 @pytest.mark.parametrize("service, operation", [
     ("s3", "GetBucketAcl"), ("s3", "GetObjectLockConfiguration"),
     ("s3", "GetBucketReplication"), ("kms", "DescribeKey")])
@@ -150,25 +178,42 @@ def test_one_denied_read_alone_blocks_the_store_that_passed(proxy, service, oper
         assert "GRD-RES-002" in blocked
 
 
+# Every listing the reader makes.
 LISTINGS = [("s3", "ListBuckets", "S3 buckets"), ("dynamodb", "ListTables", "DynamoDB tables"),
-            ("kms", "ListKeys", "KMS keys"), ("iam", "ListRoles", "IAM roles"),
+            ("kms", "ListKeys", "KMS keys"), ("kms", "ListAliases", "KMS aliases"),
+            ("iam", "ListRoles", "IAM roles"),
+            ("iam", "ListPolicies", "customer managed IAM policies"),
+            ("ec2", "DescribeVpcs", "VPCs"), ("ec2", "DescribeSubnets", "subnets"),
             ("ec2", "DescribeSecurityGroups", "security groups"),
             ("ec2", "DescribeRouteTables", "route tables"),
+            ("ec2", "DescribeInternetGateways", "internet gateways"),
+            ("ec2", "DescribeFlowLogs", "VPC flow logs"),
+            ("ec2", "DescribeVpcEndpoints", "VPC endpoints"),
             ("rds", "DescribeDBInstances", "RDS instances"),
+            ("rds", "DescribeDBSubnetGroups", "RDS subnet groups"),
+            ("rds", "DescribeDBParameterGroups", "RDS parameter groups"),
             ("cloudtrail", "DescribeTrails", "CloudTrail trails"),
+            ("sns", "ListTopics", "SNS topics"),
             ("sns", "ListSubscriptions", "SNS subscriptions"),
+            ("events", "ListRules", "EventBridge rules"),
+            ("monitoring", "DescribeAlarms", "CloudWatch alarms"),
             ("guardduty", "ListDetectors", "GuardDuty detectors"),
+            ("backup", "ListBackupVaults", "AWS Backup vaults"),
             ("backup", "ListBackupPlans", "AWS Backup plans")]
 
 
-def test_every_denied_listing_blocks_at_any_threshold(proxy):
-    for service, operation, _ in LISTINGS:
+@pytest.mark.parametrize("half", [0, 1])
+def test_every_denied_listing_blocks_at_any_threshold(proxy, half):
+    """Half the listings denied at once (all of them would leave nothing read: exit 2)."""
+    denied = LISTINGS[half::2]
+    for service, operation, _ in denied:
         proxy.add("deny", service, operation)
     graph = read(proxy)
     report = evaluate(load_catalog(EXAMPLE_CATALOG), graph, fail_on="critical")
     found = unread(report)
-    for service, operation, what in LISTINGS:
-        (result,) = found[f"{service}:{operation}"]
+    assert {g.call for g in graph.gaps} == {call_of(s, o) for s, o, _ in denied}
+    for service, operation, what in denied:
+        (result,) = found[call_of(service, operation)]
         assert result.blocking and result.severity == "critical" and result.finding.unknown
         assert result.finding.message.startswith(f"cannot list {what} ")
     assert report.exit_code == 1 and report.partial is None
@@ -207,12 +252,11 @@ def test_persistent_faults_past_the_retries_are_gaps_not_tracebacks(proxy, kind,
                                                                     operation, code):
     proxy.add(kind, service, operation)
     graph = read(proxy)
-    prefix = {"monitoring": "cloudwatch"}.get(service, service)
-    gaps = [g for g in graph.gaps if g.call == f"{prefix}:{operation}"]
+    gaps = [g for g in graph.gaps if g.call == call_of(service, operation)]
     assert gaps and {g.code for g in gaps} == {code}
     # botocore tried each of them ATTEMPTS times, and no other call was lost
     assert proxy.count(service, operation) == ATTEMPTS * len(gaps)
-    assert {g.call for g in graph.gaps} == {f"{prefix}:{operation}"}
+    assert {g.call for g in graph.gaps} == {call_of(service, operation)}
     assert check(graph).exit_code == 1
 
 
