@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import botocore.exceptions
@@ -220,19 +223,23 @@ def test_a_second_run_on_a_journal_in_use_is_refused(moto, clients, example_cata
     assert seed.census(clients, example_catalog, REGION, census) == census
 
 
+def erase_process(url: str, journal: Path, certs: Path, *datasets: str) -> subprocess.Popen:  # type: ignore[type-arg]
+    """`guardian erase` of `abc` as a process of its own, which can be killed."""
+    argv = [sys.executable, "-c", "import sys; from guardian.cli import main; "
+            "sys.exit(main(sys.argv[1:]))", "erase", "--catalog", str(EXAMPLE_CATALOG),
+            "--endpoint-url", url, "--region", REGION, "--subject", "abc", "--yes",
+            *(x for d in datasets for x in ("--dataset", d)), "--journal", str(journal),
+            "--certificate-dir", str(certs)]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def test_two_concurrent_processes_certify_once(moto, clients, example_catalog, tmp_path):
     """Two `guardian erase` processes on one journal: one erases and certifies; the other is
     refused (or, if it starts after the first ended, finds nothing to do)."""
     before = seed.example_stores(clients, example_catalog, REGION, SUBJECTS, 150,
                                  datasets=["orders_payments"])
     journal = tmp_path / "j.jsonl"
-    argv = [sys.executable, "-c", "import sys; from guardian.cli import main; "
-            "sys.exit(main(sys.argv[1:]))", "erase", "--catalog", str(EXAMPLE_CATALOG),
-            "--endpoint-url", moto.url, "--region", REGION, "--subject", "abc", "--yes",
-            "--dataset", "orders_payments", "--journal", str(journal),
-            "--certificate-dir", str(tmp_path)]
-    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    runs = [erase_process(moto.url, journal, tmp_path, "orders_payments") for _ in range(2)]
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in runs]
     codes = sorted(code for code, _ in results)
     assert codes in ([0, 0], [0, 2]), results
@@ -242,6 +249,53 @@ def test_two_concurrent_processes_certify_once(moto, clients, example_catalog, t
     assert json.loads(cert.read_text())["deleted"] == 150
     after = seed.census(clients, example_catalog, REGION, before)
     assert after["acme-orders"] == {"abcd": 150}
+
+
+LOOK_ALIKES = ["abc", "abcd", "ab", "abc-1", "ABC"]
+KILLS = 6
+
+
+def test_sigkill_at_any_point_then_the_same_command_resumes_exactly(moto, clients,
+                                                                    example_catalog, tmp_path):
+    """`guardian erase` killed with SIGKILL again and again, each time a few journal records
+    further on (so anywhere: between an intent and its call, mid-record, while certifying),
+    then run once more to the end: exactly the subject's data is gone, among look-alike ids,
+    and the certificate counts each item once."""
+    datasets = ("orders_payments", "customer_profiles")
+    before = seed.example_stores(clients, example_catalog, REGION, LOOK_ALIKES, 50,
+                                 datasets=datasets)
+    total = sum(n["abc"] for n in before.values())
+    journal = tmp_path / "j.jsonl"
+    rng = random.Random(13)
+    kills = 0
+    while kills < KILLS:
+        written = journal.read_bytes().count(b"\n") if journal.exists() else 0
+        target = written + rng.randint(1, 3)  # records, counted as the process writes them
+        run = erase_process(moto.url, journal, tmp_path, *datasets)
+        while run.poll() is None and (not journal.exists()
+                                      or journal.read_bytes().count(b"\n") < target):
+            time.sleep(0.005)
+        if run.poll() is not None:  # it finished before reaching the target
+            break
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=60)
+        kills += 1
+    else:
+        run = erase_process(moto.url, journal, tmp_path, *datasets)  # the last, left to end
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    assert kills >= KILLS - 2, kills  # it was killed on the way, several times
+    after = seed.census(clients, example_catalog, REGION, before)
+    assert after == {store: {s: n for s, n in by.items() if s != "abc"}
+                     for store, by in before.items()}
+    (cert,) = tmp_path.glob("erasure-*.json")
+    data = json.loads(cert.read_text())
+    assert data["complete"] and data["deleted"] == total
+    assert {r["store"]: r["deleted"] for r in data["stores"]} == {
+        store: by["abc"] for store, by in before.items()}
+    with Journal.open(journal, "abc", list(datasets), str(EXAMPLE_CATALOG),
+                      key_dir=tmp_path) as verified:
+        assert verified.finished is not None
 
 
 # --- counts are what AWS answered -----------------------------------------------------------
