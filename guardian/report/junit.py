@@ -47,6 +47,8 @@ def _suite(root: ET.Element, name: str, items: list[Outcome], report: Report) ->
     ET.SubElement(props, "property", name="source.kind", value=report.source_kind)
     ET.SubElement(props, "property", name="source.path", value=report.source_path)
     ET.SubElement(props, "property", name="fail_on", value=report.fail_on)
+    if report.partial:
+        ET.SubElement(props, "property", name="partial", value=report.partial)
     kinds = [_case(suite, outcome, report) for outcome in items]
     suite.set("tests", str(len(items)))
     suite.set("failures", str(kinds.count("failure")))

@@ -56,8 +56,10 @@ def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
     notes = [n for n in (unlocated_note(report, shown), _left_out(len(report.results) - len(shown)))
              if n]
-    if notes:
-        invocation["toolExecutionNotifications"] = [
+    partial = [{"level": "warning", "message": {"text": report.partial}}] \
+        if report.partial else []
+    if notes or partial:
+        invocation["toolExecutionNotifications"] = partial + [
             {"level": "note", "message": {"text": n}} for n in notes]
     driver: dict[str, Any] = {
         "name": TOOL,
@@ -77,7 +79,8 @@ def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
                             at_stake(report, r))
                     for r, where, fp in located],
         "properties": {
-            "source": {"kind": report.source_kind, "path": report.source_path},
+            "source": {"kind": report.source_kind, "path": report.source_path,
+                       **({"partial": report.partial} if report.partial else {})},
             "summary": summary(report),
         },
     }

@@ -461,3 +461,26 @@ def test_sarif_fingerprints_are_rule_and_urn_never_the_message() -> None:
     fps = [r["partialFingerprints"]["guardianFinding/v1"]
            for r in json.loads(render(same, "sarif"))["runs"][0]["results"]]
     assert len(set(fps)) == 3 and fps[0] == _fingerprint_of(first)
+
+
+PARTIAL = ("PARTIAL AUDIT (--allow-partial): 1 listing(s) failed and what they hold was not "
+           "checked: ec2:DescribeSecurityGroups (UnauthorizedOperation, eu-west-1)")
+
+
+def test_a_partial_audit_says_so_in_every_format(sarif_validator) -> None:
+    """--allow-partial let a failed listing through: each format carries the sentence, first."""
+    report = replace(sample_report(), partial=PARTIAL)
+    assert render(report, "text").splitlines()[0] == PARTIAL
+    assert json.loads(render(report, "json"))["source"]["partial"] == PARTIAL
+    doc = json.loads(render(report, "sarif"))
+    assert not list(sarif_validator.iter_errors(doc))
+    [run] = doc["runs"]
+    first = run["invocations"][0]["toolExecutionNotifications"][0]
+    assert first == {"level": "warning", "message": {"text": PARTIAL}}
+    assert run["properties"]["source"]["partial"] == PARTIAL
+    for suite in ET.fromstring(render(report, "junit")).findall("testsuite"):
+        assert suite.find("properties/property[@name='partial']").get("value") == PARTIAL
+    # and a whole audit says nothing of the kind
+    whole = sample_report()
+    assert "PARTIAL" not in render(whole, "sarif") + render(whole, "junit") + render(whole,
+                                                                                     "json")
