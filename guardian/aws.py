@@ -124,7 +124,7 @@ class Clients:
         try:
             self.session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(f"--profile {profile!r}: {exc}") from None
         self.endpoint_url = endpoint_url
         self._config = botocore.config.Config(
             retries={"mode": retry_mode, "max_attempts": max_attempts},

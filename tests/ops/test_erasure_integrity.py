@@ -464,6 +464,7 @@ def test_certificate_dir_that_is_a_file_deletes_nothing(moto, clients, example_c
     ("--endpoint-url", "http://127.0.0.1:port", "--endpoint-url 'http://127.0.0.1:port' is not "
                                                 "a URL"),
     ("--region", "Europe", "--region 'Europe' is not an AWS region name"),
+    ("--profile", "nosuch", "--profile 'nosuch': The config profile (nosuch) could not be found"),
 ])
 @pytest.mark.parametrize("command", ["erase", "check"])
 def test_bad_aws_options_are_exit_2_naming_the_option(aws_env, tmp_path, capsys, option, value,
