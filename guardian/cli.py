@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "guardian.check_cli",
     "guardian.value.cli",
     "guardian.erasure.cli",
+    "guardian.access.cli",
     "guardian.breach",
     "guardian.export_cli",
     "guardian.evidence.cli",

@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--affected", metavar="N", type=_count,
                    help="how many people are affected, once counted (default: the assessment's "
                    "affected.total, else the exposed datasets' catalog volume, an estimate)")
+    p.add_argument("--count-subjects", action="store_true",
+                   help="with --resource naming a database store (rds, aurora): count the "
+                   "people in it (COUNT DISTINCT of its subject columns, through the catalog's "
+                   "connection, reaching Secrets Manager and RDS with --endpoint-url and --region; "
+                   "point the connection at a read replica to spare the writer)")
     p.add_argument("--register", metavar="FILE",
                    help="append this assessment to the breach register (JSON lines)")
     p.add_argument("--format", choices=("md", "json"), default="md",
@@ -65,8 +70,11 @@ def run(args: argparse.Namespace) -> int:
         from guardian.graph.options import graph_from_args
 
         graph = graph_from_args(args)
+    affected = args.affected
+    if args.count_subjects:
+        affected = _count_subjects(catalog, args)
     report = assess(catalog, resource=args.resource, role=args.role, discovered_at=discovered,
-                    graph=graph, assessment=assessment, affected=args.affected)
+                    graph=graph, assessment=assessment, affected=affected)
     if args.register:
         from guardian.breach.records import append, entry
 
@@ -76,3 +84,38 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(markdown(report), end="")
     return 0
+
+
+def _count_subjects(catalog, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """The people in the compromised database store, counted there (UserError otherwise)."""
+    import sys
+
+    from guardian.aws import Clients
+    from guardian.erasure import database, sql
+    from guardian.erasure.store import StoreError
+    from guardian.errors import UserError
+
+    if args.affected is not None:
+        raise UserError("--count-subjects counts the people; --affected gives the number: "
+                        "pass one of them")
+    found = catalog.store(args.resource) if args.resource else None
+    if found is None or not found[1].database_store:
+        kind = f"a {found[1].kind} store" if found else "not a store of the catalog"
+        raise UserError(f"--count-subjects needs --resource naming a database store (rds, "
+                        f"aurora) of the catalog; {args.resource or 'a role'} is {kind}")
+    st = found[1]
+    clients = Clients(profile=getattr(args, "profile", None),
+                      endpoint_url=getattr(args, "endpoint_url", None))
+    regions = getattr(args, "region", None) or [None]
+    region = st.region or clients.region_or_default(regions[0])
+    refused: tuple[type[BaseException], ...] = (StoreError, *sql.outages())
+    try:
+        conn, dialect = sql.connect(st, clients, region)
+        try:
+            count = database.count_subjects(conn, dialect, st)
+        finally:
+            conn.close()
+    except refused as exc:
+        raise UserError(f"--count-subjects: {st.name}: {exc}") from None
+    print(f"{st.name}: {count} distinct subject(s) counted", file=sys.stderr)
+    return count

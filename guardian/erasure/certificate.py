@@ -267,6 +267,10 @@ def markdown(cert: dict[str, Any]) -> str:
         lines.append(f"| {r.get('dataset', '')} | {r.get('kind', '')} `{r['store']}`{where(r)} | "
                      f"{r['status']} | {r.get('deleted', 0)} | {r.get('remaining', '')} | "
                      f"{r.get('time', '')} | {_cell(how)} |")
+    tables = [f"- `{r['store']}`{where(r)}: " + ", ".join(f"{t} {n}" for t, n in r["rows"].items())
+              for r in cert["stores"] if r.get("rows")]
+    if tables:
+        lines += ["", "## Rows deleted per table", "", *tables]
     if left:
         lines += ["", "## Not erased", ""]
         for r in left:

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "erase", help="erase one data subject from every store the catalog names",
         description="Delete one data subject's objects and items from the catalog's stores "
-                    "(S3 prefixes, every version; DynamoDB items by key or index), verify that "
+                    "(S3 prefixes, every version; DynamoDB items by key or index; database rows "
+                    "and their child rows), verify that "
                     "nothing remains and write a certificate. Resumable through a journal.",
     )
     p.add_argument("--subject", required=True, metavar="ID", help="the data subject's id")
@@ -162,6 +163,8 @@ def _print_preview(previews: list, fmt: str, *, dry_run: bool) -> None:  # type:
             print(f"error {head}: {p.error}")
         else:
             print(f"would {head}: {p.count} to delete via {p.method}")
+            if p.rows:
+                print("      rows: " + ", ".join(f"{t} {n}" for t, n in p.rows.items()))
             for sample in p.samples:
                 print(f"        {sample}")
             if p.warning:

@@ -4,6 +4,7 @@ Records, one JSON object per line, each written and fsynced before the step it a
 
 - `start`    run id, salt, the subject's salted hash, the datasets asked for, tool version, time
 - `batch`    intent: the store, a batch number and the salted hashes of the keys about to go
+             (a database store journals each table as its own store, `<store>/<table>`)
 - `deleted`  outcome of a batch as AWS answered it: how many went, the hashes still there
 - `store`    a store finished: method, counts, verification, copies that outlive the erasure
 - `finished` every store done and verified
@@ -326,9 +327,9 @@ class Journal:
             kept = set(rec["not_deleted"])
             if not kept <= set(keys) or rec["count"] != len(set(keys) - kept):
                 self._refuse(f"the outcome of batch {rec['batch']} does not add up to its keys")
-        if event == "store" and int(rec.get("deleted", 0)) != (st.deleted if st else 0):
+        if event == "store" and int(rec.get("deleted", 0)) != self.counted(str(rec["store"])):
             self._refuse(f"the `store` record counts {rec.get('deleted', 0)} deleted, its "
-                         f"batches {st.deleted if st else 0}")
+                         f"batches {self.counted(str(rec['store']))}")
 
     def _sign(self, rec: Mapping[str, Any]) -> str:
         body = json.dumps({k: v for k, v in rec.items() if k != "mac"}, sort_keys=True,
@@ -405,9 +406,15 @@ class Journal:
         self._record(rec)
         return int(rec["count"])
 
+    def counted(self, store: str) -> int:
+        """What the store's batches deleted, its parts' included (a database journals each
+        table as `<store>/<table>`)."""
+        return sum(st.deleted for name, st in self.stores.items()
+                   if name == store or name.startswith(store + "/"))
+
     def store_done(self, store: str, result: Mapping[str, Any]) -> None:
         self._record({**result, "event": "store", "store": store,
-                      "deleted": self.store(store).deleted, "time": now()})
+                      "deleted": self.counted(store), "time": now()})
 
     def finish(self, certificate: str | None = None) -> None:
         self._record({"event": "finished", "time": now(), "certificate": certificate})

@@ -81,8 +81,8 @@ class Target:
     """One store to erase from, or to skip with the reason why."""
 
     dataset: str
-    kind: str  # s3 | dynamodb
-    store: str  # bucket or table name
+    kind: str  # s3 | dynamodb | rds | aurora
+    store: str  # bucket or table name, RDS instance or Aurora cluster identifier
     subject_key: str | None
     index: str | None = None
     prefix: str | None = None  # s3: the subject's prefix
@@ -94,6 +94,7 @@ class Target:
     account: str | None = None
     region: str | None = None
     segments: int = 1  # dynamodb: parallel segments of a Scan (TotalSegments)
+    storage: Storage | None = field(default=None, compare=False)  # rds/aurora: the entry
 
     @property
     def key(self) -> str:
@@ -151,16 +152,19 @@ def _target(ds: Dataset, st: Storage, subject: str) -> Target:
         basis = f" ({ds.retention.basis})" if ds.retention.basis else ""
         return _skip(base, f"dataset {ds.id} is under a legal hold{basis}: erasure is suspended",
                      "legal_hold")
-    if not st.subject_key:
+    if not st.locatable:
         return _skip(base, "the catalog declares no subject_key for this store, so one "
                            "subject's data cannot be found in it; erase by hand and record it")
     if typed_subject(subject, st.subject_type, st.name) is None:
         return _skip(base, "the subject id is not a number and this store holds numeric "
                            "ids only (subject_type: number)", "absent")
     if st.kind == "s3":
+        assert st.subject_key is not None
         return replace(base, prefix=subject_prefix(st.subject_key, subject))
     if st.kind == "dynamodb":
         return base
+    if st.database_store:
+        return replace(base, storage=st)
     return _skip(base, f"unsupported store kind {st.kind!r}")
 
 

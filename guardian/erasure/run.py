@@ -10,15 +10,16 @@ propagates.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from guardian.aws import error_code, setup_error
-from guardian.erasure import certificate
+from guardian.erasure import certificate, database, sql
 from guardian.erasure.backups import recovery_points
 from guardian.erasure.certificate import DONE, build
 from guardian.erasure.dynamodb import DynamoStore
@@ -149,11 +150,52 @@ class Preview:
     warning: str | None = None
     error: str | None = None
     blocked: tuple[str, ...] = ()  # found but left in place, and why
+    rows: dict[str, int] | None = None  # rds/aurora: rows per table
 
     def to_json(self) -> dict[str, Any]:
         return {**self.target.to_json(), "count": self.count, "samples": list(self.samples),
                 "method": self.method, "warning": self.warning, "error": self.error,
-                "blocked": list(self.blocked)}
+                "blocked": list(self.blocked), **({"rows": self.rows} if self.rows else {})}
+
+
+def _rows_method(t: Target) -> str:
+    assert t.storage is not None and t.storage.connection is not None
+    return (f"rows by primary key, children first, one transaction per page; through "
+            f"{t.storage.connection.method}")
+
+
+@contextmanager
+def _database(t: Target, clients: Clients, region: str, subject: str
+              ) -> Iterator[database.Rows]:
+    """The subject's rows in the target's database, on a connection closed afterwards."""
+    assert t.storage is not None
+    conn, dialect = sql.connect(t.storage, clients, region)
+    try:
+        yield database.Rows(conn, dialect, t.storage, subject)
+    finally:
+        conn.close()
+
+
+def _preview(t: Target, clients: Clients, region: str, subject: str) -> Preview:
+    if t.storage is not None:
+        with _database(t, clients, region, subject) as rows:
+            count, samples, per_table = database.preview(rows)
+        return Preview(t, count, tuple(samples), _rows_method(t), rows=per_table)
+    store = connect(t, clients, region, subject)
+    count, samples, blocked = preview(store)
+    return Preview(t, count, tuple(samples), store.method, getattr(store, "warning", None),
+                   blocked=tuple(blocked))
+
+
+def _erase_rows(t: Target, clients: Clients, region: str, subject: str, journal: Journal,
+                progress: Progress | None) -> dict[str, Any]:
+    assert t.storage is not None
+    with _database(t, clients, region, subject) as rows:
+        result = database.erase_rows(t.key, rows, journal, sql.conflicts(), progress)
+    copies, arn = sql.outliving(t.storage, clients, region)
+    copies += recovery_points(clients("backup", region), arn) if arn else []
+    return {**result, "method": _rows_method(t), "outliving": [c.to_json() for c in copies],
+            "verified": now()}
 
 
 def dry_run(plan: Plan, clients: Clients, region: str, *,
@@ -165,16 +207,13 @@ def dry_run(plan: Plan, clients: Clients, region: str, *,
             out.append(Preview(t))
             continue
         try:
-            store = connect(t, _reach(t, clients, accounts), t.region or region, plan.subject)
-            count, samples, blocked = preview(store)
+            out.append(_preview(t, _reach(t, clients, accounts), t.region or region,
+                                plan.subject))
         except Exception as exc:
             reason = _store_failure(exc)
             if reason is None:
                 raise
             out.append(Preview(t, error=reason))
-            continue
-        out.append(Preview(t, count, tuple(samples), store.method, getattr(store, "warning", None),
-                           blocked=tuple(blocked)))
     return out
 
 
@@ -220,12 +259,15 @@ def _erase_target(t: Target, subject: str, clients: Clients, region: str, journa
         return
     try:
         mine = _reach(t, clients, accounts)
-        store = connect(t, mine, here, subject)
-        result = erase_store(key, store, journal, progress)
-        copies = store.outliving() + (recovery_points(mine("backup", here), store.arn)
-                                      if store.arn else [])
-        result.update(warning=getattr(store, "warning", None),
-                      outliving=[c.to_json() for c in copies], verified=now())
+        if t.storage is not None:
+            result = _erase_rows(t, mine, here, subject, journal, progress)
+        else:
+            store = connect(t, mine, here, subject)
+            result = erase_store(key, store, journal, progress)
+            copies = store.outliving() + (recovery_points(mine("backup", here), store.arn)
+                                          if store.arn else [])
+            result.update(warning=getattr(store, "warning", None),
+                          outliving=[c.to_json() for c in copies], verified=now())
     except Exception as exc:
         reason = _store_failure(exc)
         if reason is None:

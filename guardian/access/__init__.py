@@ -1,0 +1,1 @@
+"""The right of access and portability: collect one subject's data, package it."""
