@@ -121,7 +121,7 @@ def _database(t: Target, clients: Clients, region: str, subject: str, fetch: boo
         found = Found(t, f"rows and child rows through {t.storage.connection.method}",
                       rows=database.counts(found_rows, rows.nodes))
         if fetch:
-            found.records = rows.read(sorted(found_rows, key=lambda r: r.node))
+            found.records = plain(rows.read(sorted(found_rows, key=lambda r: r.node)))
         else:
             found.records = [{} for _ in found_rows]
     finally:
@@ -134,7 +134,7 @@ def collect(plan: Plan, clients: Clients, region: str, *, fetch: bool = True,
     """Each active target's data (with `fetch`; else only what is there and how big), in
     plan order. A store that cannot be read as the catalog describes it is reported with the
     reason (`Found.error`); an outage propagates."""
-    from guardian.erasure.run import _store_failure
+    from guardian.erasure.run import store_failure
 
     for t in plan.active:
         here = t.region or region
@@ -146,7 +146,7 @@ def collect(plan: Plan, clients: Clients, region: str, *, fetch: bool = True,
             else:
                 found = _dynamodb(t, clients, here, plan.subject, fetch)
         except Exception as exc:
-            reason = _store_failure(exc)
+            reason = store_failure(exc)
             if reason is None:
                 raise
             found = Found(t, error=reason)

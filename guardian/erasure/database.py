@@ -263,8 +263,6 @@ class Rows:
     def read(self, rows: list[Row]) -> list[dict[str, Any]]:
         """The rows' values, `{"table": ..., "row": {column: value}}`: the catalog's personal
         columns of each table, every column when it names none (guardian access)."""
-        from guardian.access.collect import plain
-
         out: list[dict[str, Any]] = []
         by_node: dict[int, list[tuple[Any, ...]]] = {}
         for row in rows:
@@ -283,7 +281,7 @@ class Rows:
                                 [v for k in chunk for v in k])
                     names = [str(c[0]) for c in cur.description]
                     out.extend({"table": node.table,
-                                "row": {n: plain(v) for n, v in zip(names, r, strict=True)}}
+                                "row": dict(zip(names, r, strict=True))}
                                for r in cur.fetchall())
         self.conn.rollback()
         return out

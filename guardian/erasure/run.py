@@ -130,7 +130,9 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, bx.BotoCoreError) and setup_error(exc) is None
 
 
-def _store_failure(exc: BaseException) -> str | None:
+def store_failure(exc: BaseException) -> str | None:
+    """Why a store cannot be read or erased as the catalog describes it (recorded, and the
+    run goes on); None for anything else (an outage or a bug, which propagates)."""
     import botocore.exceptions as bx
 
     if isinstance(exc, StoreError):
@@ -210,7 +212,7 @@ def dry_run(plan: Plan, clients: Clients, region: str, *,
             out.append(_preview(t, _reach(t, clients, accounts), t.region or region,
                                 plan.subject))
         except Exception as exc:
-            reason = _store_failure(exc)
+            reason = store_failure(exc)
             if reason is None:
                 raise
             out.append(Preview(t, error=reason))
@@ -269,7 +271,7 @@ def _erase_target(t: Target, subject: str, clients: Clients, region: str, journa
             result.update(warning=getattr(store, "warning", None),
                           outliving=[c.to_json() for c in copies], verified=now())
     except Exception as exc:
-        reason = _store_failure(exc)
+        reason = store_failure(exc)
         if reason is None:
             raise
         st = journal.store(key)
