@@ -503,3 +503,35 @@ def test_breach_count_subjects_needs_a_database_store(tmp_path, capsys):
     assert main(["breach", "--catalog", str(tmp_path / "catalog.yaml"), "--resource",
                  "shop-docs", "--count-subjects"]) == 2
     assert "shop-docs is a s3 store" in capsys.readouterr().err
+
+
+def test_a_secrets_manager_secret_connects_and_its_password_goes_nowhere(pg, clients,
+                                                                        tmp_path):
+    """connection.secret_arn: username, password, host (here the server's socket directory)
+    from the secret, as RDS-managed and hand-made secrets hold them; backups listed from RDS."""
+    pg.create_database("shop")
+    schema(pg)
+    seed(pg, SUBJECTS)
+    before = census(pg)
+    arn = clients("secretsmanager", REGION).create_secret(
+        Name="shop-guardian", SecretString=json.dumps({
+            "username": pg.user, "password": "s3cret-pw", "host": str(pg.socket_dir)}))["ARN"]
+    clients("rds", REGION).create_db_instance(
+        DBInstanceIdentifier=STORE["postgres"], Engine="postgres", DBInstanceClass="db.t4g.micro",
+        AllocatedStorage=20, MasterUsername="admin", MasterUserPassword="x" * 12,
+        BackupRetentionPeriod=7)
+    text = STORE_ENTRY.format(name=STORE["postgres"], engine="postgres", env="UNUSED",
+                              customers="customers", cascade="")
+    text = text.replace("connection: {dsn_env: UNUSED}", f'connection: {{secret_arn: "{arn}"}}')
+    (tmp_path / "catalog.yaml").write_text(CATALOG.format(stores=text), encoding="utf-8")
+    cert = erase_one(load_catalog(tmp_path / "catalog.yaml"), clients, tmp_path)
+    [store] = cert["stores"]
+    assert store["status"] == "erased", store
+    assert census(pg) == without(before, "abc")
+    assert "secret shop-guardian" not in store["method"] and arn in store["method"]
+    details = {c["detail"]: c["until"] for c in store["outliving"] if c["kind"] == "backups"}
+    [(automated, until)] = [(d, u) for d, u in details.items() if "for 7 days" in d]
+    assert automated.startswith("automated backups and point-in-time recovery") and until
+    assert any(d.startswith("automated snapshot ") for d in details), details
+    everything = json.dumps(cert) + "".join(p.read_text() for p in tmp_path.glob("*.j*"))
+    assert "s3cret-pw" not in everything
