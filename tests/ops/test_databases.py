@@ -535,3 +535,35 @@ def test_a_secrets_manager_secret_connects_and_its_password_goes_nowhere(pg, cli
     assert any(d.startswith("automated snapshot ") for d in details), details
     everything = json.dumps(cert) + "".join(p.read_text() for p in tmp_path.glob("*.j*"))
     assert "s3cret-pw" not in everything
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_other_subjects_row_is_ever_exported(engine, request, clients, tmp_path_factory,
+                                                data):
+    from guardian.access.collect import collect
+
+    server = request.getfixturevalue("pg" if engine == "postgres" else "maria")
+    others = data.draw(st.lists(st.sampled_from(SUBJECTS), min_size=1, max_size=7,
+                                unique=True))
+    target = data.draw(st.sampled_from([s for s in SUBJECTS if s.isascii() and s.strip() == s]))
+    server.create_database("shop")
+    schema(server)
+    seed(server, sorted({target, *others}), per=1)
+    tmp = tmp_path_factory.mktemp("prop")
+    os.environ[DSN_ENV[engine]] = server.dsn("shop")
+    try:
+        [found] = collect(plan_erasure(catalog_for(tmp, [engine]), target), clients, REGION)
+    finally:
+        os.environ.pop(DSN_ENV[engine], None)
+    assert found.error is None and found.rows == {"customers": 1, "orders": 2, "order_items": 4}
+    assert [r["row"]["customer_ref"] for r in found.records if r["table"] == "customers"] == [
+        target]
+    with server.connect("shop") as conn, conn.cursor() as cur:
+        cur.execute("SELECT o.id, c.customer_ref FROM orders o JOIN customers c ON "
+                    "c.id = o.customer_id")
+        theirs = {order for order, ref in cur.fetchall() if ref == target}
+    assert {r["row"]["order_id"] for r in found.records if r["table"] == "order_items"} == theirs
