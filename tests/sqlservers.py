@@ -122,7 +122,8 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGINT) -> None:  # type: ig
 def _run(argv: list[str], user: str | None, log: Path) -> None:
     with log.open("ab") as out:
         subprocess.run(argv, check=True, stdout=out, stderr=subprocess.STDOUT,
-                       preexec_fn=_as(user), timeout=START_SECONDS, stdin=subprocess.DEVNULL)
+                       preexec_fn=_as(user), timeout=START_SECONDS, stdin=subprocess.DEVNULL,
+                       cwd=log.parent)  # a directory the server's user may enter
 
 
 def _connects(server: Server) -> bool:
@@ -149,7 +150,7 @@ def postgres() -> Iterator[Server]:
                  "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
                  "-c", "synchronous_commit=off", "-c", "max_connections=40"],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                preexec_fn=_as(user), start_new_session=True)
+                preexec_fn=_as(user), start_new_session=True, cwd=work)
         server = Server("postgres", work, "guardian")
         try:
             _wait(lambda: _connects(server), proc, "PostgreSQL", log)
@@ -180,7 +181,7 @@ def mariadb() -> Iterator[Server]:
                  "--skip-log-bin", "--character-set-server=utf8mb4",
                  "--collation-server=utf8mb4_general_ci"],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)
+                start_new_session=True, cwd=work)
         server = Server("mysql", work, "root")
         try:
             _wait(lambda: _connects(server), proc, "MariaDB", log)
