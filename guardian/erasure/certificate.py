@@ -255,7 +255,7 @@ def markdown(cert: dict[str, Any]) -> str:
         f"- Tool: {cert['tool']['name']} {cert['tool']['version']}",
         f"- Erasure started: {times['started']}; last store finished: "
         f"{times['finished'] or 'none yet'}; certified: {cert['certified']}",
-        f"- Deleted: {cert['deleted']} object version(s) and item(s)",
+        f"- Deleted: {cert['deleted']} object version(s), item(s) and row(s)",
         "",
         "## Stores",
         "",

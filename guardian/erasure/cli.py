@@ -182,7 +182,7 @@ def _confirm(plan, clients, region, accounts) -> bool:  # type: ignore[no-untype
     previews = dry_run(plan, clients, region, accounts=accounts)
     _print_preview(previews, "text", dry_run=False)
     total = sum(p.count for p in previews)
-    answer = input(f"Permanently delete {total} object version(s)/item(s)? Type 'erase': ")
+    answer = input(f"Permanently delete {total} object version(s)/item(s)/row(s)? Type 'erase': ")
     return answer.strip() == "erase"
 
 
