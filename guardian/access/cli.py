@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         user = credentials_error(exc)
         if user is not None:
             raise user from None
-        if is_outage(exc) or _database_outage(exc):
+        if is_outage(exc):
             raise UserError(f"interrupted: {type(exc).__name__}; nothing was written, run the "
                             "command again") from None
         raise
@@ -102,12 +102,6 @@ def run(args: argparse.Namespace) -> int:
         os.chmod(args.output, 0o600)  # the person's data: for the person and the controller
     _print(found, plan, args.format, sum(len(b) for b in files.values()), Path(args.output))
     return 1 if any(f.error for f in found) else 0
-
-
-def _database_outage(exc: BaseException) -> bool:
-    from guardian.erasure.sql import outages
-
-    return isinstance(exc, outages())
 
 
 def _date(text: str) -> date:

@@ -120,9 +120,12 @@ def _reach(t: Target, clients: Clients, accounts: Reach | None) -> Clients:
 
 
 def is_outage(exc: BaseException) -> bool:
-    """An error worth resuming after rather than recording: the service, not the store."""
+    """An error worth resuming after rather than recording: the service, not the store (a
+    database server lost mid-run is one: its open transaction is rolled back)."""
     import botocore.exceptions as bx
 
+    if isinstance(exc, sql.outages()):
+        return True
     if isinstance(exc, bx.ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return status >= 500 or "Throttl" in (error_code(exc) or "") \

@@ -568,3 +568,15 @@ def test_no_other_subjects_row_is_ever_exported(engine, request, clients, tmp_pa
                     "c.id = o.customer_id")
         theirs = {order for order, ref in cur.fetchall() if ref == target}
     assert {r["row"]["order_id"] for r in found.records if r["table"] == "order_items"} == theirs
+
+
+def test_a_database_lost_mid_run_is_an_outage_to_resume_after():
+    """Not a failed store: the journal keeps its place and the same command resumes."""
+    import psycopg
+    import pymysql
+
+    from guardian.erasure.run import is_outage
+
+    assert is_outage(psycopg.OperationalError("server closed the connection unexpectedly"))
+    assert is_outage(pymysql.err.OperationalError(2013, "Lost connection to server"))
+    assert not is_outage(psycopg.errors.ForeignKeyViolation("refused"))
