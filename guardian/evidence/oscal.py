@@ -299,7 +299,8 @@ def system_security_plan(catalog: Catalog, rules: Sequence[Rule], timestamp: dat
         import_profile=ImportProfile(href=href),
         system_characteristics=SystemCharacteristics(
             system_ids=[SystemId(identifier_type="https://ietf.org/rfc/rfc4122", id=this)],
-            system_name=f"{org.name} personal data platform",
+            # OSCAL names hold no edge whitespace (^\S(.*\S)?$); a quoted catalog name may
+            system_name=" ".join(f"{org.name} personal data platform".split()),
             description=f"The personal data {org.name} holds, as its Guardian catalog declares "
             f"it: {len(catalog.datasets)} dataset(s).",
             system_information=SystemInformation(information_types=[
