@@ -156,9 +156,12 @@ class Entry:
 
     def load(self, source: Source) -> ResourceGraph | None:
         """The cached graph, if every file it was made from is unchanged; else None."""
-        try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+        from guardian.errors import UserError
+        from guardian.io import read_bytes
+
+        try:  # a regular file, bounded: a FIFO or device put in its place is a miss, not a hang
+            data = json.loads(read_bytes(self.path, "a synthesis cache entry"))
+        except (UserError, ValueError):
             return None
         if not isinstance(data, dict) or data.get("material") != self.material:
             return None

@@ -4,6 +4,7 @@ read has changed; a broken or unwritable cache is never an error."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,10 @@ def test_a_broken_entry_is_a_miss_and_an_unwritable_cache_a_warning(project, tmp
     entry.write_text("{not json")
     assert synthesize(project, cache=cache).dumps() == graph.dumps()
     assert runs(project) == 2
+    entry.unlink()
+    os.mkfifo(entry)  # read naively, this would wait for a writer forever
+    assert synthesize(project, cache=cache).dumps() == graph.dumps()
+    assert runs(project) == 3
     blocked = tmp_path / "file"
     blocked.write_text("")
     assert synthesize(project, cache=blocked / "cache").dumps() == graph.dumps()
