@@ -42,6 +42,7 @@ from pulumi_policy.proxy import _is_unknown
 from guardian.findings import Report, Result, Rule
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import PROVIDER_PREFIX, provider_regions, region_of, usable
+from guardian.graph.types import conform
 
 ReportViolation = Callable[..., None]
 PACK_DIR = Path(__file__).resolve().parent
@@ -78,7 +79,8 @@ def _is_proxy(value: Any) -> bool:
 
 
 def to_graph(resources: Sequence[PolicyResource], default_region: str | None) -> ResourceGraph:
-    """The stack's resources as a ResourceGraph (props are the resources' planned state)."""
+    """The stack's resources as a ResourceGraph (props are the resources' planned state), their
+    properties conformed to the types pulumi-aws declares, as every reader does."""
     graph: list[Resource] = []
     regions: dict[str, str | None] = {}
     for r in resources:
@@ -86,11 +88,11 @@ def to_graph(resources: Sequence[PolicyResource], default_region: str | None) ->
         provider = None
         if r.provider is not None:
             provider = f"{r.provider.urn}::{UNKNOWN}"  # the provider's id is not given to policies
-            region = usable(plain(r.provider.props or {}).get("region"))
-            if region:
-                regions[r.provider.urn] = region
+            given = plain(r.provider.props or {}).get("region")
+            if usable(given) or given == UNKNOWN:  # computed at deploy time: unknown
+                regions[r.provider.urn] = usable(given)
         graph.append(
-            Resource(
+            conform(Resource(
                 urn=r.urn,
                 type=r.resource_type,
                 name=r.name,
@@ -103,7 +105,7 @@ def to_graph(resources: Sequence[PolicyResource], default_region: str | None) ->
                 property_dependencies={
                     k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
                 },
-            )
+            ))
         )
     regions.update(provider_regions(graph))
     graph = [replace(r, region=region_of(r, regions, default_region)) for r in graph]

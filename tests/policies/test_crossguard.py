@@ -136,6 +136,19 @@ def test_to_graph_falls_back_to_the_stack_region() -> None:
     assert to_graph([table], default_region="eu-north-1").resources[0].region == "eu-north-1"
 
 
+def test_to_graph_an_unknown_provider_region_is_unknown_never_the_stack_s() -> None:
+    table = resource("aws:dynamodb/table:Table", "orders", {"name": "orders"},
+                     prov=provider(UNKNOWN, "computed"))
+    assert to_graph([table], default_region="eu-north-1").resources[0].region is None
+
+
+def test_to_graph_wrong_types_become_unknown_as_in_every_reader() -> None:
+    bucket = resource("aws:s3/bucket:Bucket", "docs", {"bucket": "docs", "acl": ["public-read"],
+                                                       "tags": {"privacy:dataset": "docs"}})
+    [b] = to_graph([bucket], default_region="eu-west-1").resources
+    assert b.inputs["acl"] == UNKNOWN and b.inputs["bucket"] == "docs" and b.dataset == "docs"
+
+
 def test_the_pack_has_one_policy_per_rule_with_pulumis_own_metadata() -> None:
     assert [p.name for p in POLICIES] == [r.id for r in RULES]
     for policy in POLICIES:
