@@ -13,13 +13,15 @@ Backup vaults, plans and selections.
 Every read is accounted for. A call that fails (denied, throttled or failing past botocore's
 retries, a dropped connection) makes the value it would have filled UNKNOWN, so the rule that
 reads it reports `unknown`, and is recorded as a `ReadGap` naming the call and the error code;
-a listing that fails is a gap for the whole kind in that region. After three failed calls in a
-row to one service in one region the rest of them are not attempted (recorded as gaps too), so
-an outage costs a bounded time. When nothing at all could be read, it is exit 2 naming the
-first failed call. A setting that is absent (no policy, no lifecycle) is left out, as in a
-program that does not declare it. What AWS creates by itself (AWS managed keys, service-linked
-roles, default VPCs, `default.*` parameter groups) is not a resource here, as it is not in a
-Pulumi program.
+a listing that fails is a gap for the whole kind in that region. A successful answer lacking a
+field the reader takes from it (or holding it with another type) is its call's failure too,
+`MalformedResponse`: every answer is taken apart in one place, `_taken`. After three failed
+calls in a row to one service in one region the rest of them are not attempted (recorded as
+gaps too), so an outage costs a bounded time. When nothing at all could be read, it is exit 2
+naming the first failed call. A setting that is absent (no policy, no lifecycle) is left out,
+as in a program that does not declare it. What AWS creates by itself (AWS managed keys,
+service-linked roles, default VPCs, `default.*` parameter groups) is not a resource here, as it
+is not in a Pulumi program.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ BREACH = ("breach-detection",)
 IAM_PREFIX = {"monitoring": "cloudwatch"}  # signing names that are not the IAM prefix
 LIVE_ATTEMPTS = 4  # per call, with adaptive client-side rate limiting once AWS throttles
 FAILURE_BUDGET = 3  # failed calls in a row to one service in one region before giving up on it
+MALFORMED = "MalformedResponse"  # a successful answer without a field the reader takes from it
 
 
 class Unread(Exception):
@@ -207,6 +210,44 @@ def _named(item: Mapping[str, Any], ident: str) -> str:
     return _tags(item.get("Tags")).get("Name") or ident
 
 
+def _taken(call: str, pick: Callable[[Any], Any], answer: Any) -> Any:
+    """pick(answer): the one place a successful answer is taken apart. A field it lacks or
+    holds with another type (a proxy, an older API, a partial answer) is the call's failure,
+    MalformedResponse, never a traceback."""
+    try:
+        return pick(answer)
+    except (KeyError, TypeError, AttributeError, IndexError, StopIteration):
+        raise Unread(call, MALFORMED) from None
+
+
+def _failure(exc: BaseException) -> str | None:
+    """Why a call failed (failure_code), or MalformedResponse when botocore's parser broke on
+    its answer (a structure given as a string, ...); None for anything else: a bug."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    parser = tb is not None and tb.tb_frame.f_globals.get("__name__") == "botocore.parsers"
+    return failure_code(exc) or (MALFORMED if parser else None)
+
+
+def _named_by(item: Any, *ids: str) -> Any:
+    """`item` when each of `ids` is a string in it (or, with no ids, it is a string itself):
+    what the reader names it by. TypeError or KeyError otherwise."""
+    for ident in [item[i] for i in ids] if ids else [item]:
+        if not isinstance(ident, str):
+            raise TypeError(f"{ident!r} is not a string")
+    return item
+
+
+def _record(item: Any, *fields: str) -> Mapping[str, Any]:
+    """`item` when it is a mapping holding `fields`. TypeError or KeyError otherwise."""
+    if not isinstance(item, Mapping):
+        raise TypeError(f"{item!r} is not a structure")
+    for f in fields:
+        item[f]
+    return item
+
+
 def call_name(client: Any, method: str) -> str:
     """`s3:GetBucketAcl` for (an S3 client, "get_bucket_acl")."""
     meta = getattr(client, "meta", None)
@@ -235,7 +276,8 @@ class _Reader:
         self._buckets: dict[str, str | None] | None = None  # name -> region, listed once
         try:
             sts = clients("sts", home)
-            self.account = str(self.call(sts, "get_caller_identity", count=False)["Account"])
+            self.account = self.call(sts, "get_caller_identity", count=False,
+                                     pick=lambda r: _named_by(r, "Account")["Account"])
         except Unread as exc:  # only the account id in URNs depends on it
             self.gaps.append(ReadGap(exc.call, exc.code, "the account id", home))
             self.account = "unknown-account"
@@ -260,8 +302,10 @@ class _Reader:
         return call.split(":")[0], getattr(getattr(client, "meta", None), "region_name", None)
 
     def call(self, client: Any, method: str, absent: tuple[str, ...] = (), *,
-             count: bool = True, **kwargs: Any) -> Any:
-        """The response; None when `absent` names its error code; Unread when it failed."""
+             pick: Callable[[Any], Any] = lambda r: r, count: bool = True,
+             **kwargs: Any) -> Any:
+        """pick(the response); None when `absent` names its error code; Unread when it failed,
+        or when its answer lacks what `pick` takes from it."""
         name = call_name(client, method)
         key = self._service(client, name)
         if self.failures.get(key, 0) >= FAILURE_BUDGET:
@@ -269,7 +313,7 @@ class _Reader:
         try:
             response = getattr(client, method)(**kwargs)
         except Exception as exc:
-            code = failure_code(exc)
+            code = _failure(exc)
             if code is None:
                 raise
             if code in absent:
@@ -280,7 +324,7 @@ class _Reader:
             raise Unread(name, code) from None
         self.reads += count
         self.failures[key] = 0
-        return response
+        return _taken(name, pick, response)
 
     def _failed(self, key: tuple[str, str | None], call: str, code: str,
                 exc: BaseException) -> None:
@@ -298,26 +342,31 @@ class _Reader:
     def value(self, client: Any, method: str, pick: Callable[[Any], Any], what: str,
               region: str | None, absent: tuple[str, ...] = (), urn: str | None = None,
               **kwargs: Any) -> Any:
-        """pick(response); None when absent; UNKNOWN when the call failed (a gap)."""
+        """pick(response); None when absent; UNKNOWN when the call failed or its answer
+        lacked what `pick` takes (a gap)."""
         try:
-            response = self.call(client, method, absent, **kwargs)
+            return self.call(client, method, absent, pick=pick, **kwargs)
         except Unread as exc:
             self.gaps.append(ReadGap(exc.call, exc.code, what, region, urn))
             return UNKNOWN
-        return None if response is None else pick(response)
 
     def listing(self, client: Any, method: str, key: str, what: str, region: str | None,
-                controls: tuple[str, ...], **kwargs: Any) -> list[Any]:
-        """Every item of a paginated listing; [] and a gap for the kind when it fails."""
+                controls: tuple[str, ...], ids: tuple[str, ...] = (),
+                **kwargs: Any) -> list[Any]:
+        """Every item of a paginated listing, each holding the string fields `ids` (each a
+        string itself when there are none); [] and a gap for the kind when it fails or an
+        item lacks them."""
         name = call_name(client, method)
-        items: list[Any] = []
+
+        def pick(pages: list[Any]) -> list[Any]:
+            return [_named_by(i, *ids) for page in pages for i in page.get(key) or ()]
+
         try:
             if client.can_paginate(method):
                 pages = client.get_paginator(method).paginate(**kwargs)
-                items = [i for page in self._pages(client, name, pages) for i in page.get(key)
-                         or ()]
+                items = _taken(name, pick, list(self._pages(client, name, pages)))
             else:
-                items = list((self.call(client, method, **kwargs) or {}).get(key) or ())
+                items = self.call(client, method, pick=lambda r: pick([r]), **kwargs)
         except Unread as exc:
             self.gaps.append(ReadGap(exc.call, exc.code, what, region, listing=True,
                                      controls=controls, allowed=self.allow_partial))
@@ -337,7 +386,7 @@ class _Reader:
             except StopIteration:
                 return
             except Exception as exc:
-                code = failure_code(exc)
+                code = _failure(exc)
                 if code is None:
                     raise
                 self._failed(key, name, code, exc)
@@ -351,9 +400,9 @@ class _Reader:
     def kms(self, region: str) -> None:
         kms = self.clients("kms", region)
         keys = self.listing(kms, "list_keys", "Keys", "KMS keys", region,
-                            ("encryption-at-rest",))
+                            ("encryption-at-rest",), ids=("KeyId", "KeyArn"))
         for k in keys:
-            meta = self.value(kms, "describe_key", lambda r: r["KeyMetadata"],
+            meta = self.value(kms, "describe_key", lambda r: _record(r["KeyMetadata"]),
                               f"whether KMS key {k['KeyId']} is AWS or customer managed",
                               region, KeyId=k["KeyId"])
             if meta == UNKNOWN:
@@ -383,7 +432,7 @@ class _Reader:
                                    KeyId=k["KeyId"]),
             })
         for a in self.listing(kms, "list_aliases", "Aliases", "KMS aliases", region,
-                              ("encryption-at-rest",)):
+                              ("encryption-at-rest",), ids=("AliasName", "AliasArn")):
             if a["AliasName"].startswith("alias/aws/") or "TargetKeyId" not in a:
                 continue
             self.add(ALIAS, a["AliasName"], region, {
@@ -411,7 +460,8 @@ class _Reader:
         if self._buckets is None:
             s3 = self.clients("s3", region)
             names = [b["Name"] for b in self.listing(s3, "list_buckets", "Buckets",
-                                                     "S3 buckets", None, STORE_CONTROLS)]
+                                                     "S3 buckets", None, STORE_CONTROLS,
+                                                     ids=("Name",))]
             self._buckets = {}
             for name in names:
                 where = self.value(s3, "get_bucket_location",
@@ -535,8 +585,9 @@ class _Reader:
 
     def _table(self, ddb: Any, name: str, region: str) -> None:
         urn = self._urn(TABLE, name, region)
-        desc = self.value(ddb, "describe_table", lambda r: r["Table"], f"table {name}", region,
-                          urn=urn, TableName=name)
+        desc = self.value(ddb, "describe_table",
+                          lambda r: _record(r["Table"], "TableArn", "KeySchema"),
+                          f"table {name}", region, urn=urn, TableName=name)
         if desc == UNKNOWN:
             self.add(TABLE, name, region, {
                 "name": name, "tags": UNKNOWN, "serverSideEncryption": UNKNOWN,
@@ -595,10 +646,10 @@ class _Reader:
     def network(self, region: str) -> None:
         ec2 = self.clients("ec2", region)
 
-        def listed(method: str, key: str, what: str) -> list[Any]:
-            return self.listing(ec2, method, key, what, region, NETWORK)
+        def listed(method: str, key: str, what: str, *ids: str) -> list[Any]:
+            return self.listing(ec2, method, key, what, region, NETWORK, ids=ids)
 
-        vpcs = listed("describe_vpcs", "Vpcs", "VPCs")
+        vpcs = listed("describe_vpcs", "Vpcs", "VPCs", "VpcId")
         default = {v["VpcId"] for v in vpcs if v.get("IsDefault")}  # AWS's, as its keys
 
         def ours(item: Mapping[str, Any]) -> bool:
@@ -611,7 +662,8 @@ class _Reader:
                     "tags": _tags(v.get("Tags")),
                     "arn": f"arn:{partition(region)}:ec2:{region}:{v.get('OwnerId')}:vpc/"
                            f"{v['VpcId']}"})
-        for sn in filter(ours, listed("describe_subnets", "Subnets", "subnets")):
+        for sn in filter(ours, listed("describe_subnets", "Subnets", "subnets", "SubnetId",
+                                         "VpcId")):
             self.add(SUBNET, _named(sn, sn["SubnetId"]), region, {
                 "id": sn["SubnetId"], "arn": sn.get("SubnetArn"), "vpcId": sn["VpcId"],
                 "cidrBlock": sn.get("CidrBlock"), "availabilityZone": sn.get("AvailabilityZone"),
@@ -619,7 +671,8 @@ class _Reader:
                 "tags": _tags(sn.get("Tags"))})
         main: dict[str, str] = {}  # VPC -> its main route table
         explicit: set[str] = set()
-        for rt in filter(ours, listed("describe_route_tables", "RouteTables", "route tables")):
+        for rt in filter(ours, listed("describe_route_tables", "RouteTables",
+                                         "route tables", "RouteTableId", "VpcId")):
             self._route_table(rt, region)
             for a in rt.get("Associations", ()):
                 if a.get("Main"):
@@ -634,14 +687,15 @@ class _Reader:
                 table = main[sn.inputs["vpcId"]]
                 self.add(ASSOCIATION, f"{table}/{ident}", region, {
                     "subnetId": ident, "routeTableId": table, "main": True})
-        for gw in listed("describe_internet_gateways", "InternetGateways", "internet gateways"):
+        for gw in listed("describe_internet_gateways", "InternetGateways", "internet gateways",
+                         "InternetGatewayId"):
             attached = [a["VpcId"] for a in gw.get("Attachments", ()) if a.get("VpcId")]
             if any(v not in default for v in attached) or not attached:
                 self.add(IGW, _named(gw, gw["InternetGatewayId"]), region, {
                     "id": gw["InternetGatewayId"], "vpcId": attached[0] if attached else None,
                     "tags": _tags(gw.get("Tags"))})
         for sg in filter(ours, listed("describe_security_groups", "SecurityGroups",
-                                      "security groups")):
+                                      "security groups", "GroupName", "GroupId")):
             self.add(SG, f"{sg['GroupName']} ({sg['GroupId']})"
                      if sg["GroupName"] == "default" else sg["GroupName"], region, {
                          "id": sg["GroupId"], "name": sg["GroupName"], "vpcId": sg.get("VpcId"),
@@ -649,7 +703,7 @@ class _Reader:
                          "ingress": [_permission(p) for p in sg.get("IpPermissions", ())],
                          "egress": [_permission(p) for p in sg.get("IpPermissionsEgress", ())],
                          "tags": _tags(sg.get("Tags"))})
-        for fl in listed("describe_flow_logs", "FlowLogs", "VPC flow logs"):
+        for fl in listed("describe_flow_logs", "FlowLogs", "VPC flow logs", "FlowLogId"):
             target = fl.get("ResourceId", "")
             self.add(FLOW_LOG, fl["FlowLogId"], region, {
                 "id": fl["FlowLogId"], "trafficType": fl.get("TrafficType"),
@@ -659,7 +713,7 @@ class _Reader:
                 "logDestinationType": fl.get("LogDestinationType"),
                 "logDestination": fl.get("LogDestination")})
         for ep in filter(ours, listed("describe_vpc_endpoints", "VpcEndpoints",
-                                      "VPC endpoints")):
+                                      "VPC endpoints", "VpcEndpointId")):
             self.add(VPC_ENDPOINT, _named(ep, ep["VpcEndpointId"]), region, {
                 "id": ep["VpcEndpointId"], "vpcId": ep.get("VpcId"),
                 "serviceName": ep.get("ServiceName"),
@@ -690,13 +744,14 @@ class _Reader:
     def rds(self, region: str) -> None:
         rds = self.clients("rds", region)
         for g in self.listing(rds, "describe_db_subnet_groups", "DBSubnetGroups",
-                              "RDS subnet groups", region, NETWORK):
+                              "RDS subnet groups", region, NETWORK, ids=("DBSubnetGroupName",)):
             self.add(DB_SUBNET_GROUP, g["DBSubnetGroupName"], region, {
                 "name": g["DBSubnetGroupName"], "arn": g.get("DBSubnetGroupArn"),
                 "description": g.get("DBSubnetGroupDescription"), "vpcId": g.get("VpcId"),
                 "subnetIds": [s["SubnetIdentifier"] for s in g.get("Subnets", ())]})
         for g in self.listing(rds, "describe_db_parameter_groups", "DBParameterGroups",
-                              "RDS parameter groups", region, ("encryption-in-transit",)):
+                              "RDS parameter groups", region, ("encryption-in-transit",),
+                              ids=("DBParameterGroupName",)):
             name = g["DBParameterGroupName"]
             if name.startswith("default."):
                 continue  # AWS's: a program never declares it
@@ -710,7 +765,7 @@ class _Reader:
                 "name": name, "arn": g.get("DBParameterGroupArn"),
                 "family": g.get("DBParameterGroupFamily"), "parameters": params})
         for d in self.listing(rds, "describe_db_instances", "DBInstances", "RDS instances",
-                              region, STORE_CONTROLS):
+                              region, STORE_CONTROLS, ids=("DBInstanceIdentifier",)):
             name = d["DBInstanceIdentifier"]
             self.add(DB, name, region, {
                 "identifier": name, "arn": d.get("DBInstanceArn"), "id": name,
@@ -735,7 +790,8 @@ class _Reader:
     def breach(self, region: str) -> None:
         self._trails(region)
         sns = self.clients("sns", region)
-        for t in self.listing(sns, "list_topics", "Topics", "SNS topics", region, BREACH):
+        for t in self.listing(sns, "list_topics", "Topics", "SNS topics", region, BREACH,
+                              ids=("TopicArn",)):
             arn = t["TopicArn"]
             urn = self._urn(TOPIC, arn.rsplit(":", 1)[-1], region)
             attrs = self.value(sns, "get_topic_attributes", lambda r: r.get("Attributes", {}),
@@ -748,7 +804,7 @@ class _Reader:
                                    if known else UNKNOWN),
                 "policy": attrs.get("Policy") if known else UNKNOWN})
         for s in self.listing(sns, "list_subscriptions", "Subscriptions", "SNS subscriptions",
-                              region, BREACH):
+                              region, BREACH, ids=("SubscriptionArn", "TopicArn")):
             ident = s["SubscriptionArn"]
             self.add(SUBSCRIPTION, ident.rsplit(":", 1)[-1] if ident.startswith("arn:")
                      else f"{s['TopicArn'].rsplit(':', 1)[-1]}/{s.get('Endpoint')}", region, {
@@ -758,7 +814,7 @@ class _Reader:
                          "pendingConfirmation": not ident.startswith("arn:")})
         events = self.clients("events", region)
         for r in self.listing(events, "list_rules", "Rules", "EventBridge rules", region,
-                              BREACH):
+                              BREACH, ids=("Name",)):
             name = r["Name"]
             urn = self.add(EVENT_RULE, name, region, {
                 "name": name, "arn": r.get("Arn"), "eventPattern": r.get("EventPattern"),
@@ -772,7 +828,7 @@ class _Reader:
                     "rule": name, "arn": t["Arn"], "targetId": t["Id"]})
         cloudwatch = self.clients("cloudwatch", region)
         for a in self.listing(cloudwatch, "describe_alarms", "MetricAlarms",
-                              "CloudWatch alarms", region, BREACH):
+                              "CloudWatch alarms", region, BREACH, ids=("AlarmName",)):
             self.add(ALARM, a["AlarmName"], region, {
                 "name": a["AlarmName"], "arn": a.get("AlarmArn"),
                 "alarmActions": list(a.get("AlarmActions", ())),
@@ -793,7 +849,7 @@ class _Reader:
         was made), with their selectors and whether they log."""
         ct = self.clients("cloudtrail", region)
         for t in self.listing(ct, "describe_trails", "trailList", "CloudTrail trails", region,
-                              BREACH, includeShadowTrails=False):
+                              BREACH, ids=("Name",), includeShadowTrails=False):
             name, arn = t["Name"], t.get("TrailARN")
             urn = self._urn(TRAIL, name, region)
             logging = self.value(ct, "get_trail_status", lambda r: bool(r.get("IsLogging")),
@@ -820,12 +876,12 @@ class _Reader:
         backup = self.clients("backup", region)
         controls = ("retention", "residency", "third-party-sharing")
         for v in self.listing(backup, "list_backup_vaults", "BackupVaultList",
-                              "AWS Backup vaults", region, controls):
+                              "AWS Backup vaults", region, controls, ids=("BackupVaultName",)):
             self.add(BACKUP_VAULT, v["BackupVaultName"], region, {
                 "name": v["BackupVaultName"], "arn": v.get("BackupVaultArn"),
                 "id": v["BackupVaultName"], "kmsKeyArn": v.get("EncryptionKeyArn")})
         for p in self.listing(backup, "list_backup_plans", "BackupPlansList",
-                              "AWS Backup plans", region, controls):
+                              "AWS Backup plans", region, controls, ids=("BackupPlanId",)):
             ident, name = p["BackupPlanId"], p.get("BackupPlanName", p["BackupPlanId"])
             urn = self._urn(BACKUP_PLAN, name, region)
             plan = self.value(backup, "get_backup_plan", lambda r: r.get("BackupPlan", {}),
@@ -857,7 +913,8 @@ class _Reader:
     def iam(self) -> None:
         iam = self.clients("iam", self.home)
         for p in self.listing(iam, "list_policies", "Policies", "customer managed IAM policies",
-                              None, ("purpose-limitation", "access-control"), Scope="Local"):
+                              None, ("purpose-limitation", "access-control"),
+                              ids=("PolicyName", "Arn", "DefaultVersionId"), Scope="Local"):
             urn = self._urn(POLICY, p["PolicyName"], None)
             document = self.value(iam, "get_policy_version",
                                   lambda r: _json(r["PolicyVersion"]["Document"]),
@@ -867,7 +924,8 @@ class _Reader:
                 "name": p["PolicyName"], "arn": p["Arn"], "id": p["Arn"],
                 "path": p.get("Path", "/"), "policy": document})
         roles = [r for r in self.listing(iam, "list_roles", "Roles", "IAM roles", None,
-                                         ("purpose-limitation", "access-control"))
+                                         ("purpose-limitation", "access-control"),
+                                         ids=("RoleName", "Arn"))
                  if not r.get("Path", "/").startswith("/aws-service-role/")]
         for r in roles:
             self._role(iam, r)

@@ -1,5 +1,6 @@
 """A fault proxy: an HTTP server on 127.0.0.1 in front of the moto server that, call by call,
-denies, throttles, fails with a 5xx, drops the connection, or answers itself.
+denies, throttles, fails with a 5xx, drops the connection, or answers itself (a complete
+answer moto lacks, or a truncated one: a success without a field AWS always sends).
 
 Every request is identified as botocore sends it: the service and region from the SigV4
 credential scope, the operation from `X-Amz-Target` (JSON protocols), the `Action` field (query
@@ -47,7 +48,7 @@ class Fault:
     times: int | None = None  # None: every time
     after: int = 0  # let this many matching calls through first
     status: int = 500
-    body: Any = None  # answer: the JSON document to return
+    body: Any = None  # answer: the JSON document to return, or the XML (bytes) of REST/query
     contains: bytes | None = None  # only requests whose body holds this (e.g. an account id)
     lacks: bytes | None = None  # only requests whose body does not (e.g. an external id)
     seen: int = 0
@@ -145,9 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(2)  # no answer at all: botocore sees the connection go
-        elif fault.kind == "answer":
-            self._send(200, {"Content-Type": "application/json"},
-                       json.dumps(fault.body).encode())
+        elif fault.kind == "answer":  # a success, complete or not: as the test wrote it
+            xml = isinstance(fault.body, bytes)
+            self._send(200, {"Content-Type": "text/xml" if xml else "application/json"},
+                       fault.body if xml else json.dumps(fault.body).encode())
         else:
             assert call is not None
             self._send(*error_response(call, fault))

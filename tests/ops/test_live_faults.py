@@ -5,6 +5,7 @@ No failed read may leave the audit passing, and no fault may end in a traceback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -308,3 +309,45 @@ def test_an_endpoint_that_does_not_listen_is_exit_2(aws_env, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "nothing could be read from AWS" in err or "cannot reach AWS" in err
+
+
+# Successful answers without a field the reader takes from them, or holding one with another
+# type (a proxy, an older API, a partial answer): each is the read's own failure,
+# MalformedResponse, on what it was for, never a traceback nor a pass.
+BUCKET_WITHOUT_NAME = (b"<ListAllMyBucketsResult><Buckets><Bucket><CreationDate>"
+                       b"2024-01-01T00:00:00Z</CreationDate></Bucket></Buckets>"
+                       b"</ListAllMyBucketsResult>")
+KEY_WITHOUT_ID = {"Keys": [{"KeyArn": f"arn:aws:kms:{REGION}:123456789012:key/k"}]}
+
+
+@pytest.mark.parametrize("service, operation, body, message", [
+    ("kms", "DescribeKey", {}, "cannot read whether KMS key "),
+    ("kms", "DescribeKey", {"KeyMetadata": "enabled"}, "cannot read whether KMS key "),
+    ("dynamodb", "DescribeTable", {"Table": {"TableName": "x"}}, "cannot read table "),
+    ("kms", "ListKeys", KEY_WITHOUT_ID, f"cannot list KMS keys in {REGION}: "),
+    ("dynamodb", "ListTables", {"TableNames": [{"TableName": "customer"}]},
+     f"cannot list DynamoDB tables in {REGION}: "),
+    ("s3", "ListBuckets", BUCKET_WITHOUT_NAME, "cannot list S3 buckets"),
+])
+def test_an_answer_missing_a_field_is_a_blocking_unknown_naming_the_call(
+        proxy, service, operation, body, message):
+    proxy.add("answer", service, operation, body=body)
+    graph = read(proxy)
+    call = f"{service}:{operation}"
+    assert {(g.call, g.code) for g in graph.gaps} == {(call, "MalformedResponse")}
+    found = unread(check(graph))[call]
+    assert found and all(r.blocking and r.finding.unknown for r in found)
+    assert all(r.finding.message.startswith(message) and
+               f"{call} failed (MalformedResponse)" in r.finding.message for r in found)
+
+
+@pytest.mark.parametrize("operation, body, severity", [
+    ("DescribeKey", {}, "high"), ("ListKeys", KEY_WITHOUT_ID, "critical")])
+def test_check_live_says_which_answer_was_malformed(proxy, capsys, operation, body, severity):
+    proxy.add("answer", "kms", operation, body=body)
+    code = main(["check", "--live", "--region", REGION, "--endpoint-url", proxy.url,
+                 "--catalog", str(EXAMPLE_CATALOG)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert re.search(rf"FAIL +{severity} +GRD-INV-006 .*\n.*\n.*: kms:{operation} failed "
+                     r"\(MalformedResponse\)", out)
