@@ -33,15 +33,12 @@ def fingerprint(public: Any) -> str:
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
 
 
-def private_key(data: bytes, name: str) -> Any:
-    """An Ed25519 private key from PEM or OpenSSH bytes; UserError naming `name` otherwise."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+def _key(data: bytes, name: str, part: str, loaders: Any, cls: type) -> Any:
+    """The Ed25519 `part` ("private" or "public") key the first of `loaders` reads from `data`."""
     key = None
-    for load in (serialization.load_pem_private_key, serialization.load_ssh_private_key):
+    for load in loaders:
         try:
-            key = load(data, password=None)
+            key = load(data)
             break
         except TypeError:  # a passphrase is needed
             raise UserError(f"{name}: the key is encrypted; give an unencrypted Ed25519 "
@@ -49,13 +46,24 @@ def private_key(data: bytes, name: str) -> Any:
         except (ValueError, UnicodeError):
             continue
         except Exception as exc:  # noqa: BLE001 - cryptography raises its own unsupported-key errors
-            raise UserError(f"{name}: not a usable private key ({exc})") from None
+            raise UserError(f"{name}: not a usable {part} key ({exc})") from None
     if key is None:
-        raise UserError(f"{name}: not a private key (expected an Ed25519 key, PEM or OpenSSH)")
-    if not isinstance(key, Ed25519PrivateKey):
-        raise UserError(f"{name}: a {type(key).__name__.removesuffix('PrivateKey') or 'other'} "
+        raise UserError(f"{name}: not a {part} key (expected an Ed25519 key, PEM or OpenSSH)")
+    if not isinstance(key, cls):
+        suffix = f"{part.capitalize()}Key"
+        raise UserError(f"{name}: a {type(key).__name__.removesuffix(suffix) or 'other'} "
                         "key; bundles are signed with Ed25519")
     return key
+
+
+def private_key(data: bytes, name: str) -> Any:
+    """An Ed25519 private key from PEM or OpenSSH bytes; UserError naming `name` otherwise."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    loaders = (lambda d: serialization.load_pem_private_key(d, password=None),
+               lambda d: serialization.load_ssh_private_key(d, password=None))
+    return _key(data, name, "private", loaders, Ed25519PrivateKey)
 
 
 def public_key(data: bytes, name: str) -> Any:
@@ -63,21 +71,8 @@ def public_key(data: bytes, name: str) -> Any:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    key = None
-    for load in (serialization.load_pem_public_key, serialization.load_ssh_public_key):
-        try:
-            key = load(data)
-            break
-        except (ValueError, UnicodeError):
-            continue
-        except Exception as exc:  # noqa: BLE001 - cryptography raises its own unsupported-key errors
-            raise UserError(f"{name}: not a usable public key ({exc})") from None
-    if key is None:
-        raise UserError(f"{name}: not a public key (expected an Ed25519 key, PEM or OpenSSH)")
-    if not isinstance(key, Ed25519PublicKey):
-        raise UserError(f"{name}: a {type(key).__name__.removesuffix('PublicKey') or 'other'} "
-                        "key; bundles are signed with Ed25519")
-    return key
+    loaders = (serialization.load_pem_public_key, serialization.load_ssh_public_key)
+    return _key(data, name, "public", loaders, Ed25519PublicKey)
 
 
 def sign(manifest: bytes, key_data: bytes, key_name: str) -> bytes:
