@@ -11,6 +11,7 @@ import argparse
 import copy
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from guardian.errors import UserError
@@ -149,17 +150,28 @@ class Clients:
                region: str) -> Clients:
         """Clients with the same endpoint and settings, signed with the temporary credentials
         of `role_arn` (sts:AssumeRole through `region`, which becomes their default region).
-        Each set has its own boto3 session, so each may be used from its own thread."""
+        Each set has its own boto3 session, so each may be used from its own thread. The role
+        is assumed now (its failure, or an answer that does not hold usable credentials, is
+        raised here) and again, by botocore's refreshable credentials, before the ones it gave
+        expire (15 minutes before; blocking every call from 10 minutes before): a run longer
+        than their lifetime keeps its access."""
         import boto3
+        import botocore.session
+        from botocore.credentials import CredentialResolver, RefreshableCredentials
 
         kwargs = {"RoleArn": role_arn, "RoleSessionName": session_name}
         if external_id:
             kwargs["ExternalId"] = external_id
-        creds = self("sts", region).assume_role(**kwargs)["Credentials"]
+        sts = self("sts", region)
+
+        def fetch() -> dict[str, str]:
+            return _usable(taken(ASSUME_ROLE, _credentials, sts.assume_role(**kwargs)))
+
+        credentials = RefreshableCredentials.create_from_metadata(fetch(), fetch, "assume-role")
+        core = botocore.session.Session()
+        core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
         other = copy.copy(self)
-        other.session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"], region_name=region)
+        other.session = boto3.Session(botocore_session=core, region_name=region)
         other._clients = {}
         other._lock = threading.Lock()
         return other
@@ -172,6 +184,67 @@ class Clients:
                     service, region_name=region, endpoint_url=self.endpoint_url,
                     config=self._config)
             return self._clients[key]
+
+
+ASSUME_ROLE = "sts:AssumeRole"
+
+
+def _credentials(answer: Any) -> dict[str, str]:
+    """An AssumeRole answer's credentials, as botocore's refreshable credentials take them."""
+    from datetime import datetime
+
+    given = answer["Credentials"]
+    out = {"access_key": given["AccessKeyId"], "secret_key": given["SecretAccessKey"],
+           "token": given["SessionToken"], "expiry_time": given["Expiration"]}
+    if not all(isinstance(v, str) and v for k, v in out.items() if k != "expiry_time") or \
+            not isinstance(out["expiry_time"], datetime) or out["expiry_time"].tzinfo is None:
+        raise TypeError("credentials of another shape")
+    return {**out, "expiry_time": out["expiry_time"].isoformat()}
+
+
+def _usable(credentials: dict[str, str]) -> dict[str, str]:
+    """Credentials that have not expired yet (else the answer is the call's failure,
+    ExpiredCredentials: a clock far off, or a replayed answer), never botocore's
+    RuntimeError on its first use."""
+    from datetime import UTC, datetime
+
+    if datetime.fromisoformat(credentials["expiry_time"]) <= datetime.now(UTC):
+        raise Unread(ASSUME_ROLE, EXPIRED)
+    return credentials
+
+
+class _Given:
+    """A credential provider (botocore's interface) that gives the credentials it holds."""
+
+    METHOD = CANONICAL_NAME = "custom-guardian-assume-role"
+
+    def __init__(self, credentials: Any) -> None:
+        self.credentials = credentials
+
+    def load(self) -> Any:
+        return self.credentials
+
+
+MALFORMED = "MalformedResponse"  # a successful answer without a field taken from it
+EXPIRED = "ExpiredCredentials"  # temporary credentials that had expired when they came
+
+
+class Unread(Exception):
+    """A call failed; `code` says why. The value it would have given is unknown."""
+
+    def __init__(self, call: str, code: str) -> None:
+        super().__init__(f"{call}: {code}")
+        self.call, self.code = call, code
+
+
+def taken(call: str, pick: Callable[[Any], Any], answer: Any) -> Any:
+    """pick(answer): the one place a successful answer is taken apart. A field it lacks or
+    holds with another type (a proxy, an older API, a partial answer) is the call's failure,
+    MalformedResponse (Unread), never a traceback."""
+    try:
+        return pick(answer)
+    except (KeyError, TypeError, AttributeError, IndexError, StopIteration):
+        raise Unread(call, MALFORMED) from None
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -193,18 +266,26 @@ def is_access_denied(exc: BaseException) -> bool:
 
 def failure_code(exc: BaseException) -> str | None:
     """Why an AWS call failed past its retries, for the record: a ClientError's error code
-    (`HTTP <status>` when the answer named none), else the botocore exception's name
-    (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ...). None for a setup
-    error (no credentials, region or profile) and for anything that is not an AWS failure."""
+    (`HTTP <status>` when the answer named none), an `Unread`'s code, MalformedResponse when
+    botocore's parser broke on the answer (a structure given as a string, a cut-off body),
+    else the botocore exception's name (EndpointConnectionError, ConnectionClosedError,
+    ReadTimeoutError, ...). None for a setup error (no credentials, region or profile) and for
+    anything that is not an AWS failure."""
     import botocore.exceptions as bx
 
+    if isinstance(exc, Unread):
+        return exc.code
     if isinstance(exc, bx.ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = error_code(exc)  # botocore gives the status as the code of a bare answer
         return code if code and not code.isdigit() else f"HTTP {status or code}"
     if isinstance(exc, bx.BotoCoreError) and setup_error(exc) is None:
         return type(exc).__name__
-    return None
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    parser = tb is not None and tb.tb_frame.f_globals.get("__name__") == "botocore.parsers"
+    return MALFORMED if parser else None
 
 
 def setup_error(exc: BaseException) -> UserError | None:

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from guardian.aws import error_code, setup_error
+from guardian.aws import Unread, error_code, setup_error
 from guardian.erasure import certificate, database, sql
 from guardian.erasure.backups import recovery_points
 from guardian.erasure.certificate import DONE, build
@@ -138,7 +138,7 @@ def store_failure(exc: BaseException) -> str | None:
     run goes on); None for anything else (an outage or a bug, which propagates)."""
     import botocore.exceptions as bx
 
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError | Unread):  # Unread: an answer it could not use
         return str(exc)
     if isinstance(exc, bx.ClientError) and not is_outage(exc):
         err = exc.response.get("Error", {})

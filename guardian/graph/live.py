@@ -15,11 +15,11 @@ retries, a dropped connection) makes the value it would have filled UNKNOWN, so 
 reads it reports `unknown`, and is recorded as a `ReadGap` naming the call and the error code;
 a listing that fails is a gap for the whole kind in that region. A successful answer lacking a
 field the reader takes from it (or holding it with another type) is its call's failure too,
-`MalformedResponse`: every answer is taken apart in one place, `_taken`. After three failed
-calls in a row to one service in one region the rest of them are not attempted (recorded as
-gaps too), so an outage costs a bounded time. When nothing at all could be read, it is exit 2
-naming the first failed call. A setting that is absent (no policy, no lifecycle) is left out,
-as in a program that does not declare it. What AWS creates by itself (AWS managed keys,
+`MalformedResponse`: every answer is taken apart in one place, `guardian.aws.taken`. After
+three failed calls in a row to one service in one region the rest of them are not attempted
+(recorded as gaps too), so an outage costs a bounded time. When nothing at all could be read,
+it is exit 2 naming the first failed call. A setting that is absent (no policy, no lifecycle)
+is left out, as in a program that does not declare it. What AWS creates by itself (AWS managed keys,
 service-linked roles, default VPCs, `default.*` parameter groups) is not a resource here, as it
 is not in a Pulumi program.
 """
@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from guardian.aws import failure_code, is_access_denied, partition
+from guardian.aws import Unread, failure_code, is_access_denied, partition, taken
 from guardian.errors import UserError
 from guardian.graph.model import UNKNOWN, ReadGap, Resource, ResourceGraph, Source
 
@@ -103,15 +103,6 @@ BREACH = ("breach-detection",)
 IAM_PREFIX = {"monitoring": "cloudwatch"}  # signing names that are not the IAM prefix
 LIVE_ATTEMPTS = 4  # per call, with adaptive client-side rate limiting once AWS throttles
 FAILURE_BUDGET = 3  # failed calls in a row to one service in one region before giving up on it
-MALFORMED = "MalformedResponse"  # a successful answer without a field the reader takes from it
-
-
-class Unread(Exception):
-    """A call failed; `code` says why. The value it would have given is UNKNOWN."""
-
-    def __init__(self, call: str, code: str) -> None:
-        super().__init__(f"{call}: {code}")
-        self.call, self.code = call, code
 
 
 def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: bool = False,
@@ -210,26 +201,6 @@ def _named(item: Mapping[str, Any], ident: str) -> str:
     return _tags(item.get("Tags")).get("Name") or ident
 
 
-def _taken(call: str, pick: Callable[[Any], Any], answer: Any) -> Any:
-    """pick(answer): the one place a successful answer is taken apart. A field it lacks or
-    holds with another type (a proxy, an older API, a partial answer) is the call's failure,
-    MalformedResponse, never a traceback."""
-    try:
-        return pick(answer)
-    except (KeyError, TypeError, AttributeError, IndexError, StopIteration):
-        raise Unread(call, MALFORMED) from None
-
-
-def _failure(exc: BaseException) -> str | None:
-    """Why a call failed (failure_code), or MalformedResponse when botocore's parser broke on
-    its answer (a structure given as a string, ...); None for anything else: a bug."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    parser = tb is not None and tb.tb_frame.f_globals.get("__name__") == "botocore.parsers"
-    return failure_code(exc) or (MALFORMED if parser else None)
-
-
 def _named_by(item: Any, *ids: str) -> Any:
     """`item` when each of `ids` is a string in it (or, with no ids, it is a string itself):
     what the reader names it by. TypeError or KeyError otherwise."""
@@ -313,7 +284,7 @@ class _Reader:
         try:
             response = getattr(client, method)(**kwargs)
         except Exception as exc:
-            code = _failure(exc)
+            code = failure_code(exc)
             if code is None:
                 raise
             if code in absent:
@@ -324,7 +295,7 @@ class _Reader:
             raise Unread(name, code) from None
         self.reads += count
         self.failures[key] = 0
-        return _taken(name, pick, response)
+        return taken(name, pick, response)
 
     def _failed(self, key: tuple[str, str | None], call: str, code: str,
                 exc: BaseException) -> None:
@@ -364,7 +335,7 @@ class _Reader:
         try:
             if client.can_paginate(method):
                 pages = client.get_paginator(method).paginate(**kwargs)
-                items = _taken(name, pick, list(self._pages(client, name, pages)))
+                items = taken(name, pick, list(self._pages(client, name, pages)))
             else:
                 items = self.call(client, method, pick=lambda r: pick([r]), **kwargs)
         except Unread as exc:
@@ -386,7 +357,7 @@ class _Reader:
             except StopIteration:
                 return
             except Exception as exc:
-                code = _failure(exc)
+                code = failure_code(exc)
                 if code is None:
                     raise
                 self._failed(key, name, code, exc)

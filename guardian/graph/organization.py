@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from guardian.aws import Clients, role_arn
 from guardian.errors import UserError
@@ -35,6 +36,7 @@ EVERY_CONTROL = ("inventory", "encryption-at-rest", "encryption-in-transit", "pu
                  "retention", "residency", "purpose-limitation", "third-party-sharing",
                  "network-segmentation", "breach-detection", "access-control")
 ENABLED = ("opt-in-not-required", "opted-in")  # region opt-in states an account can use
+LIST_ACCOUNTS, DESCRIBE_REGIONS = "organizations:ListAccounts", "ec2:DescribeRegions"
 
 Progress = Callable[[str], None]
 
@@ -80,28 +82,56 @@ def parse_accounts(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _listed(pages: Any) -> list[tuple[str, bool]]:
+    """(id, active) of each account ListAccounts gave: its `State`, or its `Status` (retired
+    by AWS in September 2026) when it has none; both missing, or an id that is not an account
+    id, is a malformed answer."""
+    out = []
+    for page in pages:
+        for item in page.get("Accounts") or ():
+            ident, state = item["Id"], item["State"] if "State" in item else item["Status"]
+            if not isinstance(ident, str) or not ACCOUNT.fullmatch(ident) or \
+                    not isinstance(state, str):
+                raise TypeError(f"{item!r} is not an account")
+            out.append((ident, state == "ACTIVE"))
+    return out
+
+
+def _enabled(answer: Any) -> list[str]:
+    """The regions a DescribeRegions answer says the account can use."""
+    out = []
+    for r in answer["Regions"]:
+        name, opt_in = r["RegionName"], r["OptInStatus"]
+        if not isinstance(name, str) or not isinstance(opt_in, str):
+            raise TypeError(f"{r!r} is not a region")
+        if opt_in in ENABLED:
+            out.append(name)
+    return sorted(out)
+
+
 def organization_accounts(clients: Clients, region: str) -> tuple[list[str], list[str]]:
     """The organisation's active accounts, and the others (suspended, pending closure), which
-    cannot be read. UserError when Organizations does not answer."""
-    from guardian.aws import failure_code
+    cannot be read. UserError when Organizations does not answer, or answers what cannot be
+    taken apart."""
+    from guardian.aws import MALFORMED, failure_code, taken
 
-    active: list[str] = []
-    other: list[str] = []
     try:
         pages = clients("organizations", region).get_paginator("list_accounts").paginate()
-        for page in pages:
-            for a in page.get("Accounts") or ():
-                (active if a.get("Status", "ACTIVE") == "ACTIVE" else other).append(str(a["Id"]))
+        listed = taken(LIST_ACCOUNTS, _listed, list(pages))
     except Exception as exc:
         code = failure_code(exc)
         if code is None:
             raise
-        raise UserError(f"--organization: organizations:ListAccounts failed ({code}); run it "
-                        "with the management account's or a delegated administrator's "
-                        "credentials, or name the accounts with --accounts") from None
+        hint = ("its answer lacked a field Guardian reads, or held it with another type (a "
+                "proxy in the way, an SDK older than the service); rerun, or report it"
+                if code == MALFORMED else "run it with the management account's or a "
+                "delegated administrator's credentials")
+        raise UserError(f"--organization: {LIST_ACCOUNTS} failed ({code}); {hint}, or name "
+                        "the accounts with --accounts") from None
+    active = [a for a, is_active in listed if is_active]
     if not active:
         raise UserError("--organization: the organisation lists no active account")
-    return active, other
+    return active, [a for a, is_active in listed if not is_active]
 
 
 def read_account(clients: Clients, account: str, role: str, external_id: str | None,
@@ -109,7 +139,7 @@ def read_account(clients: Clients, account: str, role: str, external_id: str | N
                  allow_partial: bool = False) -> AccountRead:
     """One account through its assumed role; what AWS refused or failed is a gap, never an
     exception."""
-    from guardian.aws import failure_code
+    from guardian.aws import ASSUME_ROLE, failure_code, taken
     from guardian.graph.live import read_live
 
     def failed(call: str, code: str, why: str) -> AccountRead:
@@ -124,17 +154,16 @@ def read_account(clients: Clients, account: str, role: str, external_id: str | N
         code = failure_code(exc)
         if code is None:
             raise
-        return failed("sts:AssumeRole", code, f"the role {arn} could not be assumed")
+        return failed(ASSUME_ROLE, code, f"the role {arn} could not be assumed")
     if not regions:
         try:
-            answer = mine("ec2", home).describe_regions(AllRegions=False)
+            regions = taken(DESCRIBE_REGIONS, _enabled,
+                            mine("ec2", home).describe_regions(AllRegions=False))
         except Exception as exc:
             code = failure_code(exc)
             if code is None:
                 raise
-            return failed("ec2:DescribeRegions", code, "its enabled regions could not be listed")
-        regions = sorted(r["RegionName"] for r in answer.get("Regions") or ()
-                         if r.get("OptInStatus", ENABLED[0]) in ENABLED)
+            return failed(DESCRIBE_REGIONS, code, "its enabled regions could not be listed")
     try:
         graph = read_live(mine, regions, allow_partial=allow_partial)
     except UserError as exc:  # nothing at all could be read

@@ -3,6 +3,9 @@ test writes, and clients inside a moto member account."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -43,3 +46,20 @@ def member_client(url: str, account: str, service: str, region: str) -> Any:
                         aws_access_key_id=creds["AccessKeyId"],
                         aws_secret_access_key=creds["SecretAccessKey"],
                         aws_session_token=creds["SessionToken"])
+
+
+def credentials_xml(credentials: str) -> bytes:
+    """An AssumeRole answer (STS's XML) holding `credentials`."""
+    return (f"<AssumeRoleResponse><AssumeRoleResult><Credentials>{credentials}</Credentials>"
+            "</AssumeRoleResult></AssumeRoleResponse>").encode()
+
+
+def expiring_in(minutes: int) -> Callable[[bytes], bytes]:
+    """For the fault proxy: an AssumeRole answer whose credentials expire `minutes` from now."""
+    def rewrite(body: bytes) -> bytes:
+        when = (datetime.now(UTC) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out, n = re.subn(rb"<Expiration>[^<]*</Expiration>",
+                         f"<Expiration>{when}</Expiration>".encode(), body)
+        assert n == 1, body
+        return out
+    return rewrite

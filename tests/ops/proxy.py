@@ -1,6 +1,7 @@
 """A fault proxy: an HTTP server on 127.0.0.1 in front of the moto server that, call by call,
-denies, throttles, fails with a 5xx, drops the connection, or answers itself (a complete
-answer moto lacks, or a truncated one: a success without a field AWS always sends).
+denies, throttles, fails with a 5xx, drops the connection, answers itself (a complete
+answer moto lacks, or a truncated one: a success without a field AWS always sends), or
+rewrites moto's own answer (an expiry brought forward, ...).
 
 Every request is identified as botocore sends it: the service and region from the SigV4
 credential scope, the operation from `X-Amz-Target` (JSON protocols), the `Action` field (query
@@ -17,6 +18,7 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,7 +41,8 @@ class Call:
 
 @dataclass
 class Fault:
-    """What to do to the calls it matches: `kind` is deny | throttle | error | drop | answer."""
+    """What to do to the calls it matches: `kind` is deny | throttle | error | drop | answer |
+    rewrite."""
 
     kind: str
     service: str
@@ -49,6 +52,7 @@ class Fault:
     after: int = 0  # let this many matching calls through first
     status: int = 500
     body: Any = None  # answer: the JSON document to return, or the XML (bytes) of REST/query
+    rewrite: Callable[[bytes], bytes] | None = None  # rewrite: moto's answer body -> the one sent
     contains: bytes | None = None  # only requests whose body holds this (e.g. an account id)
     lacks: bytes | None = None  # only requests whose body does not (e.g. an external id)
     seen: int = 0
@@ -141,8 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         call = identify(self.command, self.path, dict(self.headers), body)
         fault = self.owner.fault_for(call) if call else None
-        if fault is None:
-            self._forward(body)
+        if fault is None or fault.kind == "rewrite":
+            self._forward(body, fault.rewrite if fault else None)
         elif fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(2)  # no answer at all: botocore sees the connection go
@@ -156,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, rewrite: Callable[[bytes], bytes] | None = None) -> None:
         target = urlsplit(self.owner.upstream)
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
         try:
@@ -165,6 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
             conn.request(self.command, self.path, body=body or None, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            if rewrite is not None:
+                data = rewrite(data)
             self._send(resp.status, {k: v for k, v in resp.getheaders()
                                      if k.lower() not in HOP_BY_HOP}, data)
         finally:

@@ -12,7 +12,7 @@ import pytest
 from guardian.cli import main
 from guardian.erasure.journal import Journal
 from tests.ops import seed
-from tests.ops.accounts import catalog_text, member_client
+from tests.ops.accounts import catalog_text, credentials_xml, expiring_in, member_client
 from tests.ops.conftest import MotoServer
 
 HOME, OTHER = "eu-west-1", "eu-central-1"
@@ -114,6 +114,32 @@ def test_dry_run_names_each_account(stores, moto, tmp_path, capsys):
         ("orders", SHOP, 1), ("orders", HR, 1), ("acme-orders-archive", HR, 2),
         ("order-events", SHOP, 30)}
     assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abc", "abcd", "xyz"]
+
+
+def test_an_assume_role_answer_without_credentials_fails_that_accounts_stores(
+        stores, moto, proxy, tmp_path, capsys):
+    proxy.add("answer", "sts", "AssumeRole", contains=HR.encode(),
+              body=credentials_xml("<AccessKeyId>ASIAEXAMPLE</AccessKeyId>"))
+    code = erase(proxy.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser")
+    out, err = capsys.readouterr()
+    cert = json.loads(out)
+    assert code == 1 and "Traceback" not in err and cert["status"] == "partial"
+    status = {(r["store"], r["account"]): (r["status"], r.get("error")) for r in cert["stores"]}
+    assert status[("orders", HR)] == status[("acme-orders-archive", HR)] == (
+        "failed", "sts:AssumeRole: MalformedResponse")
+    assert status[("orders", SHOP)][0] == status[("order-events", SHOP)][0] == "erased"
+    assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == SUBJECTS
+
+
+def test_credentials_near_expiry_are_renewed_mid_erasure(stores, moto, proxy, tmp_path,
+                                                         capsys):
+    for account in (SHOP, HR):
+        proxy.add("rewrite", "sts", "AssumeRole", contains=account.encode(), times=1,
+                  rewrite=expiring_in(5))
+    code = erase(proxy.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser")
+    cert = json.loads(capsys.readouterr().out)
+    assert code == 0 and cert["status"] == "complete" and cert["deleted"] == 34
+    assert proxy.count("sts", "AssumeRole") == 2 * 2  # each account's role assumed again once
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -14,7 +14,7 @@ import pytest
 
 from guardian.cli import main
 from tests.ops import seed
-from tests.ops.accounts import catalog_text, member_client
+from tests.ops.accounts import catalog_text, credentials_xml, expiring_in, member_client
 from tests.ops.conftest import MotoServer
 
 HOME, OTHER = "eu-west-1", "eu-central-1"
@@ -196,3 +196,112 @@ def test_without_regions_each_account_lists_its_enabled_ones(org, moto, proxy, c
     assert "its enabled regions could not be listed" in gap["message"]
     assert "ec2:DescribeRegions failed (UnauthorizedOperation)" in gap["message"]
     assert proxy.count("ec2", "DescribeRegions") == 1
+
+
+# Answers taken apart: ListAccounts (Id, State or Status), DescribeRegions (RegionName,
+# OptInStatus), AssumeRole (Credentials). A success lacking a field, or holding it with another
+# type, is the call's failure, MalformedResponse, as in the reads of one account: never a
+# traceback, never an account read with what was not there.
+KEYS = ("<AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+        "<SessionToken>t</SessionToken>")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (credentials_xml("<AccessKeyId>ASIAEXAMPLE</AccessKeyId>"), "MalformedResponse"),
+    (b"<AssumeRoleResponse><AssumeRoleResult></AssumeRoleResult></AssumeRoleResponse>",
+     "MalformedResponse"),
+    (credentials_xml(KEYS), "MalformedResponse"),  # no Expiration
+    (credentials_xml(KEYS)[:60], "MalformedResponse"),  # cut off: botocore cannot parse it
+    (credentials_xml(KEYS + "<Expiration>2020-01-01T00:00:00Z</Expiration>"),
+     "ExpiredCredentials"),  # already expired when it came: never botocore's RuntimeError
+])
+def test_an_assume_role_answer_without_usable_credentials_fails_its_account(
+        org, proxy, capsys, body, code):
+    shop, hr = org.members
+    proxy.add("answer", "sts", "AssumeRole", contains=hr.encode(), body=body)
+    status, doc = check(proxy.url, org.catalog, "--accounts", shop, hr, capsys=capsys)
+    assert status == 1 and doc["source"]["accounts"]["failed"] == [hr]
+    assert doc["source"]["accounts"]["audited"] == [shop]
+    [gap] = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert gap["account"] == hr and gap["unknown"] and gap["severity"] == "critical"
+    assert f"sts:AssumeRole failed ({code})" in gap["message"]
+
+
+def regions_xml(*items: str) -> bytes:
+    return ("<DescribeRegionsResponse><regionInfo>" + "".join(
+        f"<item>{i}</item>" for i in items) + "</regionInfo></DescribeRegionsResponse>").encode()
+
+
+def test_an_accounts_enabled_regions_are_the_opted_in_ones(org, moto, proxy, capsys):
+    shop, _ = org.members
+    proxy.add("answer", "ec2", "DescribeRegions", body=regions_xml(
+        f"<regionName>{HOME}</regionName><optInStatus>opt-in-not-required</optInStatus>",
+        f"<regionName>{OTHER}</regionName><optInStatus>not-opted-in</optInStatus>"))
+    code = main(["check", "--live", "--catalog", str(org.catalog), "--endpoint-url", proxy.url,
+                 "--assume-role", ROLE, "--accounts", shop, "--format", "json",
+                 "--fail-on", "critical"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and not [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert {f["region"] for f in doc["findings"] if f["resource"]} == {HOME}
+
+
+@pytest.mark.parametrize("item", [
+    f"<regionName>{HOME}</regionName>",  # no opt-in status: not taken as enabled
+    "<optInStatus>opt-in-not-required</optInStatus>",  # no name
+])
+def test_a_describe_regions_answer_missing_a_field_fails_its_account(org, proxy, capsys, item):
+    shop, _ = org.members
+    proxy.add("answer", "ec2", "DescribeRegions", body=regions_xml(item))
+    code = main(["check", "--live", "--catalog", str(org.catalog), "--endpoint-url", proxy.url,
+                 "--assume-role", ROLE, "--accounts", shop, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["source"]["accounts"]["failed"] == [shop]
+    [gap] = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert "ec2:DescribeRegions failed (MalformedResponse)" in gap["message"]
+
+
+@pytest.mark.parametrize("item", [
+    {"State": "ACTIVE"},  # no id
+    {"Id": "shop", "State": "ACTIVE"},  # not an account id
+    {"Id": 210987654321, "State": "ACTIVE"},  # a number
+    {"Id": "210987654321"},  # neither State nor Status
+    {"Id": "210987654321", "State": ["ACTIVE"]},
+])
+def test_a_list_accounts_answer_missing_a_field_is_exit_2_naming_the_call(
+        org, proxy, capsys, item):
+    proxy.add("answer", "organizations", "ListAccounts", body={"Accounts": [item]})
+    code = main(["check", "--live", "--catalog", str(org.catalog), "--endpoint-url", proxy.url,
+                 "--assume-role", ROLE, "--region", HOME, "--organization"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "organizations:ListAccounts failed (MalformedResponse)" in err
+    assert "management account" not in err  # not a permission to grant
+
+
+def test_an_accounts_state_is_read_before_its_retired_status(org, proxy, capsys):
+    shop, hr = org.members
+    proxy.add("answer", "organizations", "ListAccounts", body={"Accounts": [
+        {"Id": shop, "State": "ACTIVE"},  # as AWS answers since Status was retired
+        {"Id": hr, "Status": "ACTIVE", "State": "SUSPENDED"},
+        {"Id": org.management, "Status": "ACTIVE"},  # as AWS answered before
+    ]})
+    code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
+    assert doc["source"]["accounts"]["audited"] == sorted((shop, org.management))
+    assert doc["source"]["accounts"]["inactive"] == [hr]
+
+
+# Assumed-role credentials expire (an hour by default) while a long audit still reads: botocore's
+# refreshable credentials assume the role again before they do. Here the first credentials of
+# each account expire within botocore's mandatory refresh window (5 minutes left): the first
+# read assumes the role again, and the fresh credentials (an hour) last the run.
+def test_credentials_near_expiry_are_renewed_by_assuming_the_role_again(
+        org, moto, proxy, capsys):
+    for account in org.accounts:
+        proxy.add("rewrite", "sts", "AssumeRole", contains=account.encode(), times=1,
+                  rewrite=expiring_in(5))
+    code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
+    assert code == 0 and doc["source"]["accounts"]["audited"] == sorted(org.accounts)
+    assert proxy.count("sts", "AssumeRole") == 2 * len(org.accounts)
+    proxy.clear()  # credentials far from expiry: the role is assumed once per account
+    code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
+    assert code == 0 and proxy.count("sts", "AssumeRole") == len(org.accounts)
