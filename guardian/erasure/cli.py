@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         accounts = Accounts(clients, region, role, external_id)
         accounts.check(plan)  # every pinned account reachable, before anything is deleted
+        plan = accounts.placed(plan)
         if args.dry_run:
             previews = dry_run(plan, clients, region, accounts=accounts)
             _print_preview(previews, args.format, dry_run=True)

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,18 @@ class Accounts:
             raise UserError(f"the catalog pins stores to account(s) {', '.join(others)}, not "
                             f"the caller's ({self.caller}): pass --assume-role NAME, the role "
                             "to assume in each")
+
+    def placed(self, plan: Plan) -> Plan:
+        """The plan with the account and region of every store named, when the run concerns
+        accounts (the catalog pins a store to one, or a role is named to reach them): a store
+        the catalog pins nowhere is in the caller's own account and the run's region, never in
+        another, and the dry run, journal and certificate say so. A plan that names no account,
+        run without a role, is left as it is: everything is in the caller's account."""
+        if not self.role and not any(t.account for t in plan.targets):
+            return plan
+        return replace(plan, targets=tuple(
+            replace(t, account=t.account or self.caller, region=t.region or self.region)
+            for t in plan.targets))
 
     def __call__(self, account: str) -> Any:
         from guardian.aws import role_arn

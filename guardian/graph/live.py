@@ -32,6 +32,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from guardian.aws import MALFORMED as MALFORMED  # re-exported: the code other readers use too
 from guardian.aws import Unread, failure_code, is_access_denied, partition, taken
 from guardian.errors import UserError
 from guardian.graph.model import UNKNOWN, ReadGap, Resource, ResourceGraph, Source

@@ -142,6 +142,46 @@ def test_credentials_near_expiry_are_renewed_mid_erasure(stores, moto, proxy, tm
     assert proxy.count("sts", "AssumeRole") == 2 * 2  # each account's role assumed again once
 
 
+def test_an_unpinned_store_is_the_callers_named_so_and_no_other_account_is_touched(
+        moto, proxy, tmp_path, capsys):
+    import boto3
+
+    caller = boto3.client("sts", region_name=HOME, endpoint_url=moto.url).get_caller_identity(
+        )["Account"]
+    mine = boto3.client("dynamodb", region_name=HOME, endpoint_url=moto.url)
+    for ddb, table in ((mine, "customers"), (member_client(moto.url, SHOP, "dynamodb", HOME),
+                                             "orders"),
+                       (member_client(moto.url, HR, "dynamodb", HOME), "customers")):
+        seed.dynamo_table(ddb, table, "customer_id")  # HR's: in an account no entry names
+        seed.dynamo_items(ddb, table, ({"customer_id": s} for s in SUBJECTS))
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(catalog_text(f"""\
+      - {{kind: dynamodb, name: orders, subject_key: customer_id, account: '{SHOP}', region: {HOME}}}
+      - {{kind: dynamodb, name: customers, subject_key: customer_id}}"""))
+    assert erase(proxy.url, catalog, tmp_path / "out", "--assume-role", "GuardianEraser",
+                 "--dry-run") == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert [(s["store"], s["account"], s["region"], s["count"]) for s in plan["stores"]] == [
+        ("orders", SHOP, HOME, 1), ("customers", caller, HOME, 1)]
+    main(["erase", "--subject", "abc", "--dry-run", "--catalog", str(catalog), "--region", HOME,
+          "--endpoint-url", proxy.url, "--assume-role", "GuardianEraser"])
+    text = capsys.readouterr().out
+    assert f"would orders/customers (dynamodb in account {caller} ({HOME})): 1 to" in text
+    assert f"would orders/orders (dynamodb in account {SHOP} ({HOME})): 1 to" in text
+    proxy.clear()
+    out = tmp_path / "out"
+    assert erase(proxy.url, catalog, out, "--assume-role", "GuardianEraser") == 0
+    cert = json.loads(capsys.readouterr().out)
+    assert {(r["store"], r["account"], r["region"], r["status"]) for r in cert["stores"]} == {
+        ("orders", SHOP, HOME, "erased"), ("customers", caller, HOME, "erased")}
+    assert f"`customers` in account {caller} ({HOME})" in next(out.glob("erasure-*.md")
+                                                                ).read_text()
+    assert items(mine, "customers") == ["abcd", "xyz"]
+    assert items(member_client(moto.url, SHOP, "dynamodb", HOME), "orders") == ["abcd", "xyz"]
+    assert items(member_client(moto.url, HR, "dynamodb", HOME), "customers") == SUBJECTS
+    assert proxy.count("sts", "AssumeRole") == 1  # the shop's role; none in the caller's own
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--parallel", "0"], "--parallel must be between 1 and 64"),
     (["--scan-segments", "65"], "--scan-segments must be between 1 and 64"),
