@@ -109,6 +109,7 @@ class Finding:
     # resource names (an account that could not be read, a region it could not list).
     account: str | None = None
     region: str | None = None
+    remediation: str | None = None  # overrides the rule's when the fix depends on the case
 
     @property
     def where(self) -> tuple[str | None, str | None]:
@@ -269,10 +270,11 @@ class Rule:
         binding: str | None = None,
         account: str | None = None,
         region: str | None = None,
+        remediation: str | None = None,
     ) -> Finding:
         """A finding of this rule. `related` is deduplicated, sorted, and never repeats
-        `resource`; `severity` overrides the rule's for this finding only; `account` and
-        `region` say where in AWS a finding on no resource applies."""
+        `resource`; `severity` and `remediation` override the rule's for this finding only;
+        `account` and `region` say where in AWS a finding on no resource applies."""
         if severity is not None and severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {severity!r}")
         ref = _ref(resource) if resource is not None else None
@@ -285,7 +287,7 @@ class Rule:
             rule=self.id, message=message, dataset=dataset, resource=ref,
             related=tuple(sorted(refs.values(), key=lambda x: (x.type, x.name))),
             location=location, severity=severity, unknown=unknown, binding=binding,
-            account=account, region=region,
+            account=account, region=region, remediation=remediation,
         )
 
     def at(
@@ -296,12 +298,13 @@ class Rule:
         related: Iterable[Resource | ResourceRef] = (),
         severity: str | None = None,
         unknown: bool = False,
+        remediation: str | None = None,
     ) -> Finding:
         """A finding of this rule on a store, with the dataset it is bound to and how."""
         return self.finding(
             message, dataset=store.dataset.id if store.dataset else None,
             resource=store.resource, related=related, severity=severity, unknown=unknown,
-            binding=store.binding,
+            binding=store.binding, remediation=remediation,
         )
 
 
@@ -324,6 +327,11 @@ class Result:
     # the components around it; a catalog finding's catalog line. Empty when unknown.
     locations: tuple[Location, ...] = ()
 
+    @property
+    def remediation(self) -> str:
+        """What to do: the finding's own fix when it has one, else its rule's."""
+        return self.finding.remediation or self.rule.remediation
+
     def to_json(self) -> dict[str, Any]:
         f = self.finding
         return {
@@ -343,7 +351,7 @@ class Result:
             "unknown": f.unknown,
             "title": self.rule.title,
             "message": f.message,
-            "remediation": self.rule.remediation,
+            "remediation": self.remediation,
             "waiver": None
             if self.waiver is None
             else {

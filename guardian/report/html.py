@@ -127,7 +127,7 @@ def _findings(catalog: Catalog, report: Report) -> list[str]:
                 f"<tr><td>{escape(f.rule)}</td><td>{escape(r.rule.control)}</td>"
                 f'<td class="{escape(r.severity)}">{escape(r.severity)}</td>'
                 f"<td>{_status(r)}</td><td><code>{escape(where)}</code></td>"
-                f"<td>{escape(f.message)}{note}</td><td>{escape(r.rule.remediation)}</td></tr>"
+                f"<td>{escape(f.message)}{note}</td><td>{escape(r.remediation)}</td></tr>"
             )
         out.append("</table>")
     out.append("</section>")

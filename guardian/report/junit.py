@@ -110,7 +110,7 @@ def _details(result: Result, report: Report) -> str:
         f"{'Unknown offline: ' if f.unknown else ''}{f.message}",
         *(f"related: {r.type} {r.name}" for r in f.related),
         *(f"declared at {loc}" for loc in result.locations[:1] if f.resource is not None),
-        f"fix: {result.rule.remediation}",
+        f"fix: {result.remediation}",
     ]
     if result.waiver is not None and result.blocking:
         lines.append(f"waiver expired: {waiver_text(result.waiver)}")

@@ -151,6 +151,8 @@ def _result(result: Result, rule_index: int, where: Location | None, fingerprint
             "region": f.where[1],
         },
     }
+    if f.remediation:  # the rule's help says what to do in general; this, here
+        out["properties"]["remediation"] = f.remediation
     if result.severity == "info":
         out["kind"] = "informational"
     if stake is not None:  # what is at stake orders results; the level stays the severity's

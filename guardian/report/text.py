@@ -131,5 +131,5 @@ def _result(result: Result, report: Report) -> list[str]:
     if result.baseline:
         lines.append(f"{INDENT}in the baseline: known before, not blocking")
     if label != "WAIVED" and result.severity != "info":  # information asks for no fix
-        lines.append(f"{INDENT}fix: {rule.remediation}")
+        lines.append(f"{INDENT}fix: {result.remediation}")
     return lines

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from guardian.policies.rules._index import CATALOG_KINDS, Store
 
+from guardian.aws import EXPIRED, MALFORMED
 from guardian.errors import closest
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import DATASET_TAG, UNKNOWN
@@ -147,15 +148,16 @@ def _unread(ctx: Context) -> Iterator[Finding]:
                 f"{', '.join(gap.controls)}" + (" (accepted: --allow-partial)" if gap.allowed
                                                  else ""),
                 severity="info" if gap.allowed else "critical", unknown=True,
-                account=gap.account, region=gap.region)
+                account=gap.account, region=gap.region, remediation=UNREAD_FIX.get(gap.code))
             continue
         message = f"cannot read {gap.what}: {why}; the rules that need it cannot decide"
         store = ctx.index.store_by_urn.get(gap.resource or "")
+        fix = UNREAD_FIX.get(gap.code)
         if store is not None:
-            yield INV_006.at(store, message, unknown=True)
+            yield INV_006.at(store, message, unknown=True, remediation=fix)
         else:
             resource = ctx.graph.by_urn(gap.resource) if gap.resource else None
-            yield INV_006.finding(message, resource=resource, unknown=True)
+            yield INV_006.finding(message, resource=resource, unknown=True, remediation=fix)
 
 
 INV_001 = Rule(
@@ -215,5 +217,14 @@ INV_006 = Rule(
     "listing is reported without blocking.",
     ("GDPR Art. 5(2)", "GDPR Art. 24(1)", "NIST CA-7", "NIST CM-8"), _unread,
 )
+
+# A read that failed for a reason no permission mends: its own fix, not the rule's.
+UNREAD_FIX = {
+    MALFORMED: "The call was answered, but the answer was incomplete or not what the API "
+    "documents (a proxy or gateway in the way, an SDK older or newer than the service): "
+    "rerun; if it happens again, report it with the call named. No permission is missing.",
+    EXPIRED: "The temporary credentials AWS gave had already expired when they came: check "
+    "the clock of the machine running Guardian, then rerun.",
+}
 
 RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005, INV_006)

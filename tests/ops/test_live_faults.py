@@ -351,3 +351,5 @@ def test_check_live_says_which_answer_was_malformed(proxy, capsys, operation, bo
     assert code == 1 and "Traceback" not in err
     assert re.search(rf"FAIL +{severity} +GRD-INV-006 .*\n.*\n.*: kms:{operation} failed "
                      r"\(MalformedResponse\)", out)
+    assert "fix: The call was answered, but the answer was incomplete" in out
+    assert "Grant the auditing principal" not in out  # no permission is missing

@@ -121,6 +121,43 @@ def test_unread_reads_block_as_unknown_and_allow_partial_says_so(catalog: Catalo
     assert not [r for r in check(catalog, "baseline").results if r.finding.rule == "GRD-INV-006"]
 
 
+def test_an_unread_reads_fix_depends_on_why_it_failed(catalog: Catalog) -> None:
+    """A denied read asks for a permission; an answer that was malformed, or credentials that
+    came expired, ask for no permission (the call was allowed) but a rerun, a report, a clock."""
+    from guardian.graph.model import ReadGap
+    from guardian.report import render
+    from policies.rules.inventory import INV_006, UNREAD_FIX
+
+    base = graph("baseline")
+    bucket = next(r for r in base.named("profiles-bucket") if r.type == "aws:s3/bucket:Bucket")
+    gaps = ResourceGraph(base.resources, base.source, [
+        ReadGap("s3:GetBucketAcl", "AccessDenied", "the ACL", "eu-west-1", bucket.urn),
+        ReadGap("s3:GetBucketPolicy", "MalformedResponse", "the policy", "eu-west-1",
+                bucket.urn),
+        ReadGap("sts:AssumeRole", "ExpiredCredentials", "anything in account 111122223333",
+                listing=True, controls=("inventory",), account="111122223333",
+                account_wide=True),
+    ])
+    report = evaluate(catalog, gaps, today=TODAY)
+    fixes = {r.finding.message.split(": ")[1].split(" failed")[0]: r.remediation
+             for r in report.results if r.finding.rule == "GRD-INV-006"}
+    assert fixes == {"s3:GetBucketAcl": INV_006.remediation,
+                     "s3:GetBucketPolicy": UNREAD_FIX["MalformedResponse"],
+                     "sts:AssumeRole": UNREAD_FIX["ExpiredCredentials"]}
+    assert "Grant" in INV_006.remediation
+    assert not [f for f in UNREAD_FIX.values() if "Grant" in f or "grant" in f]
+    assert "report it" in fixes["s3:GetBucketPolicy"] and "clock" in fixes["sts:AssumeRole"]
+    doc = json.loads(render(report, "json"))
+    assert {f["remediation"] for f in doc["findings"] if f["rule"] == "GRD-INV-006"} == set(
+        fixes.values())
+    text = render(report, "text")
+    assert f"fix: {UNREAD_FIX['MalformedResponse']}" in text
+    assert f"fix: {INV_006.remediation}" in text
+    sarif = json.loads(render(report, "sarif"))
+    assert sorted(r["properties"]["remediation"] for r in sarif["runs"][0]["results"]
+                  if "remediation" in r["properties"]) == sorted(UNREAD_FIX.values())
+
+
 # --- programs -------------------------------------------------------------------------------
 
 
