@@ -212,6 +212,7 @@ def evaluate(
         partial=_partial(graph),
         coverage=graph.coverage() if len(graph.source.accounts) > 1 or graph.source.inactive
         or any(g.account_wide for g in graph.gaps) else None,  # an organisation's audit
+        note=graph.source.note,
     ), catalog)
 
 

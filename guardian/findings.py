@@ -387,6 +387,7 @@ class Report:
     partial: str | None = None
     # An audit of several accounts: which were audited, partial, failed, inactive (by id).
     coverage: Mapping[str, Sequence[str]] | None = None
+    note: str | None = None  # how the source was read, when it must say (Source.note)
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)

@@ -104,6 +104,8 @@ BREACH = ("breach-detection",)
 IAM_PREFIX = {"monitoring": "cloudwatch"}  # signing names that are not the IAM prefix
 LIVE_ATTEMPTS = 4  # per call, with adaptive client-side rate limiting once AWS throttles
 FAILURE_BUDGET = 3  # failed calls in a row to one service in one region before giving up on it
+# A call the source cannot answer (a setting AWS Config does not record): a gap.
+NOT_RECORDED = "NotRecordedByAWSConfig"
 
 
 def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: bool = False,
@@ -150,6 +152,12 @@ def read_live_from_args(args: argparse.Namespace) -> ResourceGraph:
     an organisation with --organization or --accounts)."""
     from guardian.aws import check_region, credentials_error
 
+    if getattr(args, "source", None) == "aws-config":
+        from guardian.graph.aws_config import read_aggregator_from_args
+
+        return read_aggregator_from_args(args)
+    if getattr(args, "aggregator", None):
+        raise UserError("--aggregator applies to --source aws-config")
     if getattr(args, "organization", False) or getattr(args, "accounts", None):
         from guardian.graph.organization import read_organization_from_args
 
@@ -303,8 +311,8 @@ class _Reader:
         """Count an outage's failures (a refusal is quick and says nothing of one); when the
         first calls all fail that way, nothing can be read: exit 2 now, not after every
         service's retries."""
-        if is_access_denied(exc):
-            return
+        if is_access_denied(exc) or getattr(exc, "not_an_outage", False):
+            return  # a refusal, or one value a source lacks (an AWS Config item's setting)
         self.failures[key] = self.failures.get(key, 0) + 1
         self.outages += 1
         if not self.reads and self.outages >= FAILURE_BUDGET:

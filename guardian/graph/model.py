@@ -127,6 +127,9 @@ class Source:
     # other sources (their resources may still name theirs: `ResourceGraph.accounts`).
     accounts: tuple[str, ...] = ()
     inactive: tuple[str, ...] = ()  # an organisation's accounts not ACTIVE there: not read
+    # What the report must say of how it was read (AWS Config: which kinds came from it, how
+    # old its items are, what was read directly or not at all).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,8 @@ class ResourceGraph:
                        **({"accounts": list(self.source.accounts)} if self.source.accounts
                           else {}),
                        **({"inactive": list(self.source.inactive)} if self.source.inactive
-                          else {})},
+                          else {}),
+                       **({"note": self.source.note} if self.source.note else {})},
             "resources": [r.to_json() for r in self.resources],
             **({"gaps": [g.to_json() for g in self.gaps]} if self.gaps else {}),
         }
@@ -277,6 +281,7 @@ class ResourceGraph:
         return cls(
             (Resource.from_json(r) for r in data.get("resources", ())),
             Source(src.get("kind", "graph"), src.get("path", ""), src.get("entry") or None,
-                   tuple(src.get("accounts") or ()), tuple(src.get("inactive") or ())),
+                   tuple(src.get("accounts") or ()), tuple(src.get("inactive") or ()),
+                   src.get("note") or None),
             (ReadGap.from_json(g) for g in data.get("gaps") or ()),
         )

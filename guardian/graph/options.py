@@ -72,7 +72,15 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
         which.add_argument("--accounts", nargs="+", metavar="ID|FILE",
                            help="read these accounts: 12-digit ids, or files of them (one a "
                            "line, # comments)")
-        add_role_options(org, "read")
+        add_role_options(org, "read (with --source aws-config: what AWS Config does not "
+                         "record)")
+        org.add_argument("--source", choices=("direct", "aws-config"), default="direct",
+                         help="direct: call each service in each account and region (the "
+                         "default); aws-config: take the configuration items an AWS Config "
+                         "aggregator holds for the whole organisation (--aggregator)")
+        org.add_argument("--aggregator", metavar="NAME",
+                         help="with --source aws-config: the configuration aggregator's name "
+                         "(in --region's first region, else the profile's)")
         org.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, metavar="N",
                          help=f"accounts read at once (default: {DEFAULT_PARALLEL}; at most "
                          f"{MAX_PARALLEL}), each in the --region(s) named, else in every "
@@ -103,10 +111,12 @@ def graph_from_args(args: argparse.Namespace) -> ResourceGraph:
 
         return read_live_from_args(args)
     live_only = ("region", "endpoint_url", "allow_partial", "organization", "accounts",
-                 "assume_role", "external_id")
-    if any(getattr(args, name, None) for name in live_only):
+                 "assume_role", "external_id", "aggregator")
+    if any(getattr(args, name, None) for name in live_only) or \
+            getattr(args, "source", "direct") != "direct":
         raise UserError("--region, --endpoint-url, --allow-partial, --organization, --accounts, "
-                        "--assume-role and --external-id apply to --live only")
+                        "--assume-role, --external-id, --source and --aggregator apply to --live "
+                        "only")
     config = parse_config(args.config)  # e.g. aws:region for a preview that does not say it
     for kind in ("preview", "state", "graph"):
         path = getattr(args, kind, None)

@@ -22,12 +22,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardian.aws import Clients, role_arn
 from guardian.errors import UserError
 from guardian.graph.model import ReadGap, Resource, ResourceGraph, Source, account_status
 from guardian.graph.options import DEFAULT_PARALLEL, MAX_PARALLEL
+
+if TYPE_CHECKING:
+    from guardian.graph.live import ClientFactory
 
 ACCOUNT = re.compile(r"[0-9]{12}")
 SESSION_NAME = "guardian-audit"
@@ -140,12 +143,9 @@ def read_account(clients: Clients, account: str, role: str, external_id: str | N
     """One account through its assumed role; what AWS refused or failed is a gap, never an
     exception."""
     from guardian.aws import ASSUME_ROLE, failure_code, taken
-    from guardian.graph.live import read_live
 
     def failed(call: str, code: str, why: str) -> AccountRead:
-        return AccountRead(account, tuple(regions), gaps=(ReadGap(
-            call, code, f"anything in account {account} ({why})", listing=True,
-            controls=EVERY_CONTROL, account=account, account_wide=True),))
+        return unread_account(account, regions, call, code, why)
 
     arn = role_arn(home, account, role)
     try:
@@ -164,10 +164,27 @@ def read_account(clients: Clients, account: str, role: str, external_id: str | N
             if code is None:
                 raise
             return failed(DESCRIBE_REGIONS, code, "its enabled regions could not be listed")
+    return read_in(account, mine, regions, allow_partial=allow_partial)
+
+
+def unread_account(account: str, regions: Sequence[str], call: str, code: str,
+                   why: str) -> AccountRead:
+    """An account of which nothing could be read: one account-wide gap."""
+    return AccountRead(account, tuple(regions), gaps=(ReadGap(
+        call, code, f"anything in account {account} ({why})", listing=True,
+        controls=EVERY_CONTROL, account=account, account_wide=True),))
+
+
+def read_in(account: str, clients: ClientFactory, regions: Sequence[str], *,
+            allow_partial: bool = False) -> AccountRead:
+    """The account `clients` answer for, read by `guardian.graph.live`, every resource and gap
+    naming it."""
+    from guardian.graph.live import read_live
+
     try:
-        graph = read_live(mine, regions, allow_partial=allow_partial)
+        graph = read_live(clients, regions, allow_partial=allow_partial)
     except UserError as exc:  # nothing at all could be read
-        return failed("read", "Unreadable", str(exc))
+        return unread_account(account, regions, "read", "Unreadable", str(exc))
     return AccountRead(account, tuple(regions),
                        tuple(replace(r, account=account) for r in graph.resources),
                        tuple(replace(g, account=account) for g in graph.gaps))
@@ -180,24 +197,32 @@ def read_organization(clients: Clients, accounts: Sequence[str], role: str,
                       progress: Progress | None = None) -> ResourceGraph:
     """Every account, `parallel` at a time, into one graph whose source names every account
     it set out to read, and those the organisation lists as not active (named, not read)."""
-    ids = sorted(set(accounts))
     clients("sts", home)  # built here, once: the threads share it (boto3 clients are)
+    source = Source("live", f"aws://{label}/{','.join(regions) or 'enabled-regions'}",
+                    accounts=tuple(sorted(set(accounts))), inactive=tuple(not_active))
+    return fan_out(source, lambda a: read_account(clients, a, role, external_id, home, regions,
+                                                  allow_partial=allow_partial),
+                   parallel=parallel, progress=progress)
+
+
+def fan_out(source: Source, read: Callable[[str], AccountRead], *,
+            parallel: int = DEFAULT_PARALLEL, progress: Progress | None = None,
+            gaps: Sequence[ReadGap] = ()) -> ResourceGraph:
+    """read(account) for every account of `source`, `parallel` at a time, into one graph (with
+    `gaps` besides the accounts' own)."""
+    ids = source.accounts
     reads: dict[str, AccountRead] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ids))),
                             thread_name_prefix="guardian-account") as pool:
-        futures = [pool.submit(read_account, clients, a, role, external_id, home, regions,
-                               allow_partial=allow_partial) for a in ids]
-        for future in as_completed(futures):
-            read = future.result()
-            reads[read.account] = read
+        for future in as_completed([pool.submit(read, a) for a in ids]):
+            done = future.result()
+            reads[done.account] = done
             if progress:
-                progress(f"[{len(reads)}/{len(ids)}] account {read.account}: {read.status} "
-                         f"({len(read.regions)} region(s), {len(read.resources)} resources, "
-                         f"{len(read.gaps)} gap(s))")
-    source = Source("live", f"aws://{label}/{','.join(regions) or 'enabled-regions'}",
-                    accounts=tuple(ids), inactive=tuple(not_active))
+                progress(f"[{len(reads)}/{len(ids)}] account {done.account}: {done.status} "
+                         f"({len(done.regions)} region(s), {len(done.resources)} resources, "
+                         f"{len(done.gaps)} gap(s))")
     return ResourceGraph((r for a in ids for r in reads[a].resources), source,
-                         (g for a in ids for g in reads[a].gaps))
+                         (*gaps, *(g for a in ids for g in reads[a].gaps)))
 
 
 def read_organization_from_args(args: argparse.Namespace) -> ResourceGraph:

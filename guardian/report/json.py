@@ -15,6 +15,7 @@ def document(report: Report) -> dict[str, Any]:
         "tool": {"name": TOOL, "version": VERSION},
         "source": {"kind": report.source_kind, "path": report.source_path,
                    **({"partial": report.partial} if report.partial else {}),
+                   **({"note": report.note} if report.note else {}),
                    **({"accounts": {k: list(v) for k, v in report.coverage.items()}}
                       if report.coverage is not None else {})},
         "summary": summary(report),

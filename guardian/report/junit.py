@@ -49,6 +49,8 @@ def _suite(root: ET.Element, name: str, items: list[Outcome], report: Report) ->
     ET.SubElement(props, "property", name="fail_on", value=report.fail_on)
     if report.partial:
         ET.SubElement(props, "property", name="partial", value=report.partial)
+    if report.note:
+        ET.SubElement(props, "property", name="note", value=report.note)
     kinds = [_case(suite, outcome, report) for outcome in items]
     suite.set("tests", str(len(items)))
     suite.set("failures", str(kinds.count("failure")))

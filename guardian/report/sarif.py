@@ -54,8 +54,8 @@ def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
     rules = sorted({r.rule.id: r.rule for r in shown}.values(), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
-    notes = [n for n in (unlocated_note(report, shown), _left_out(len(report.results) - len(shown)))
-             if n]
+    notes = [n for n in (report.note, unlocated_note(report, shown),
+                         _left_out(len(report.results) - len(shown))) if n]
     partial = [{"level": "warning", "message": {"text": report.partial}}] \
         if report.partial else []
     if notes or partial:

@@ -30,6 +30,7 @@ def render(report: Report, options: Options = DEFAULT) -> str:
     lines = [
         *([report.partial] if report.partial else []),
         *([report.accounts_line] if report.accounts_line else []),
+        *([report.note] if report.note else []),
         f"guardian check: {report.source_kind} {report.source_path} "
         f"({report.resources} resources, fail on {report.fail_on})",
     ]

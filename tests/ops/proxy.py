@@ -81,7 +81,7 @@ class FaultProxy:
     def start(self) -> FaultProxy:
         proxy = self
 
-        class Handler(_Handler):
+        class Handler(self.handler()):  # type: ignore[misc]
             owner = proxy
 
         # Port 0: the kernel picks a free port and it is ours from the bind on, no race.
@@ -90,6 +90,10 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def handler(self) -> type[_Handler]:
+        """The request handler: a subclass may answer some calls itself."""
+        return _Handler
 
     def close(self) -> None:
         if self._server is not None:
