@@ -59,6 +59,7 @@ READ_TYPES = (S3_BUCKET, TABLE, KEY, ALIAS, ROLE, POLICY)
 GLOBAL_TYPES = (ROLE, POLICY)  # IAM: one item per account, in region "global"
 DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded")
 PAGE = 100  # SelectAggregateResourceConfig's Limit and BatchGet's identifiers, at most
+MAX_EXPRESSION = 4096  # characters of a Select expression
 UNPROCESSED_ROUNDS = 4  # BatchGet calls for identifiers it keeps leaving unprocessed
 SELECT = "config:SelectAggregateResourceConfig"
 BATCH = "config:BatchGetAggregateResourceConfig"
@@ -157,13 +158,16 @@ def _quoted(values: Iterable[str]) -> str:
 
 
 def expression(accounts: Sequence[str], regions: Sequence[str]) -> str:
-    """The advanced query: every item of the types read, and the recorders."""
+    """The advanced query: every item of the types read, and the recorders, in the accounts
+    and regions named when that fits in an expression (at most 4,096 characters; the rows are
+    filtered here as well)."""
     where = f"resourceType IN ({_quoted((*READ_TYPES, RECORDER))})"
-    if accounts:
-        where += f" AND accountId IN ({_quoted(accounts)})"
     if regions:
         where += f" AND awsRegion IN ({_quoted(('global', *regions))})"
-    return f"SELECT {', '.join(FIELDS)} WHERE {where}"
+    narrower = f"{where} AND accountId IN ({_quoted(accounts)})"
+    select = f"SELECT {', '.join(FIELDS)} WHERE "
+    return select + (narrower if accounts and len(select + narrower) <= MAX_EXPRESSION
+                     else where)
 
 
 def read_holdings(config: Any, aggregator: str, accounts: Sequence[str] = (),
@@ -197,7 +201,8 @@ def read_holdings(config: Any, aggregator: str, accounts: Sequence[str] = (),
                 held.gaps.append(ReadGap(SELECT, MALFORMED, "a configuration item of the "
                                          f"aggregator {aggregator} (its account unknown)",
                                          listing=True, controls=STORE_CONTROLS))
-            elif row.failed != "Deleted":
+            elif row.failed != "Deleted" and (not accounts or row.account in accounts) and (
+                    not regions or row.region == "global" or row.region in regions):
                 rows.append(row)
         token = page.get("NextToken")
         if not token:

@@ -75,9 +75,9 @@ def add_source_options(parser: argparse.ArgumentParser, *, live: bool = True,
         add_role_options(org, "read (with --source aws-config: what AWS Config does not "
                          "record)")
         org.add_argument("--source", choices=("direct", "aws-config"), default="direct",
-                         help="direct: call each service in each account and region (the "
-                         "default); aws-config: take the configuration items an AWS Config "
-                         "aggregator holds for the whole organisation (--aggregator)")
+                         help="direct: call each service in each account and region; "
+                         "aws-config: take the configuration items an AWS Config aggregator "
+                         "holds for the whole organisation (--aggregator) (default: direct)")
         org.add_argument("--aggregator", metavar="NAME",
                          help="with --source aws-config: the configuration aggregator's name "
                          "(in --region's first region, else the profile's)")

@@ -22,6 +22,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ BASE_FIELDS = ("version", "accountId", "configurationItemCaptureTime", "configur
                "configurationStateId", "arn", "resourceType", "resourceId", "resourceName",
                "awsRegion", "availabilityZone", "resourceCreationTime", "configuration",
                "supplementaryConfiguration")
+TIMES = ("configurationItemCaptureTime", "resourceCreationTime")
 
 
 def load(name: str, **values: str) -> list[dict[str, Any]]:
@@ -101,8 +103,17 @@ class Aggregator:
                         ident["SourceAccountId"], ident["SourceRegion"], ident["ResourceType"],
                         rid) and i.get("configurationItemStatus") not in (
                         "ResourceDeleted", "ResourceDeletedNotRecorded"):
-                    found.append({k: i[k] for k in BASE_FIELDS if k in i})
+                    found.append({k: _epoch(i[k]) if k in TIMES else i[k]
+                                  for k in BASE_FIELDS if k in i})
         return {"BaseConfigurationItems": found, "UnprocessedResourceIdentifiers": left}
+
+
+def _epoch(value: Any) -> Any:
+    """A time as BaseConfigurationItem carries it on the wire: seconds since the epoch."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return value
 
 
 def _project(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
