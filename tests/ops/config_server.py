@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -142,10 +143,10 @@ class ConfigServer(FaultProxy):
 class _ConfigHandler(_Handler):
     owner: ConfigServer
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, rewrite: Callable[[bytes], bytes] | None = None) -> None:
         target = self.headers.get("X-Amz-Target") or ""
         if not target.startswith(TARGET):
-            super()._forward(body)
+            super()._forward(body, rewrite)
             return
         operation = target[len(TARGET):]
         try:
