@@ -103,7 +103,7 @@ class Finding:
     related: tuple[ResourceRef, ...] = ()
     location: str | None = None  # file:line:col in the catalog, for catalog findings
     severity: str | None = None  # overrides the rule's (e.g. inventory info findings)
-    unknown: bool = False  # the rule could not decide: a value was unknown offline
+    unknown: bool = False  # the rule could not decide (why: `unknown_label`)
     binding: str | None = None  # how the store was bound to its dataset (tag, catalog-name, ...)
     # Where it applies in AWS: the resource's account and region, or what a finding on no
     # resource names (an account that could not be read, a region it could not list).
@@ -117,6 +117,19 @@ class Finding:
         r = self.resource
         return (self.account or (r.account if r else None),
                 self.region or (r.region if r else None))
+
+
+def unknown_label(source_kind: str) -> str:
+    """Why a finding of a source of this kind is unknown, the one place that says so: offline
+    (a program, preview, state or graph file) a value only deploying decides is unknown; a live
+    audit reads the deployed value, so there a read failed or Guardian cannot decide."""
+    return "Unknown in the live audit" if source_kind == "live" else "Unknown offline"
+
+
+def said(finding: Finding, source_kind: str) -> str:
+    """A finding's message as every output shows it: an unknown one headed with its reason."""
+    return f"{unknown_label(source_kind)}: {finding.message}" if finding.unknown \
+        else finding.message
 
 
 @dataclass(frozen=True)
@@ -388,6 +401,10 @@ class Report:
     # An audit of several accounts: which were audited, partial, failed, inactive (by id).
     coverage: Mapping[str, Sequence[str]] | None = None
     note: str | None = None  # how the source was read, when it must say (Source.note)
+
+    def said(self, result: Result) -> str:
+        """A result's message as every output shows it (`said`)."""
+        return said(result.finding, self.source_kind)
 
     def valuation(self, dataset: str | None) -> Valuation | None:
         return next((v for v in self.values if v.dataset.id == dataset), None)

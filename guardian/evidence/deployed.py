@@ -11,7 +11,6 @@ is unknown offline is reported as unknown, never as present.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from guardian.catalog.model import Catalog
 from guardian.catalog.regions import REGIONS
@@ -22,7 +21,7 @@ from guardian.policies.rules._policy import has_unknown
 from guardian.policies.rules.encryption import at_rest, enforces_tls
 from guardian.policies.rules.network import endpoint_only
 from guardian.policies.rules.public_access import PAB_FLAGS
-from guardian.policies.rules.retention import retention_days, versioned
+from guardian.policies.rules.retention import NEVER, Expiry, expiry, versioned
 
 # Tri-state for a fact: True, False, or None when the graph cannot say (unknown offline).
 Fact = bool | None
@@ -43,12 +42,11 @@ class Store:
     vpce_only: Fact
     public_access_blocked: Fact
     versioned: Fact
-    expiration_days: int | None  # current objects (s3); None: never
-    noncurrent_days: int | None  # old versions (s3); None: never
     ttl_attribute: str | None  # dynamodb TTL attribute when enabled
     pitr: Fact  # dynamodb point-in-time recovery
-    expiration_unknown: bool = False  # a lifecycle configuration unknown offline
-    noncurrent_unknown: bool = False
+    # When the lifecycle removes current objects and old versions (s3; others: never)
+    expiration: Expiry = Expiry(NEVER, NEVER)
+    noncurrent: Expiry = Expiry(NEVER, NEVER)
 
     @property
     def country(self) -> str | None:
@@ -59,10 +57,6 @@ class Store:
     def eu_adequate(self) -> bool | None:
         r = REGIONS.get(self.region or "")
         return r.eu_adequate if r else None
-
-
-def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _blocked(ix: Index, s: IndexedStore) -> Fact:
@@ -76,15 +70,18 @@ def _blocked(ix: Index, s: IndexedStore) -> Fact:
     return None if any(has_unknown(v) for v in values) else True
 
 
-def _days(ix: Index, s: IndexedStore, field: str) -> tuple[int | None, bool]:
-    """The days after which the bucket's lifecycle removes the data (None: never), and whether
-    that is unknown offline."""
-    days, unknown, sources = retention_days(s, field)
-    if not sources:
-        return None, bool(ix.unattached.get("lifecycle"))
-    if days is None:
-        return None, False  # a configuration that never removes it: whatever the others say
-    return (_int(days) or None), unknown  # 0: every configuration unknown
+def _expiry(ix: Index, s: IndexedStore, field: str) -> Expiry:
+    e = expiry(ix, s, field)
+    return Expiry(e.latest, e.floor)  # the bounds, without the graph's resources
+
+
+def after(e: Expiry) -> str:
+    """When a lifecycle removes data, in words: "after 30 days", "within 30 days", ..."""
+    if e.exact is not None:
+        return f"after {e.exact:g} days"
+    if e.latest is not None and e.latest != NEVER:
+        return f"within {e.latest:g} days"
+    return "never" if e.floor == NEVER else "unknown"
 
 
 def _encryption(ix: Index, s: IndexedStore) -> tuple[str, Fact]:
@@ -109,8 +106,7 @@ def _store(ix: Index, s: IndexedStore) -> Store:
     blocked: Fact = None
     is_versioned: Fact = None
     pitr: Fact = None
-    expiration = noncurrent = None
-    unknown_expiration = unknown_noncurrent = False
+    expiration = noncurrent = Expiry(NEVER, NEVER)
     ttl_attribute = None
     # The rules' readings: of two configurations for one bucket, the least favourable counts.
     vpce = endpoint_only(ix, s).holds
@@ -118,8 +114,8 @@ def _store(ix: Index, s: IndexedStore) -> Store:
         tls = enforces_tls(ix, s).holds
         blocked = _blocked(ix, s)
         is_versioned = versioned(ix, s)[0]
-        expiration, unknown_expiration = _days(ix, s, "expiration_days")
-        noncurrent, unknown_noncurrent = _days(ix, s, "noncurrent_days")
+        expiration = _expiry(ix, s, "expiration_days")
+        noncurrent = _expiry(ix, s, "noncurrent_days")
     elif s.kind == "dynamodb":
         tls = True  # the DynamoDB API accepts HTTPS only
         blocked = True  # tables have no public access mode
@@ -133,8 +129,7 @@ def _store(ix: Index, s: IndexedStore) -> Store:
         dataset=s.dataset.id, kind=s.kind, name=s.name or s.resource.name, urn=s.resource.urn,
         region=s.region, encryption=encryption, key_rotation=rotation, tls_only=tls,
         vpce_only=vpce, public_access_blocked=blocked, versioned=is_versioned,
-        expiration_days=expiration, noncurrent_days=noncurrent, ttl_attribute=ttl_attribute,
-        pitr=pitr, expiration_unknown=unknown_expiration, noncurrent_unknown=unknown_noncurrent,
+        ttl_attribute=ttl_attribute, pitr=pitr, expiration=expiration, noncurrent=noncurrent,
     )
 
 
@@ -152,7 +147,7 @@ ENCRYPTION_TEXT = {
     "sse-s3": "encrypted with S3-managed keys (SSE-S3)",
     "aws-owned": "encrypted with an AWS owned key (default)",
     "none": "not encrypted",
-    "unknown": "encryption unknown offline",
+    "unknown": "encryption unknown",
 }
 
 
@@ -172,10 +167,9 @@ def describe(store: Store) -> list[str]:
         if store.versioned:
             out.append("versioned")
         out.append(expires(store))
-        if store.noncurrent_unknown:
-            out.append("expiry of old versions unknown")
-        elif store.noncurrent_days is not None:
-            out.append(f"old versions expire after {store.noncurrent_days} days")
+        if (old := after(store.noncurrent)) != "never":
+            out.append(f"old versions expire {old}" if old != "unknown"
+                       else "expiry of old versions unknown")
     elif store.kind == "dynamodb":
         out.append("TLS only (DynamoDB API)")
         if store.vpce_only:
@@ -189,11 +183,9 @@ def describe(store: Store) -> list[str]:
 
 def expires(store: Store) -> str:
     """When the lifecycle removes an S3 store's objects, in words."""
-    if store.expiration_unknown:
-        return "expiration unknown offline"
-    if store.expiration_days is None:
-        return "no expiration rule"
-    return f"expires after {store.expiration_days} days"
+    when = after(store.expiration)
+    return {"unknown": "expiration unknown", "never": "no expiration rule"}.get(
+        when, f"expires {when}")
 
 
 def measures(catalog: Catalog, graph: ResourceGraph, dataset_id: str) -> list[str]:
@@ -220,22 +212,26 @@ def retention(store: Store, days: int, ttl_attribute: str | None) -> tuple[Fact,
     TTL is best effort; point-in-time recovery can restore what was deleted."""
     name = f"{store.kind} {store.name}"
     if store.kind == "s3":
-        if store.expiration_days is not None and store.expiration_days > days:
-            return False, f"{name} expires objects after {store.expiration_days} days"
-        if store.expiration_unknown:
-            return None, f"{name}: lifecycle expiration unknown offline"
-        if store.expiration_days is None:
-            return False, f"{name} has no expiration rule"
-        text = f"{name}: objects expire after {store.expiration_days} days (S3 deletes " \
-            "asynchronously)"
-        if store.versioned is None or (store.versioned and store.noncurrent_unknown):
-            return None, f"{name}: versioning or the expiry of old versions unknown offline"
+        within = store.expiration.within(days)
+        if within is False:
+            floor = store.expiration.floor
+            return False, (f"{name} has no expiration rule" if floor == NEVER else
+                           f"{name} expires objects after {floor:g} days"
+                           if store.expiration.exact else
+                           f"{name} keeps objects at least {floor:g} days")
+        if within is None:
+            return None, f"{name}: lifecycle expiration unknown"
+        text = f"{name}: objects expire {after(store.expiration)} (S3 deletes asynchronously)"
+        old = after(store.noncurrent)
+        if store.versioned is None or (store.versioned and old == "unknown"):
+            return None, f"{name}: versioning or the expiry of old versions unknown"
         if store.versioned:
-            if store.noncurrent_days is None:
+            if old == "never":
                 return False, f"{name} is versioned and never removes old versions (no " \
                     "NoncurrentVersionExpiration)"
-            text += (f"; versioned: expiry leaves a delete marker, old versions are removed "
-                     f"{store.noncurrent_days} days later")
+            text += ("; versioned: expiry leaves a delete marker, old versions are removed "
+                     + (f"{store.noncurrent.exact:g} days later" if store.noncurrent.exact
+                        else old))
         return True, text
     if store.kind == "dynamodb":
         if store.ttl_attribute is None or (ttl_attribute not in (None, store.ttl_attribute)):

@@ -27,7 +27,7 @@ from typing import Any
 from guardian import __version__
 from guardian.catalog.model import Catalog
 from guardian.evidence.stable import uuid_for
-from guardian.findings import CONTROLS, Report, Result, Rule
+from guardian.findings import CONTROLS, Report, Result, Rule, unknown_label
 from guardian.nist import ORGANISATIONAL, assessed, assessed_by, cited, label, sort_key
 
 NIST_CATALOG = ("https://raw.githubusercontent.com/usnistgov/oscal-content/main/nist.gov/"
@@ -431,7 +431,7 @@ def assessment_results(report: Report, rules: Sequence[Rule], catalog: Catalog,
             subjects.append(SubjectReference(subject_uuid=item, type="inventory-item",
                                              title=f.resource.name))
         observations.append(Observation(
-            uuid=obs_uuid, title=f"{f.rule}: {result.rule.title}", description=f.message,
+            uuid=obs_uuid, title=f"{f.rule}: {result.rule.title}", description=report.said(result),
             methods=["TEST"], types=["finding"], subjects=subjects or None, collected=ts,
             props=_props(rule=f.rule, control=result.rule.control, severity=result.severity,
                          dataset=f.dataset, location=f.location,
@@ -455,7 +455,8 @@ def assessment_results(report: Report, rules: Sequence[Rule], catalog: Catalog,
         else:
             status = ObjectiveStatus(
                 state="not-satisfied", reason="other" if len(unknown) == len(failing) else "fail",
-                remarks=f"{len(failing)} finding(s), {len(unknown)} unknown offline",
+                remarks=f"{len(failing)} finding(s), {len(unknown)} "
+                f"{unknown_label(report.source_kind).lower()}",
             )
         findings.append(Finding(
             uuid=uuid_for("finding", run, nist), title=f"NIST SP 800-53 {label(nist)}",

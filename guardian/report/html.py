@@ -122,12 +122,11 @@ def _findings(catalog: Catalog, report: Report) -> list[str]:
         for r in mine:
             f = r.finding
             where = f.resource.name if f.resource else (f.location or "")
-            note = " (unknown offline)" if f.unknown else ""
             out.append(
                 f"<tr><td>{escape(f.rule)}</td><td>{escape(r.rule.control)}</td>"
                 f'<td class="{escape(r.severity)}">{escape(r.severity)}</td>'
                 f"<td>{_status(r)}</td><td><code>{escape(where)}</code></td>"
-                f"<td>{escape(f.message)}{note}</td><td>{escape(r.remediation)}</td></tr>"
+                f"<td>{escape(report.said(r))}</td><td>{escape(r.remediation)}</td></tr>"
             )
         out.append("</table>")
     out.append("</section>")
@@ -152,8 +151,7 @@ def _glance(catalog: Catalog, graph: ResourceGraph) -> list[str]:
             continue
         for s in stores:
             kept, _ = deployed.retention(s, ds.retention.days, ttl.get(s.name))
-            deletes = ("unknown" if s.expiration_unknown
-                       else f"{s.expiration_days} days" if s.expiration_days is not None
+            deletes = (deployed.after(s.expiration) if s.kind == "s3"
                        else f"TTL on {s.ttl_attribute}" if s.ttl_attribute else "never")
             inside = region_allowed(s.region, ds.residency) if s.region else None
             out.append(

@@ -76,7 +76,7 @@ def _case(suite: ET.Element, outcome: Outcome, report: Report) -> str:
     details = "\n\n".join(_details(r, report) for r in results)
     blocking = [r for r in results if status(r) == "fail"]
     if blocking:
-        failure = ET.SubElement(case, "failure", message=_messages(blocking),
+        failure = ET.SubElement(case, "failure", message=_messages(blocking, report),
                                 type=blocking[0].severity)
         failure.text = details
         return "failure"
@@ -99,9 +99,8 @@ def _why(result: Result) -> str:
     return f"below the threshold, not blocking: {result.severity}"
 
 
-def _messages(results: list[Result]) -> str:
-    return "; ".join(f"{'Unknown offline: ' if r.finding.unknown else ''}{r.finding.message}"
-                     for r in results)
+def _messages(results: list[Result], report: Report) -> str:
+    return "; ".join(map(report.said, results))
 
 
 def _details(result: Result, report: Report) -> str:
@@ -109,7 +108,7 @@ def _details(result: Result, report: Report) -> str:
     lines = [
         f"{result.rule.title} ({result.severity})",
         f"on {target(result, report)}" + (f" in dataset {f.dataset}" if f.dataset else ""),
-        f"{'Unknown offline: ' if f.unknown else ''}{f.message}",
+        report.said(result),
         *(f"related: {r.type} {r.name}" for r in f.related),
         *(f"declared at {loc}" for loc in result.locations[:1] if f.resource is not None),
         f"fix: {result.remediation}",

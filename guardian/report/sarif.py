@@ -75,8 +75,8 @@ def document(report: Report, options: Options = DEFAULT) -> dict[str, Any]:
         "tool": {"driver": driver},
         "originalUriBaseIds": {ROOT: {"description": {"text": "The repository root."}}},
         "invocations": [invocation],
-        "results": [_result(r, index[r.rule.id], where, fp, report.fixed is not None,
-                            at_stake(report, r))
+        "results": [_result(r, report.said(r), index[r.rule.id], where, fp,
+                            report.fixed is not None, at_stake(report, r))
                     for r, where, fp in located],
         "properties": {
             "source": {"kind": report.source_kind, "path": report.source_path,
@@ -125,8 +125,9 @@ def _rule(rule: Rule, docs_url: str | None) -> dict[str, Any]:
     return out
 
 
-def _result(result: Result, rule_index: int, where: Location | None, fingerprint: str,
-            with_baseline: bool, stake: dict[str, Any] | None) -> dict[str, Any]:
+def _result(result: Result, message: str, rule_index: int, where: Location | None,
+            fingerprint: str, with_baseline: bool, stake: dict[str, Any] | None
+            ) -> dict[str, Any]:
     f = result.finding
     location: dict[str, Any] = {}
     if where is not None:
@@ -137,7 +138,7 @@ def _result(result: Result, rule_index: int, where: Location | None, fingerprint
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": "none" if result.severity == "info" else LEVELS[result.severity],
-        "message": {"text": f"{'Unknown offline: ' if f.unknown else ''}{f.message}"},
+        "message": {"text": message},
         "locations": [location] if location else [],
         "partialFingerprints": {FINGERPRINT: fingerprint},
         "properties": {

@@ -101,10 +101,6 @@ def _where(result: Result, report: Report) -> str:
     return f"{dataset} at {own}{inside}"
 
 
-def _message(result: Result) -> str:
-    return f"{'UNKNOWN offline: ' if result.finding.unknown else ''}{result.finding.message}"
-
-
 def _line(result: Result, report: Report) -> str:
     """One line: status, severity, rule, where, what, message."""
     f = result.finding
@@ -112,7 +108,7 @@ def _line(result: Result, report: Report) -> str:
     return (f"{LABELS[status(result)]:<7} {result.severity:<8} {f.rule} {where}"
             f"{target(result, report)}"
             f"{_dataset(result, report)}: "
-            f"{_message(result)}")
+            f"{report.said(result)}")
 
 
 def _result(result: Result, report: Report) -> list[str]:
@@ -121,7 +117,7 @@ def _result(result: Result, report: Report) -> list[str]:
     lines = [
         f"  {label:<7} {result.severity:<8} {f.rule} {rule.title} [{rule.control}]",
         f"{INDENT}on {target(result, report)}{_where(result, report)}",
-        f"{INDENT}{_message(result)}",
+        f"{INDENT}{report.said(result)}",
     ]
     if f.related:
         related = ", ".join(f"{r.type} {r.name}" for r in f.related)

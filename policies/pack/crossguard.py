@@ -39,7 +39,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import _is_unknown
 
-from guardian.findings import Report, Result, Rule
+from guardian.findings import Report, Result, Rule, said
 from guardian.graph.model import SECRET, UNKNOWN, Resource, ResourceGraph, Source
 from guardian.graph.pulumi_json import PROVIDER_PREFIX, provider_regions, region_of, usable
 from guardian.graph.types import conform
@@ -131,8 +131,7 @@ def violation(result: Result) -> str:
     f = result.finding
     where = f"{f.resource.type} {f.resource.name}" if f.resource else (f.location or "catalog")
     dataset = f", dataset {f.dataset}" if f.dataset else ""
-    unknown = "unknown offline: " if f.unknown else ""
-    return f"{unknown}{f.message} ({where}{dataset})"
+    return f"{said(f, 'preview')} ({where}{dataset})"  # a pack runs in a preview
 
 
 # The last stack evaluated: every policy of one preview sees the same stack, evaluated once.

@@ -67,14 +67,14 @@ class Copy:
     store: Store
     what: str  # what it is, for people: "read replica 'db-eu2'", "automated backups", ...
     via: Resource  # the resource that makes the copy
-    region: str | None  # None: unknown offline
+    region: str | None  # None: unknown
     account: str | None = None  # the account holding it when stated (None: the store's own)
     account_unknown: bool = False
     keep_days: float | None = None  # None: lives as long as the store (replicas); FOREVER
     keep_unknown: bool = False
     shared_with: tuple[str, ...] = ()  # accounts the copy is shared with; "all" is public
     shared_unknown: bool = False
-    certain: bool = True  # False: cannot tell offline whether this copy covers the store
+    certain: bool = True  # False: cannot tell whether this copy covers the store
     related: tuple[Resource, ...] = ()
 
 
@@ -161,7 +161,7 @@ class Copies:
         ix = self.ix
         for dest, holder in replication_destinations(s):
             if dest == UNKNOWN:  # where, and whose, cannot be told offline
-                yield Copy(s, "replication (its rules or destination unknown offline)", holder,
+                yield Copy(s, "replication (its rules or destination unknown)", holder,
                            None, account_unknown=True)
                 continue
             bucket = dest.get("bucket")
@@ -183,7 +183,7 @@ class Copies:
     def _dynamodb(self, s: Store) -> Iterator[Copy]:
         replicas = s.get("replicas")
         if has_unknown(replicas) and not isinstance(replicas, list):
-            yield Copy(s, "replicas (unknown offline)", s.resource, None)
+            yield Copy(s, "replicas (unknown)", s.resource, None)
         for replica in replicas if isinstance(replicas, list) else []:
             region = replica.get("regionName") if isinstance(replica, dict) else None
             yield Copy(s, "replica", s.resource, known_str(region))
@@ -205,7 +205,7 @@ class Copies:
             for gt in self.ix.lookup(s.name, (DDB_GLOBAL_TABLE,)):
                 replicas = gt.get("replicas")
                 if has_unknown(replicas) and not isinstance(replicas, list):
-                    yield Copy(s, f"global table {gt.name!r} replicas (unknown offline)", gt, None)
+                    yield Copy(s, f"global table {gt.name!r} replicas (unknown)", gt, None)
                 for replica in replicas if isinstance(replicas, list) else []:
                     region = replica.get("regionName") if isinstance(replica, dict) else None
                     yield Copy(s, f"global table {gt.name!r} replica", gt, known_str(region))

@@ -28,8 +28,8 @@ def _human_mfa(ctx: Context) -> Iterator[Finding]:
             role = info.resource
             trust = statements(role.get("assumeRolePolicy"))
             if trust is None:
-                yield ACC_001.finding(f"trust policy of human role {acc.role!r} is unknown "
-                                      "offline; cannot tell whether it requires MFA", dataset=ds.id,
+                yield ACC_001.finding(f"trust policy of human role {acc.role!r} is unknown; "
+                                      "cannot tell whether it requires MFA", dataset=ds.id,
                                       resource=role, unknown=True)
                 continue
             open_ = [st for st in trust if st.allow and any(
@@ -60,7 +60,7 @@ def _key_wildcard(ctx: Context) -> Iterator[Finding]:
                 bad, unknown = bool(verdicts - {"restricted"}), "open" not in verdicts
             if not bad:
                 continue
-            message = (f"policy of key {key.name!r} is unknown offline, or allows '*' "
+            message = (f"policy of key {key.name!r} is unknown, or allows '*' "
                        "under a condition Guardian cannot judge" if unknown else
                        f"policy of key {key.name!r} allows principal '*' with no condition "
                        "on the caller")

@@ -64,7 +64,7 @@ def _classic_covers(selector: dict[str, Any], s: Store) -> bool:
 
 
 def coverage(ix: Index, s: Store) -> tuple[bool | None, list[Resource]]:
-    """Whether a logging trail records data events on the store (None: unknown offline)."""
+    """Whether a logging trail records data events on the store (None: unknown)."""
     trails = ix.graph.of_type(TRAIL)
     unknown: list[Resource] = []
     for t in trails:
@@ -90,7 +90,7 @@ def _data_events(ctx: Context) -> Iterator[Finding]:
             continue
         covered, related = coverage(ix, s)
         if covered is None:
-            yield BRE_001.at(s, "trail event selectors are unknown offline; cannot "
+            yield BRE_001.at(s, "trail event selectors are unknown; cannot "
                              "tell whether data events are recorded", related=related,
                              unknown=True)
         elif not covered:
@@ -163,7 +163,7 @@ def _alert_route(ctx: Context) -> Iterator[Finding]:
         whose = (f" (the organization's contact: {s.dataset.id} names no breach contacts)"
                  if fallback else "")
         if missing and alerts.unknown:
-            yield BRE_002.at(s, "alert subscriptions have endpoints unknown offline",
+            yield BRE_002.at(s, "alert subscriptions have endpoints unknown",
                              related=alerts.unknown, unknown=True, severity=stance(s.dataset))
         elif missing:
             yield BRE_002.at(s, f"no alert (EventBridge rule or alarm -> SNS e-mail "
@@ -209,7 +209,7 @@ def _regional_alerts(ix: Index, catalog: Catalog, s: Store) -> Iterator[Finding]
                          f"{', '.join(dict.fromkeys(elsewhere))} do, and a rule sees only its own "
                          "region's events)")
     elif unsure:
-        yield BRE_003.at(s, f"cannot tell offline whether an EventBridge rule in "
+        yield BRE_003.at(s, f"cannot tell whether an EventBridge rule in "
                          f"{s.region} reaches {', '.join(unsure)}: a rule's region or a "
                          "subscription's endpoint is unknown", related=alerts.unknown,
                          unknown=True)
@@ -220,7 +220,7 @@ def _regional_detector(ix: Index, s: Store) -> Iterator[Finding]:
     if not detectors.managed or s.region in detectors.enabled:
         return  # no detectors here: GuardDuty is managed elsewhere (e.g. a delegated admin)
     if None in detectors.enabled or detectors.unknown:
-        yield BRE_003.at(s, f"cannot tell offline whether a GuardDuty detector is "
+        yield BRE_003.at(s, f"cannot tell whether a GuardDuty detector is "
                          f"enabled in {s.region}", related=detectors.unknown, unknown=True)
     else:
         off = detectors.disabled.get(s.region, [])

@@ -26,7 +26,7 @@ _ENCRYPTED_FLAG: dict[str, tuple[str, bool, str]] = {
 
 @dataclass
 class AtRest:
-    encrypted: bool | None  # None: unknown offline
+    encrypted: bool | None  # None: unknown
     key: KeyRef
     related: list[Resource] = field(default_factory=list)
 
@@ -173,7 +173,7 @@ def _rotation(ctx: Context) -> Iterator[Finding]:
             continue
         rotation = key.get("enableKeyRotation")
         if has_unknown(rotation):
-            yield ENC_002.at(s, f"rotation of key {key.name!r} is unknown offline",
+            yield ENC_002.at(s, f"rotation of key {key.name!r} is unknown",
                              related=[*state.related, key], unknown=True)
         elif rotation is not True:
             yield ENC_002.at(s, f"KMS key {key.name!r} does not rotate",
@@ -232,7 +232,7 @@ def _bucket_tls(ctx: Context) -> Iterator[Finding]:
                              "the bucket and its objects when aws:SecureTransport is false",
                              related=v.lacking)
         elif v.holds is None:
-            yield TLS_001.at(s, ("the bucket policy is unknown offline" if v.sources else
+            yield TLS_001.at(s, ("the bucket policy is unknown" if v.sources else
                                  "a bucket policy exists whose bucket could not be resolved")
                              + "; cannot tell whether it denies plain HTTP", related=v.unknown,
                              unknown=True)
@@ -277,8 +277,8 @@ def _https(s: Store) -> Iterator[Finding]:
     options = s.get("domainEndpointOptions")
     flag = options.get("enforceHttps") if isinstance(options, dict) else options
     if has_unknown(flag):
-        yield TLS_002.at(s, "domain_endpoint_options.enforce_https is unknown "
-                         "offline", unknown=True)
+        yield TLS_002.at(s, "domain_endpoint_options.enforce_https is unknown",
+                         unknown=True)
     elif flag is False:
         yield TLS_002.at(s, "the domain endpoint accepts plain HTTP "
                          "(enforce_https is off)")
@@ -296,7 +296,7 @@ def _db_tls(ctx: Context) -> Iterator[Finding]:
         if group is not None:
             forced = _forces_tls(group)
             if forced is None:
-                yield TLS_002.at(s, f"parameters of {group.name!r} are unknown offline",
+                yield TLS_002.at(s, f"parameters of {group.name!r} are unknown",
                                  related=[group], unknown=True)
             elif not forced:
                 yield TLS_002.at(s, f"parameter group {group.name!r} does not force "
@@ -306,7 +306,7 @@ def _db_tls(ctx: Context) -> Iterator[Finding]:
             yield TLS_002.at(s, f"parameter group {name!r} is not in this deployment; "
                              "cannot tell whether it forces TLS", unknown=True)
         elif has_unknown(name):
-            yield TLS_002.at(s, "the parameter group is unknown offline", unknown=True)
+            yield TLS_002.at(s, "the parameter group is unknown", unknown=True)
         elif not _default_forces_tls(s):
             yield TLS_002.at(s, "the default parameter group of this engine does not "
                              "force TLS")

@@ -20,7 +20,7 @@ def _unbound(ctx: Context) -> Iterator[Finding]:
         if s.dataset is not None:
             continue
         if s.dataset_tag == UNKNOWN:
-            yield INV_001.at(s, f"the {DATASET_TAG} tag is unknown offline and no catalog storage "
+            yield INV_001.at(s, f"the {DATASET_TAG} tag is unknown and no catalog storage "
                              "entry names this store; cannot tell which dataset it holds",
                              unknown=True)
         elif s.dataset_tag is None:
@@ -112,7 +112,7 @@ def _undeclared(ctx: Context) -> Iterator[Finding]:
             continue  # a read replica: erased through its source (its copy: GRD-RET-005)
         if s.name is None:
             yield INV_004.at(s,
-                             f"the store's physical name is unknown offline and its resource "
+                             f"the store's physical name is unknown and its resource "
                              f"name is not among {s.dataset.id}'s declared stores", unknown=True)
         else:
             yield INV_004.at(s,
@@ -128,7 +128,7 @@ def _conflicting(ctx: Context) -> Iterator[Finding]:
             yield INV_005.at(s, f"tagged {DATASET_TAG}={s.dataset.id}, but the catalog lists "
                              f"this store under {s.listed_under.id}: the rules use the tag")
         elif s.dataset_tag == UNKNOWN and s.listed_under is not None:
-            yield INV_005.at(s, f"the {DATASET_TAG} tag is unknown offline; cannot tell whether "
+            yield INV_005.at(s, f"the {DATASET_TAG} tag is unknown; cannot tell whether "
                              f"it agrees with the catalog, which lists this store under "
                              f"{s.listed_under.id}", unknown=True)
 

@@ -63,7 +63,7 @@ def _endpoint_only(ctx: Context) -> Iterator[Finding]:
         if v.holds:
             continue
         if v.holds is None:
-            yield NET_001.at(s, "the resource policy is unknown offline; cannot tell "
+            yield NET_001.at(s, "the resource policy is unknown; cannot tell "
                              "whether it confines access to a VPC endpoint",
                              related=v.unknown, unknown=True)
         elif v.lacking and len(v.lacking) < len(v.sources):
@@ -157,7 +157,7 @@ class _Net:
 
     def outside_groups(self, s: Store) -> list[str]:
         """The store's security group ids that name no group of this deployment (or are
-        unknown offline): what they admit cannot be told."""
+        unknown): what they admit cannot be told."""
         if s.kind not in ("rds", "rds-cluster", "redshift"):
             return []
         value = s.get("vpcSecurityGroupIds")
@@ -181,7 +181,7 @@ class _Net:
 
     def subnets(self, s: Store) -> tuple[list[Resource], Resource | None, bool]:
         """(subnets, the subnet group, whether it has none: the default VPC). A subnet group
-        that is not in this deployment (or unknown offline) raises _Outside."""
+        that is not in this deployment (or unknown) raises _Outside."""
         r = s.resource
         if s.kind in SUBNET_GROUPS:
             prop = "clusterSubnetGroupName" if s.kind == "redshift" else "dbSubnetGroupName"
@@ -203,7 +203,7 @@ class _Net:
 
 
 class _Outside(Exception):  # noqa: N818 - a verdict, not a failure
-    """A subnet group outside the deployment, or unknown offline."""
+    """A subnet group outside the deployment, or unknown."""
 
 
 def _items(value: object, kind: type = dict) -> list:  # type: ignore[type-arg]
@@ -235,9 +235,9 @@ def _open_ingress(ctx: Context) -> Iterator[Finding]:
             what = (f"security group(s) {', '.join(map(repr, outside))} not in this "
                     "deployment" if outside else "the ingress rules of "
                     f"{', '.join(repr(sg.name) for sg in unread)}")
-            yield NET_002.at(s, f"cannot tell what reaches the store: {what} (unknown "
-                             "offline)", related=[*unread, *(x for sg in unread
-                                                             for x in net.unknown_ingress[sg.urn])],
+            yield NET_002.at(s, f"cannot tell what reaches the store: {what} (unknown)",
+                             related=[*unread, *(x for sg in unread
+                                                 for x in net.unknown_ingress[sg.urn])],
                              unknown=True)
     for sg in ctx.graph.of_type(SG):
         if sg.urn in attached or sg.urn not in net.open_ingress:
@@ -256,8 +256,8 @@ def _internet_route(ctx: Context) -> Iterator[Finding]:
         try:
             subnets, group, default_vpc = net.subnets(s)
         except _Outside as outside:
-            yield NET_003.at(s, f"subnet group {outside} is not in this deployment (or unknown "
-                             "offline); cannot tell whether its subnets route to the internet",
+            yield NET_003.at(s, f"subnet group {outside} is not in this deployment (or "
+                             "unknown); cannot tell whether its subnets route to the internet",
                              unknown=True)
             continue
         if default_vpc:
@@ -280,7 +280,7 @@ def _flow_logs(ctx: Context) -> Iterator[Finding]:
     for vpc in ctx.graph.of_type(VPC):
         if vpc.urn in logged:
             continue
-        yield NET_004.finding("a flow log exists whose VPC is unknown offline" if unknown
+        yield NET_004.finding("a flow log exists whose VPC is unknown" if unknown
                               else "VPC has no flow log", resource=vpc, related=unknown,
                               unknown=bool(unknown))
 

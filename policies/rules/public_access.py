@@ -53,7 +53,7 @@ def _public_access_block(ctx: Context) -> Iterator[Finding]:
                              related=[b for b in blocks if any(b.get(f) is not True
                                                                 for f in off)])
         elif unknown:
-            yield PUB_001.at(s, "public access block settings are unknown offline",
+            yield PUB_001.at(s, "public access block settings are unknown",
                              related=unknown, unknown=True)
 
 
@@ -98,7 +98,7 @@ def _public_acl(ctx: Context) -> Iterator[Finding]:
             elif has_unknown(h.get("acl")) or has_unknown(grants):
                 unknown.append(h)
         if not holders and unknown:
-            yield PUB_002.at(s, "the bucket's ACL is unknown offline; cannot tell whether it "
+            yield PUB_002.at(s, "the bucket's ACL is unknown; cannot tell whether it "
                              "is public", related=unknown, unknown=True)
         if holders:
             acl = next((h.get("acl") for h in holders if h.get("acl") in PUBLIC_ACLS), None)
@@ -111,7 +111,7 @@ def _wildcard_policy(ctx: Context) -> Iterator[Finding]:
     for s in PUB_003.stores(ctx):
         for src in ix.resource_policies(s):
             if src.statements is None:
-                yield PUB_003.at(s, "the bucket policy is unknown offline; cannot "
+                yield PUB_003.at(s, "the bucket policy is unknown; cannot "
                                  "tell whether it allows anyone", related=[src.via], unknown=True)
                 continue
             assert s.dataset is not None
@@ -140,7 +140,7 @@ def _public_database(ctx: Context) -> Iterator[Finding]:
         if s.kind == "opensearch":
             vpc = s.get("vpcOptions")
             if has_unknown(vpc):
-                yield PUB_004.at(s, "VPC options unknown offline", unknown=True)
+                yield PUB_004.at(s, "VPC options unknown", unknown=True)
             elif not (isinstance(vpc, dict) and vpc.get("subnetIds")):
                 yield PUB_004.at(s, "domain has a public endpoint (no VPC options)")
             continue
@@ -150,7 +150,7 @@ def _public_database(ctx: Context) -> Iterator[Finding]:
             flag = h.get("publiclyAccessible")
             what = s.kind if h is s.resource else f"cluster instance {h.name!r}"
             if has_unknown(flag):
-                yield PUB_004.at(s, f"publicly_accessible of {what} is unknown offline",
+                yield PUB_004.at(s, f"publicly_accessible of {what} is unknown",
                                  related=[h], unknown=True)
             elif flag is True:
                 yield PUB_004.at(s, f"{what} is publicly accessible", related=[h])

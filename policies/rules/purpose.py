@@ -16,7 +16,7 @@ from guardian.graph.model import Resource
 _ORDER = ("read", "write", "delete")
 
 
-_UNSURE = "conditions or a permissions boundary Guardian cannot decide offline"
+_UNSURE = "conditions or a permissions boundary Guardian cannot decide"
 
 
 def kinds_text(kinds: set[str] | frozenset[str]) -> str:
@@ -98,7 +98,7 @@ def _undeclared_role(ctx: Context) -> Iterator[Finding]:
             # A declared role's unreadable policy is GRD-PUR-002's to report.
             if (s.dataset is not None and s.kind in ("s3", "dynamodb")
                     and u.role.name not in declared(s.dataset)):
-                yield PUR_001.at(s, f"cannot read {u.what} offline; it may grant "
+                yield PUR_001.at(s, f"cannot read {u.what}; it may grant "
                                  "access to this store", related=[u.via, u.role.resource],
                                  unknown=True)
 
@@ -126,7 +126,7 @@ def _beyond_declared(ctx: Context) -> Iterator[Finding]:
             continue
         for s in u.stores:
             if s.dataset is not None and u.role.name in declared(s.dataset):
-                yield PUR_002.at(s, f"cannot read {u.what} offline; it may grant "
+                yield PUR_002.at(s, f"cannot read {u.what}; it may grant "
                                  "more than the declared actions", related=[u.via, u.role.resource],
                                  unknown=True)
 

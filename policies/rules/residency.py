@@ -15,7 +15,7 @@ def _region(ctx: Context) -> Iterator[Finding]:
         assert s.dataset is not None
         allowed = allowed_regions(s.dataset.residency)
         if s.region is None:
-            yield RES_001.at(s, "the store's region is unknown offline (no provider "
+            yield RES_001.at(s, "the store's region is unknown (no provider "
                              "region, no aws:region config)", unknown=True)
         elif s.region not in allowed:
             yield RES_001.at(s, f"store is in {s.region}; residency "
@@ -34,11 +34,11 @@ def _copies(ctx: Context) -> Iterator[Finding]:
                 continue
             related = [c.via, *c.related]
             if c.region is None:
-                yield RES_002.at(s, f"{c.what}: its region is unknown offline", related=related,
+                yield RES_002.at(s, f"{c.what}: its region is unknown", related=related,
                                  unknown=True)
             elif not c.certain:
                 yield RES_002.at(s, f"{c.what} may copy this data to {c.region}, outside the "
-                                 f"residency ({residency}); cannot tell offline whether it "
+                                 f"residency ({residency}); cannot tell whether it "
                                  "covers this store", related=related, unknown=True)
             else:
                 yield RES_002.at(s, f"{c.what}: in {c.region}, outside the residency "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,14 +14,50 @@ from guardian.policies.rules._policy import has_unknown
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import Resource
 
+NEVER = math.inf  # no lifecycle action removes the data
+
 
 @dataclass(frozen=True)
 class Lifecycle:
-    """One enabled lifecycle rule covering the store's personal data."""
+    """One enabled lifecycle rule that may reach the store's personal data."""
 
-    expiration_days: Any  # number, UNKNOWN, or None
-    noncurrent_days: Any
+    covers: bool | None  # reaches all of it; None: cannot tell (an unknown filter or status)
+    expiration_days: float | None  # NEVER when the rule does not expire; None: unknown
+    noncurrent_days: float | None
     source: Resource
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """When a bucket's lifecycle removes the store's data (current objects, or old versions),
+    in days, as two bounds over the configurations that may be in force:
+
+    - `latest`: by then every configuration has removed all of it (NEVER: one may keep it;
+      None: cannot tell). Only a rule that reaches all of the data with a known day count
+      bounds it: an unknown rule or filter can only remove data sooner, never later.
+    - `floor`: some configuration keeps part of it at least this long (None: cannot tell). A
+      rule that may reach the data with an unknown day count might remove it sooner.
+
+    Rules reaching only part of the data (a tag or size filter, a narrower prefix) bound
+    neither: the rest of the data stays. A minimum-retention check (data kept at least N
+    days) would need the soonest removal of any object instead; no rule checks that yet."""
+
+    latest: float | None
+    floor: float | None
+    sources: tuple[Resource, ...] = ()
+
+    def within(self, limit: float) -> bool | None:
+        """Whether all of the data is removed no later than `limit` days (None: unknown)."""
+        if self.latest is not None and self.latest <= limit:
+            return True
+        if self.floor is not None and self.floor > limit:
+            return False
+        return None
+
+    @property
+    def exact(self) -> float | None:
+        """The day count when both bounds agree and are finite."""
+        return self.latest if self.latest == self.floor and self.latest != NEVER else None
 
 
 def _subject_prefix(s: Store) -> str | None:
@@ -32,99 +69,137 @@ def _subject_prefix(s: Store) -> str | None:
     return None
 
 
-def _covers(prefix: Any, s: Store) -> bool:
+def _covers(prefix: Any, s: Store) -> bool | None:
+    """Whether a rule's prefix reaches all of the store's data: the whole bucket, or the head of
+    the catalog's subject_key; None when the prefix is unknown."""
+    if has_unknown(prefix) or not isinstance(prefix, str | None):
+        return None
     if not prefix:
         return True
     head = _subject_prefix(s)
-    return isinstance(prefix, str) and head is not None and head.startswith(prefix)
+    return head is not None and head.startswith(prefix)
+
+
+def _days(action: Any, key: str) -> float | None:
+    """An action's day count: NEVER without one, None when unknown (or a fixed date, which no
+    number of days after writing can stand for)."""
+    value = action.get(key) if isinstance(action, dict) else action
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if has_unknown(action) or (isinstance(action, dict) and action.get("date")):
+        return None
+    return NEVER
+
+
+def _rule(s: Store, source: Resource, rule: dict[str, Any], enabled: bool | None,
+          prefix: Any, narrowed: bool | None, noncurrent_key: str) -> Lifecycle | None:
+    """The rule as it bears on the store's data; None when it cannot reach all of it (disabled,
+    a tag or size filter, another prefix). `enabled` and `narrowed` None: unknown."""
+    covers = _covers(prefix, s)
+    if enabled is False or narrowed or covers is False:
+        return None
+    if enabled is None or narrowed is None:
+        covers = None
+    return Lifecycle(covers, _days(rule.get("expiration"), "days"),
+                     _days(rule.get("noncurrentVersionExpiration"), noncurrent_key), source)
+
+
+def _known(value: Any, *yes: Any) -> bool | None:
+    return None if has_unknown(value) else value in yes
+
+
+def _narrowed(flt: Any) -> bool | None:
+    """Whether a filter selects by more than a prefix (tags, sizes, `and`); None: unknown."""
+    if not isinstance(flt, dict):
+        return None
+    return any(v is not None for k, v in flt.items() if k != "prefix")
 
 
 def lifecycle_configs(s: Store) -> list[tuple[Resource, list[Lifecycle] | None]]:
-    """Each lifecycle configuration of the bucket (helper resources, the inline rules) with the
-    enabled rules covering the store's data; None when its rules are unknown offline."""
+    """Each lifecycle configuration of the bucket (helper resources, the inline rules) with its
+    enabled rules that may reach all of the store's data; None when its rules are unknown."""
     out: list[tuple[Resource, list[Lifecycle] | None]] = []
-    for h in s.helper("lifecycle"):
-        rules = h.get("rules")
-        if has_unknown(rules) and not isinstance(rules, list):
-            out.append((h, None))
+    configs = [(h, h.get("rules"), True) for h in s.helper("lifecycle")]
+    if s.get("lifecycleRules"):
+        configs.append((s.resource, s.get("lifecycleRules"), False))
+    for source, rules, v2 in configs:
+        if not isinstance(rules, list):
+            out.append((source, None if has_unknown(rules) else []))
             continue
-        found = []
-        for rule in rules or []:
-            if not isinstance(rule, dict) or rule.get("status") not in ("Enabled", None):
-                continue
-            flt = rule.get("filter") or {}
-            if not isinstance(flt, dict) or set(flt) - {"prefix"}:
-                continue  # tag and size filters do not cover all of the data
-            if not _covers(flt.get("prefix") or rule.get("prefix"), s):
-                continue
-            exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
-            found.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
-                                   nce.get("noncurrentDays") if isinstance(nce, dict) else nce, h))
-        out.append((h, found))
-    inline = s.get("lifecycleRules")
-    if has_unknown(inline) and not isinstance(inline, list):
-        out.append((s.resource, None))
-    elif inline:
-        found = []
-        for rule in inline:
-            if not isinstance(rule, dict) or rule.get("enabled") is False:
-                continue
-            if rule.get("tags") or not _covers(rule.get("prefix"), s):
-                continue
-            exp, nce = rule.get("expiration") or {}, rule.get("noncurrentVersionExpiration") or {}
-            found.append(Lifecycle(exp.get("days") if isinstance(exp, dict) else exp,
-                                   nce.get("days") if isinstance(nce, dict) else nce, s.resource))
-        out.append((s.resource, found))
+        found: list[Lifecycle | None] = []
+        for rule in rules:
+            if not isinstance(rule, dict):  # unknown: it may remove the data, at any time
+                found.append(Lifecycle(None, None, None, source))
+            elif v2:
+                flt = rule.get("filter") or {}
+                found.append(_rule(
+                    s, source, rule, _known(rule.get("status"), "Enabled", None),
+                    flt.get("prefix") or rule.get("prefix") if isinstance(flt, dict) else None,
+                    _narrowed(flt), "noncurrentDays"))
+            else:  # aws.s3.Bucket's inline lifecycle_rules
+                tags = rule.get("tags")
+                found.append(_rule(
+                    s, source, rule, _known(rule.get("enabled"), True, None),
+                    rule.get("prefix"), None if has_unknown(tags) else bool(tags), "days"))
+        out.append((source, [r for r in found if r is not None]))
     return out
 
 
-def _days(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def retention_days(s: Store, field: str) -> tuple[float | None, bool, list[Resource]]:
-    """(days, unknown, sources) of the configuration that keeps the data longest: within one
-    configuration S3 applies the earliest of its covering rules, but of two configurations for
-    one bucket either may be the one in force. None days: one keeps the data forever."""
-    worst: float | None = 0.0
-    unknown = False
-    sources: list[Resource] = []
-    for source, rules in lifecycle_configs(s):
-        sources.append(source)
+def expiry(ix: Index, s: Store, field: str) -> Expiry:
+    """When the bucket's lifecycle removes the store's data (`field`: expiration_days for
+    current objects, noncurrent_days for old versions). Within one configuration S3 applies
+    the earliest of the rules reaching an object; of two configurations for one bucket either
+    may be the one in force, so the least favourable counts."""
+    configs = lifecycle_configs(s)
+    sources = tuple(source for source, _ in configs)
+    if not configs:  # a configuration whose bucket is unknown may be this one's
+        return (Expiry(None, None, tuple(ix.unattached["lifecycle"]))
+                if ix.unattached.get("lifecycle") else Expiry(NEVER, NEVER))
+    latest: float | None = 0.0
+    floor: float | None = None
+    for _, rules in configs:
         if rules is None:
-            unknown = True
+            latest = None
             continue
-        values = [getattr(r, field) for r in rules]
-        known = [d for d in map(_days, values) if d is not None]
-        if any(has_unknown(v) for v in values) and not known:
-            unknown = True
-        elif not known:
-            worst = None
-        elif worst is not None:
-            worst = max(worst, min(known))
-    if not sources:
-        return None, False, []
-    return worst, unknown, sources
+        bounding = [d for r in rules if r.covers and (d := getattr(r, field)) is not None]
+        reaching = [getattr(r, field) for r in rules]
+        low = None if None in reaching else min(reaching, default=NEVER)
+        if latest is not None:
+            latest = max(latest, min(bounding, default=NEVER))
+        if low is not None:
+            floor = low if floor is None else max(floor, low)
+    return Expiry(latest, floor, sources)
+
+
+def _kept(e: Expiry, what: str, limit: int) -> str:
+    """A failure in words: how long the data stays at the least."""
+    assert e.floor is not None
+    how = (f"expire after {e.floor:g} days" if e.exact is not None
+           else f"are kept at least {e.floor:g} days")
+    return f"{what} {how}, longer than the declared retention of {limit} days"
 
 
 def _expiration(ctx: Context) -> Iterator[Finding]:
-    ix = ctx.index
     for s in RET_001.stores(ctx):
         assert s.dataset is not None
         limit = s.dataset.retention.days
-        days, unknown, related = retention_days(s, "expiration_days")
-        if days is not None and days > limit:
-            yield RET_001.at(s, f"objects expire after {days:g} days, longer than "
-                             f"the declared retention of {limit} days", related=related)
-        elif related and days is None:  # whatever the configurations unknown offline say
+        e = expiry(ctx.index, s, "expiration_days")
+        related = list(e.sources)
+        within = e.within(limit)
+        if within:
+            continue
+        if within is None:
+            yield RET_001.at(s, "lifecycle expiration is unknown (a configuration, rule, filter "
+                             f"or day count); the catalog keeps this data {limit} days",
+                             related=related, unknown=True)
+        elif e.floor != NEVER:
+            yield RET_001.at(s, _kept(e, "objects", limit), related=related)
+        elif related:
             yield RET_001.at(s, "no lifecycle expiration covers this data"
                              + (" in one of its lifecycle configurations" if len(related) > 1
                                 else "") + f"; the catalog keeps it {limit} days",
                              related=related)
-        elif unknown or (not related and ix.unattached.get("lifecycle")):
-            yield RET_001.at(s, "lifecycle expiration is unknown offline",
-                             related=related or ix.unattached.get("lifecycle", []), unknown=True)
-        elif not related:
+        else:
             yield RET_001.at(s, f"no lifecycle expiration; the catalog keeps this "
                              f"data {limit} days")
 
@@ -157,22 +232,19 @@ def _noncurrent(ctx: Context) -> Iterator[Finding]:
         if on is False:
             continue
         limit = s.dataset.retention.days
-        days, unknown, sources = retention_days(s, "noncurrent_days")
-        related = vrelated + sources
-        if days is not None and days <= limit and not unknown:
+        e = expiry(ix, s, "noncurrent_days")
+        related = vrelated + list(e.sources)
+        within = e.within(limit)
+        if within:
             continue  # whether versioned or not
-        if on is True and days is not None and days > limit:
-            yield RET_002.at(s, f"old versions expire after {days:g} days, longer "
-                             f"than the declared retention of {limit} days", related=related)
-        elif on is None or unknown:
-            yield RET_002.at(s, "versioning or noncurrent-version expiration is "
-                             "unknown offline", related=related, unknown=True)
-        elif days is None:
+        if within is None or on is None:
+            yield RET_002.at(s, "versioning or noncurrent-version expiration is unknown",
+                             related=related, unknown=True)
+        elif e.floor == NEVER:
             yield RET_002.at(s, "versioned bucket keeps old versions forever: no "
                              "noncurrent-version expiration", related=related)
         else:
-            yield RET_002.at(s, f"old versions expire after {days:g} days, longer "
-                             f"than the declared retention of {limit} days", related=related)
+            yield RET_002.at(s, _kept(e, "old versions", limit), related=related)
 
 
 def _ttl(ctx: Context) -> Iterator[Finding]:
@@ -191,7 +263,7 @@ def _ttl(ctx: Context) -> Iterator[Finding]:
                          if st.name in (s.name, s.resource.name)), None)
         ttl = s.get("ttl")
         if has_unknown(ttl):
-            yield RET_003.at(s, "TTL settings are unknown offline", unknown=True)
+            yield RET_003.at(s, "TTL settings are unknown", unknown=True)
         elif not isinstance(ttl, dict) or ttl.get("enabled") is not True:
             yield RET_003.at(s, "table has no TTL: items are never expired")
         elif declared and ttl.get("attributeName") != declared:
@@ -214,7 +286,7 @@ def _object_lock(ctx: Context) -> Iterator[Finding]:
                 "erased on request", related=s.helper("object_lock"),
             )
         elif has_unknown(flag) or has_unknown(inline) or ix.unattached.get("object_lock"):
-            yield RET_004.at(s, "whether Object Lock is on is unknown offline",
+            yield RET_004.at(s, "whether Object Lock is on is unknown",
                              related=ix.unattached.get("object_lock", []), unknown=True)
 
 
@@ -232,13 +304,13 @@ def _copies_kept(ctx: Context) -> Iterator[Finding]:
                 continue
             related = [c.via, *c.related]
             if c.keep_unknown or c.keep_days is None:
-                yield RET_005.at(s, f"how long {c.what} is kept is unknown offline",
+                yield RET_005.at(s, f"how long {c.what} is kept is unknown",
                                  related=related, unknown=True)
                 continue
             kept = ("until someone deletes it" if c.keep_days == FOREVER
                     else f"{c.keep_days:g} days")
             if not c.certain:
-                yield RET_005.at(s, f"{c.what} may be kept {kept}; cannot tell offline "
+                yield RET_005.at(s, f"{c.what} may be kept {kept}; cannot tell "
                                  "whether it covers this store", related=related, unknown=True)
             else:
                 yield RET_005.at(s, f"{c.what} kept {kept}, longer than the declared "

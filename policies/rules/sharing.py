@@ -25,10 +25,10 @@ from guardian.graph.model import Resource
 class _Path(NamedTuple):
     """One way an account reaches the data."""
 
-    account: str | None  # None: an account unknown offline
+    account: str | None  # None: an account unknown
     how: str
     via: Resource
-    certain: bool = True  # False: cannot tell offline whether the path covers this store
+    certain: bool = True  # False: cannot tell whether the path covers this store
 
 
 def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
@@ -48,7 +48,7 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
         for t in trusted(ix, role):
             if t.account is None:
                 yield _Path(None, f"role {name!r} may {kinds_text(kinds)} this data and its trust "
-                            "policy is unknown offline", role.resource)
+                            "policy is unknown", role.resource)
             elif t.account == "*" or t.account not in ix.accounts:
                 who = "any AWS account" if t.account == "*" else f"account {t.account}"
                 yield _Path(t.account, f"role {name!r} may {kinds_text(kinds)} this data and its "
@@ -61,11 +61,11 @@ def _foreign(ix: Index, s: Store) -> Iterator[_Path]:
                 yield _Path(p.account, f"key {key.name!r} lets {p.raw} decrypt", via)
     for c in copies(ix).of(s):
         if c.account_unknown:
-            yield _Path(None, f"{c.what} names an account unknown offline", c.via, c.certain)
+            yield _Path(None, f"{c.what} names an account unknown", c.via, c.certain)
         elif c.account:
             yield _Path(c.account, f"{c.what} is in account {c.account}", c.via, c.certain)
         if c.shared_unknown:
-            yield _Path(None, f"{c.what} is shared with accounts unknown offline", c.via,
+            yield _Path(None, f"{c.what} is shared with accounts unknown", c.via,
                         c.certain)
         for account in c.shared_with:
             if account != "all":  # public: GRD-PUB-005
@@ -96,11 +96,11 @@ def _unlisted_account(ctx: Context) -> Iterator[Finding]:
             elif account in ix.accounts or account in recipients:
                 continue
             elif not ix.accounts:
-                yield SHR_001.at(s, f"{how}; cannot tell offline whether account {account} is "
+                yield SHR_001.at(s, f"{how}; cannot tell whether account {account} is "
                                  "ours", related=via, unknown=True)
             elif not path.certain:
                 yield SHR_001.at(s, f"{how}, not among {s.dataset.id}'s recipients; cannot "
-                                 "tell offline whether it covers this store", related=via,
+                                 "tell whether it covers this store", related=via,
                                  unknown=True)
             else:
                 yield SHR_001.at(s, f"{how}: account {account} is not among "

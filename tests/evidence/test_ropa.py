@@ -82,14 +82,14 @@ def test_unknown_configurations_are_stated_unknown(example_catalog):
         "acme-location-pings-pab": {"blockPublicAcls": UNKNOWN},
         "acme-location-pings-lifecycle": {"rules": UNKNOWN}}))
     assert deployed.describe(store)[1:4] == [
-        "TLS only", "public access block unknown", "expiration unknown offline"]
+        "TLS only", "public access block unknown", "expiration unknown"]
     assert deployed.retention(store, 30, None) == (
-        None, "s3 acme-location-pings: lifecycle expiration unknown offline")
+        None, "s3 acme-location-pings: lifecycle expiration unknown")
     rows = {(r["Dataset"], r["Data use"]): r for r in _rows(example_catalog, _with(g, **{
         "acme-location-pings-lifecycle": {"rules": UNKNOWN}}))}
     assert [r["Retained and erased in accordance with the retention policy?"]
             for k, r in rows.items() if k[0] == "store_location_pings"] == [
-        "unknown: s3 acme-location-pings: lifecycle expiration unknown offline"]
+        "unknown: s3 acme-location-pings: lifecycle expiration unknown"]
     # a known configuration that never expires decides, whatever an unknown one says
     lifecycle = g.named("acme-location-pings-lifecycle")[0]
     never = replace(lifecycle, urn=lifecycle.urn + "-2", name=lifecycle.name + "-2",

@@ -1,7 +1,8 @@
 """Every rule's case folder, checkov style: tests/policies/cases/<RULE>/expected.yaml names, per
 fixture program (or catalog, or a graph file in the folder: what a live audit read, with the
-reads it could not make), the resources the rule must pass and the ones it must fail,
-boundaries included. A rule without both a passing and a failing case fails here."""
+reads it could not make), the resources the rule must pass, the ones it must fail (a decided
+finding) and the ones it must report unknown, boundaries included. A rule without both a
+passing and a failing case fails here."""
 
 from __future__ import annotations
 
@@ -45,22 +46,26 @@ def _cases(rule: str) -> list[dict[str, Any]]:
 
 @cache
 def _flagged(rule: str, program: str | None, catalog: Path,
-             graph_file: Path | None = None) -> frozenset[str]:
-    """What `rule` reports on: store (resource) names, or dataset ids for catalog findings."""
+             graph_file: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """What `rule` reports on, decided and unknown: store (resource) names, or dataset ids for
+    catalog findings."""
     import json
 
     graph = _graph(program) if program else ResourceGraph.from_json(
         json.loads(graph_file.read_text())) if graph_file else EMPTY
     report = evaluate(_catalog(catalog), graph, rules=(RULES_BY_ID[rule],), today=TODAY)
-    return frozenset(r.finding.resource.name if r.finding.resource else str(r.finding.dataset)
-                     for r in report.results)
+    names = {unknown: frozenset(
+        r.finding.resource.name if r.finding.resource else str(r.finding.dataset)
+        for r in report.results if r.finding.unknown is unknown) for unknown in (False, True)}
+    return names[False], names[True]
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
     missing = {r.id for r in RULES
                if not any(c.get("pass") for c in _cases(r.id))
-               or not any(c.get("fail") for c in _cases(r.id))}
-    assert missing == set(), "add cases/<RULE>/expected.yaml with pass and fail entries"
+               or not any(c.get("fail") or c.get("unknown") for c in _cases(r.id))}
+    assert missing == set(), "add cases/<RULE>/expected.yaml with pass and fail (or unknown) " \
+        "entries"
     assert {p.name for p in CASES.iterdir() if p.is_dir()} <= set(RULES_BY_ID)
 
 
@@ -70,7 +75,12 @@ def test_rule_case(rule: str) -> None:
         catalog = (CASES / rule / case["catalog"] if "catalog" in case
                    else HERE / "catalog.yaml")
         graph = CASES / rule / case["graph"] if "graph" in case else None
-        flagged = _flagged(rule, case.get("program"), catalog, graph)
+        failed, unknown = _flagged(rule, case.get("program"), catalog, graph)
         where = case.get("program") or case.get("graph") or case.get("catalog")
-        assert set(case.get("fail") or ()) - flagged == set(), f"{rule} on {where}: missed"
-        assert set(case.get("pass") or ()) & flagged == set(), f"{rule} on {where}: flagged"
+        assert set(case.get("fail") or ()) - failed == set(), f"{rule} on {where}: missed"
+        assert set(case.get("unknown") or ()) - unknown == set(), \
+            f"{rule} on {where}: not unknown"
+        assert set(case.get("unknown") or ()) & failed == set(), \
+            f"{rule} on {where}: decided, not unknown"
+        assert set(case.get("pass") or ()) & (failed | unknown) == set(), \
+            f"{rule} on {where}: flagged"

@@ -172,7 +172,7 @@ def test_text_puts_failures_first_by_severity_then_the_rest() -> None:
     assert f"{INDENT}waived: Legal hold during audit (approved by Dana Okafor, " \
         "expires 2099-01-31)" in lines
     assert any(line.startswith(f"{INDENT}waiver EXPIRED: Migration window") for line in lines)
-    assert f"{INDENT}UNKNOWN offline: Key of table acme-orders is not known offline." in lines
+    assert f"{INDENT}Unknown offline: Key of table acme-orders is not known offline." in lines
     assert f"{INDENT}on catalog.yaml:88:9 (dataset patients)" in lines
     assert "  GRD-NET-001 on acme-gone (catalog.yaml:160:7): Old exception" \
         " (approved by Sam Lee, expires 2099-01-01)" in lines
@@ -484,3 +484,35 @@ def test_a_partial_audit_says_so_in_every_format(sarif_validator) -> None:
     whole = sample_report()
     assert "PARTIAL" not in render(whole, "sarif") + render(whole, "junit") + render(whole,
                                                                                      "json")
+
+
+@pytest.mark.parametrize(("kind", "label"), [("live", "Unknown in the live audit: "),
+                                             ("graph", "Unknown offline: ")])
+def test_an_unknown_says_offline_only_when_the_source_is(kind: str, label: str) -> None:
+    """A live audit's unknowns come from reads that failed: no output calls them offline. The
+    same findings from an offline source still say why: only deploying decides the value."""
+    from datetime import UTC, datetime
+
+    from guardian.catalog import load_catalog
+    from guardian.check import evaluate
+    from guardian.graph.model import UNKNOWN, ResourceGraph
+    from guardian.report.html import render_html
+
+    data = json.loads((ROOT / "tests/policies/cases/GRD-INV-006/live.json").read_text())
+    data["source"]["kind"] = kind
+    [blind] = [r for r in data["resources"] if r["name"] == "acme-blind"]
+    blind["inputs"]["acl"] = UNKNOWN  # what the read it could not make would have filled
+    graph = ResourceGraph.from_json(data)
+    catalog = load_catalog(ROOT / "tests/policies/catalog.yaml")
+    report = evaluate(catalog, graph, today=date(2026, 6, 1))
+    unknown = [r for r in report.results if r.finding.unknown]
+    assert {r.finding.rule for r in unknown} >= {"GRD-PUB-002"}  # the ACL it could not read
+    outputs = {fmt: render(report, fmt) for fmt in ("text", "junit", "sarif")}
+    outputs["html"] = render_html(catalog, graph, report, time=datetime(2026, 6, 1, tzinfo=UTC))
+    for fmt, out in outputs.items():
+        assert label in out, fmt
+        said = [line for line in out.splitlines() if "nknown" in line]
+        assert ("offline" in "\n".join(said).lower()) is (kind != "live"), fmt
+    messages = [m["message"]["text"] for m in
+                json.loads(outputs["sarif"])["runs"][0]["results"] if m["properties"]["unknown"]]
+    assert messages and all(m.startswith(label) for m in messages)
