@@ -146,19 +146,26 @@ def _wildcards(ctx: Context) -> Iterator[Finding]:
         assert s.dataset is not None
         if not s.dataset.sensitive:
             continue
-        seen: dict[tuple[str, str], list[Resource]] = {}
+        # One finding per role (or principal) and store, naming every wildcard that reaches
+        # it: a managed policy's several statements are one thing to fix, and the finding's
+        # identity (rule, store, role and the policies' resources) stays the same as they change.
+        seen: dict[str, tuple[set[tuple[str, str, str]], dict[str, Resource]]] = {}
         for g in ix.grants.of(s):
             if g.principal is not None and (g.principal.wildcard or g.principal.service):
                 continue  # '*' principals are public access (GRD-PUB-003)
             if g.wildcard_action or g.wildcard_resource:
-                key = (g.who, _grant_label(g))
-                seen.setdefault(key, []).extend(
-                    [g.via] + ([g.role.resource] if g.role is not None else []))
-        for (who, label), related in sorted(seen.items()):
-            yield PUR_003.at(s,
-                f"{who} is granted wildcard {label}, covering {s.dataset.classification} data",
-                related=related,
-            )
+                grants, related = seen.setdefault(g.who, (set(), {}))
+                grants.add((_grant_label(g), kinds_text(g.kinds), g.via.name))
+                for r in (g.via, g.role.resource if g.role is not None else None):
+                    if r is not None:
+                        related.setdefault(r.urn, r)
+        for who, (grants, related) in sorted(seen.items()):
+            labels = sorted(grants)
+            what = (f"wildcard {labels[0][0]}" if len(labels) == 1 else "wildcards: " + "; ".join(
+                f"{label} to {kinds} (in {via})" for label, kinds, via in labels))
+            yield PUR_003.at(s, f"{who} is granted {what}, covering "
+                             f"{s.dataset.classification} data",
+                             related=[related[u] for u in sorted(related)])
 
 
 _REFS = ("GDPR Art. 5(1)(b)", "GDPR Art. 25", "NIST AC-6", "NIST AC-3", "NIST PT-3")

@@ -238,6 +238,69 @@ def test_purpose_findings_name_roles_and_actions(catalog: Catalog) -> None:
            "confidential data" in messages
 
 
+
+def _wildcards(report: Report) -> dict[str, str]:
+    """GRD-PUR-003's findings on wild-profiles by role (each role at most once)."""
+    import re
+
+    out: dict[str, str] = {}
+    for r in report.results:
+        if r.finding.rule == "GRD-PUR-003":
+            assert r.finding.resource is not None and r.finding.resource.name == "wild-profiles"
+            named = re.match(r"role '([^']+)'", r.finding.message)
+            assert named and named.group(1) not in out, r.finding.message
+            out[named.group(1)] = r.finding.message
+    return out
+
+
+def test_one_wildcard_finding_per_role_and_store_naming_every_grant(catalog: Catalog) -> None:
+    """AWSGlueServiceRole reaches a bucket through two statements; two-policies through two
+    policies: one finding each, listing them. Named actions on the bucket's objects pass, one
+    `s3:Get*` fails; internal data may be granted by wildcard."""
+    found_ = _wildcards(check(catalog, "wildcards"))
+    assert set(found_) == {"glue-crawler", "two-policies", "get-star"}
+    assert found_["glue-crawler"] == (
+        "role 'glue-crawler' is granted wildcards: resources * to read (in "
+        "glue-crawler-managed-0); resources arn:aws:s3:::aws-glue-*/*, "
+        "arn:aws:s3:::*/*aws-glue-*/* to read, write, delete (in glue-crawler-managed-0), "
+        "covering confidential data")
+    assert found_["two-policies"] == (
+        "role 'two-policies' is granted wildcards: actions s3:* to read, write, delete (in "
+        "two-policies-policy); resources arn:aws:s3:::*/* to read (in two-policies-more), "
+        "covering confidential data")
+    assert found_["get-star"] == ("role 'get-star' is granted wildcard actions s3:Get*, "
+                                  "covering confidential data")
+
+
+def test_a_wildcard_findings_identity_stays_as_its_statements_change(catalog: Catalog) -> None:
+    """Another wildcard statement in a policy that already grants one: still one finding, with
+    the same SARIF fingerprint, matched by a baseline made before it."""
+    from guardian.baseline import apply_baseline
+    from guardian.report import render
+
+    before = check(catalog, "wildcards")
+    data = _copy(graph("wildcards"))
+    for r in data["resources"]:
+        if r["name"] == "get-star-policy":
+            for props in (r["inputs"], r["outputs"]):
+                doc = json.loads(props["policy"])
+                doc["Statement"].append({"Effect": "Allow", "Action": "s3:List*",
+                                         "Resource": "arn:aws:s3:::wild-*"})
+                props["policy"] = json.dumps(doc)
+    after = evaluate(catalog, ResourceGraph.from_json(data), today=TODAY)
+    assert "actions s3:Get* to read (in get-star-policy); actions s3:List* and resources " \
+        "arn:aws:s3:::wild-* to read (in get-star-policy)" in _wildcards(after)["get-star"]
+
+    def fingerprints(report: Report) -> dict[str, str]:
+        results = json.loads(render(report, "sarif"))["runs"][0]["results"]
+        return {r["message"]["text"].split("'")[1]: r["partialFingerprints"]["guardianFinding/v1"]
+                for r in results if r["ruleId"] == "GRD-PUR-003"}
+
+    assert fingerprints(after) == fingerprints(before)
+    known = apply_baseline(after, json.loads(render(before, "json")))
+    assert [r for r in known.results if r.finding.rule == "GRD-PUR-003" and r.blocking] == []
+
+
 def test_databases(catalog: Catalog) -> None:
     assert found(check(catalog, "databases")) == {
         ("GRD-ENC-005", "records-quick"),
