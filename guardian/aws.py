@@ -154,7 +154,8 @@ class Clients:
         is assumed now (its failure, or an answer that does not hold usable credentials, is
         raised here) and again, by botocore's refreshable credentials, before the ones it gave
         expire (15 minutes before; blocking every call from 10 minutes before): a run longer
-        than their lifetime keeps its access."""
+        than their lifetime keeps its access, and a renewal that fails is the failure, an
+        `Unread` of sts:AssumeRole, of the calls that needed it."""
         import boto3
         import botocore.session
         from botocore.credentials import CredentialResolver, RefreshableCredentials
@@ -167,7 +168,19 @@ class Clients:
         def fetch() -> dict[str, str]:
             return _usable(taken(ASSUME_ROLE, _credentials, sts.assume_role(**kwargs)))
 
-        credentials = RefreshableCredentials.create_from_metadata(fetch(), fetch, "assume-role")
+        def refresh() -> dict[str, str]:
+            """fetch, later: raised from the call whose signing needed it, its failure is
+            named as AssumeRole's (Unread), not as that call's."""
+            try:
+                return fetch()
+            except Exception as exc:
+                code = failure_code(exc)
+                if code is None:
+                    raise
+                raise Unread(ASSUME_ROLE, code) from None
+
+        credentials = RefreshableCredentials.create_from_metadata(fetch(), refresh,
+                                                                  "assume-role")
         core = botocore.session.Session()
         core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
         other = copy.copy(self)

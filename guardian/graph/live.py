@@ -32,8 +32,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from guardian.aws import MALFORMED as MALFORMED  # re-exported: the code other readers use too
-from guardian.aws import Unread, failure_code, is_access_denied, partition, taken
+from guardian.aws import (
+    ACCESS_DENIED,
+    Unread,
+    failure_code,
+    is_access_denied,
+    partition,
+    taken,
+)
 from guardian.errors import UserError
 from guardian.graph.model import UNKNOWN, ReadGap, Resource, ResourceGraph, Source
 
@@ -210,6 +216,12 @@ def _named(item: Mapping[str, Any], ident: str) -> str:
     return _tags(item.get("Tags")).get("Name") or ident
 
 
+def _unread(exc: BaseException, call: str, code: str) -> Unread:
+    """The Unread of a call that failed: its own, or the one raised while signing it (the
+    renewal of an assumed role's credentials, sts:AssumeRole)."""
+    return exc if isinstance(exc, Unread) else Unread(call, code)
+
+
 def _named_by(item: Any, *ids: str) -> Any:
     """`item` when each of `ids` is a string in it (or, with no ids, it is a string itself):
     what the reader names it by. TypeError or KeyError otherwise."""
@@ -296,28 +308,30 @@ class _Reader:
             code = failure_code(exc)
             if code is None:
                 raise
-            if code in absent:
+            if code in absent and not isinstance(exc, Unread):  # not a renewal's
                 self.reads += count
                 self.failures[key] = 0
                 return None
-            self._failed(key, name, code, exc)
-            raise Unread(name, code) from None
+            failed = _unread(exc, name, code)
+            self._failed(key, failed, exc)
+            raise failed from None
         self.reads += count
         self.failures[key] = 0
         return taken(name, pick, response)
 
-    def _failed(self, key: tuple[str, str | None], call: str, code: str,
-                exc: BaseException) -> None:
+    def _failed(self, key: tuple[str, str | None], failed: Unread, exc: BaseException) -> None:
         """Count an outage's failures (a refusal is quick and says nothing of one); when the
         first calls all fail that way, nothing can be read: exit 2 now, not after every
         service's retries."""
-        if is_access_denied(exc) or getattr(exc, "not_an_outage", False):
-            return  # a refusal, or one value a source lacks (an AWS Config item's setting)
+        if is_access_denied(exc) or failed.code in ACCESS_DENIED or \
+                getattr(exc, "not_an_outage", False):
+            return  # a refusal (a renewal's too), or a value a source lacks (a Config item's)
         self.failures[key] = self.failures.get(key, 0) + 1
         self.outages += 1
         if not self.reads and self.outages >= FAILURE_BUDGET:
             raise UserError(f"nothing could be read from AWS: {self.outages} calls in a row "
-                            f"failed, the last {call} with {code}; is the endpoint reachable?")
+                            f"failed, the last {failed.call} with {failed.code}; is the "
+                            "endpoint reachable?")
 
     def value(self, client: Any, method: str, pick: Callable[[Any], Any], what: str,
               region: str | None, absent: tuple[str, ...] = (), urn: str | None = None,
@@ -369,8 +383,9 @@ class _Reader:
                 code = failure_code(exc)
                 if code is None:
                     raise
-                self._failed(key, name, code, exc)
-                raise Unread(name, code) from None
+                failed = _unread(exc, name, code)
+                self._failed(key, failed, exc)
+                raise failed from None
             self.reads += 1
             self.failures[key] = 0
             yield page

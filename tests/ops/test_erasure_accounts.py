@@ -142,6 +142,22 @@ def test_credentials_near_expiry_are_renewed_mid_erasure(stores, moto, proxy, tm
     assert proxy.count("sts", "AssumeRole") == 2 * 2  # each account's role assumed again once
 
 
+def test_a_renewal_refused_mid_erasure_fails_that_accounts_stores(stores, moto, proxy,
+                                                                  tmp_path, capsys):
+    proxy.add("deny", "sts", "AssumeRole", contains=HR.encode())  # every renewal of HR's role
+    proxy.add("rewrite", "sts", "AssumeRole", contains=HR.encode(), times=1,
+              rewrite=expiring_in(5))
+    code = erase(proxy.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser")
+    out, err = capsys.readouterr()
+    cert = json.loads(out)
+    assert code == 1 and "Traceback" not in err and cert["status"] == "partial"
+    status = {(r["store"], r["account"]): (r["status"], r.get("error")) for r in cert["stores"]}
+    assert status[("orders", HR)] == status[("acme-orders-archive", HR)] == (
+        "failed", "sts:AssumeRole: AccessDenied")
+    assert status[("orders", SHOP)][0] == status[("order-events", SHOP)][0] == "erased"
+    assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == SUBJECTS
+
+
 def test_an_unpinned_store_is_the_callers_named_so_and_no_other_account_is_touched(
         moto, proxy, tmp_path, capsys):
     import boto3

@@ -305,3 +305,20 @@ def test_credentials_near_expiry_are_renewed_by_assuming_the_role_again(
     proxy.clear()  # credentials far from expiry: the role is assumed once per account
     code, doc = check(proxy.url, org.catalog, "--organization", capsys=capsys)
     assert code == 0 and proxy.count("sts", "AssumeRole") == len(org.accounts)
+
+
+def test_a_renewal_that_fails_is_named_as_assume_role_and_fails_the_account(
+        org, moto, proxy, capsys):
+    shop, hr = org.members
+    # the first credentials of hr expire in 5 minutes; assuming its role again is denied (the
+    # newest fault is matched first: the rewrite takes the first call, the denial the others)
+    proxy.add("deny", "sts", "AssumeRole", contains=hr.encode())
+    proxy.add("rewrite", "sts", "AssumeRole", contains=hr.encode(), times=1,
+              rewrite=expiring_in(5))
+    code, doc = check(proxy.url, org.catalog, "--accounts", shop, hr, capsys=capsys)
+    assert code == 1 and doc["source"]["accounts"]["audited"] == [shop]
+    gaps = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
+    assert gaps and all(g["account"] == hr and g["unknown"] for g in gaps)
+    assert all("sts:AssumeRole" in g["message"] and "AccessDenied" in g["message"]
+               for g in gaps)
+    assert not [f for f in doc["findings"] if f["resource"] and f["account"] == hr]
