@@ -116,17 +116,30 @@ def test_dry_run_names_each_account(stores, moto, tmp_path, capsys):
     assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == ["abc", "abcd", "xyz"]
 
 
-def test_an_assume_role_answer_without_credentials_fails_that_accounts_stores(
-        stores, moto, proxy, tmp_path, capsys):
+def malformed(proxy: Any) -> None:  # HR's role answers without whole credentials
     proxy.add("answer", "sts", "AssumeRole", contains=HR.encode(),
               body=credentials_xml("<AccessKeyId>ASIAEXAMPLE</AccessKeyId>"))
+
+
+def renewal_refused(proxy: Any) -> None:  # HR's first credentials near expiry, renewals denied
+    proxy.add("deny", "sts", "AssumeRole", contains=HR.encode())
+    proxy.add("rewrite", "sts", "AssumeRole", contains=HR.encode(), times=1,
+              rewrite=expiring_in(5))
+
+
+@pytest.mark.parametrize(("fault", "error"), [
+    (malformed, "sts:AssumeRole: MalformedResponse"),
+    (renewal_refused, "sts:AssumeRole: AccessDenied"),
+])
+def test_a_role_without_usable_credentials_fails_that_accounts_stores(
+        stores, moto, proxy, tmp_path, capsys, fault, error):
+    fault(proxy)
     code = erase(proxy.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser")
     out, err = capsys.readouterr()
     cert = json.loads(out)
     assert code == 1 and "Traceback" not in err and cert["status"] == "partial"
     status = {(r["store"], r["account"]): (r["status"], r.get("error")) for r in cert["stores"]}
-    assert status[("orders", HR)] == status[("acme-orders-archive", HR)] == (
-        "failed", "sts:AssumeRole: MalformedResponse")
+    assert status[("orders", HR)] == status[("acme-orders-archive", HR)] == ("failed", error)
     assert status[("orders", SHOP)][0] == status[("order-events", SHOP)][0] == "erased"
     assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == SUBJECTS
 
@@ -140,22 +153,6 @@ def test_credentials_near_expiry_are_renewed_mid_erasure(stores, moto, proxy, tm
     cert = json.loads(capsys.readouterr().out)
     assert code == 0 and cert["status"] == "complete" and cert["deleted"] == 34
     assert proxy.count("sts", "AssumeRole") == 2 * 2  # each account's role assumed again once
-
-
-def test_a_renewal_refused_mid_erasure_fails_that_accounts_stores(stores, moto, proxy,
-                                                                  tmp_path, capsys):
-    proxy.add("deny", "sts", "AssumeRole", contains=HR.encode())  # every renewal of HR's role
-    proxy.add("rewrite", "sts", "AssumeRole", contains=HR.encode(), times=1,
-              rewrite=expiring_in(5))
-    code = erase(proxy.url, stores, tmp_path / "out", "--assume-role", "GuardianEraser")
-    out, err = capsys.readouterr()
-    cert = json.loads(out)
-    assert code == 1 and "Traceback" not in err and cert["status"] == "partial"
-    status = {(r["store"], r["account"]): (r["status"], r.get("error")) for r in cert["stores"]}
-    assert status[("orders", HR)] == status[("acme-orders-archive", HR)] == (
-        "failed", "sts:AssumeRole: AccessDenied")
-    assert status[("orders", SHOP)][0] == status[("order-events", SHOP)][0] == "erased"
-    assert items(member_client(moto.url, HR, "dynamodb", OTHER), "orders") == SUBJECTS
 
 
 def test_an_unpinned_store_is_the_callers_named_so_and_no_other_account_is_touched(
