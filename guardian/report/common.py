@@ -53,9 +53,9 @@ class Outcome:
 
     @property
     def state(self) -> str:
-        """failed: a decided finding blocks; unknown: a finding could not be decided offline
-        (it blocks when its severity does); waived; known (in the baseline); notes: findings
-        below the threshold; passed: none."""
+        """failed: a decided finding blocks; unknown: a finding could not be decided (a value
+        unknown offline, a read a live audit could not make; it blocks when its severity does);
+        waived; known (in the baseline); notes: findings below the threshold; passed: none."""
         rs = self.results
         if any(r.blocking and not r.finding.unknown for r in rs):
             return "failed"
