@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,13 @@ STORE = {"postgres": "shop-pg", "mysql": "shop-my"}
 # trailing space (MySQL's PAD SPACE collations), fullwidth and accented twins
 SUBJECTS = ["abc", "abcd", "ab", "ABC", "Abc", "abc ", "ａｂｃ", "ábc", "abc\u0301", "xabc"]
 TABLES = ("customers", "orders", "order_items")
+
+
+def mentions(document: Any, subject: str) -> bool:
+    """Whether any text of a JSON document holds the subject's id. Hex digests are skipped: a
+    salted hash is random hex, so 'abc' turns up in one about once in seventy."""
+    text = json.dumps(document, ensure_ascii=False)
+    return subject in re.sub(r"\b[0-9a-f]{32,}\b", "", text)
 
 
 def _server(engine: str) -> Iterator[sqlservers.Server]:
@@ -200,7 +208,7 @@ def test_erasure_removes_exactly_the_subjects_rows_and_children(db, clients, tmp
     assert store["deleted"] == 14 and store["remaining"] == 0
     kinds = {c["kind"] for c in store["outliving"]}
     assert "logs" in kinds and "backups" in kinds  # WAL/binlog; backups unknown (not in RDS)
-    assert "abc" not in json.dumps(cert)  # the subject only hashed
+    assert not mentions(cert, "abc")  # the subject only hashed
 
 
 def test_dry_run_counts_and_samples_without_deleting(db, clients, tmp_path):
@@ -454,7 +462,7 @@ def test_access_returns_exactly_the_subjects_data_from_every_store(everywhere, m
     assert "Kept: 365 days" in summary and "(GDPR Art. 15)" in summary
     assert "(GDPR Art. 77)" in summary and "by 2027-01-01" in summary
     assert files["summary.html"].startswith(b"<!doctype html>")
-    assert "abc" not in json.dumps(data["subject"])  # the id only hashed in the package
+    assert not mentions(data["subject"], "abc")  # the id only hashed in the package
     assert "GUARDIAN_TEST" not in files["data.json"].decode()  # no connection detail
     assert "postgresql://" not in files["data.json"].decode()
     assert f"package: {out}" in capsys.readouterr().out
