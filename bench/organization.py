@@ -49,7 +49,8 @@ def counted_clients(url: str, counter: Counting) -> Any:
             fresh = (service, region) not in self._clients
             client = super().__call__(service, region)
             if fresh:
-                client.meta.events.register("before-call", counter.before)
+                client.meta.events.register("before-call", counter.before,
+                                           unique_id=f"bench-count-{id(counter)}")
             return client
 
     return Counted(endpoint_url=url, retry_mode="adaptive", max_attempts=4)
