@@ -310,7 +310,7 @@ def markdown(cert: dict[str, Any]) -> str:
 
 
 def where(r: dict[str, Any]) -> str:
-    """` in account A (region)` for a store pinned to an account, else nothing."""
+    """` in account A (region)` for a store placed in an account, else nothing."""
     if not r.get("account"):
         return ""
     return f" in account {r['account']}" + (f" ({r['region']})" if r.get("region") else "")

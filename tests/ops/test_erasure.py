@@ -389,7 +389,9 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     before = seed.example_stores(clients, example_catalog, REGION, ["c-1", "c-10"], 2)
     assert cli(moto, "--subject", "c-1", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in out
+    would = ("would customer_profiles/acme-customer-profiles (s3 in account 123456789012 "
+             "(eu-west-1)): 2 to delete")  # moto's account: the caller's, named
+    assert would in out
     assert "customers/c-1/doc-0.json" in out and "skip  employee_records" in out
     assert out.endswith("dry run: nothing was deleted\n")
     assert seed.census(clients, example_catalog, REGION, before) == before
@@ -403,7 +405,7 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
                "--certificate-dir", str(certs)) == 0
     assert not journal.exists()  # the journal of a run that never started is not left behind
     captured = capsys.readouterr()
-    assert "would customer_profiles/acme-customer-profiles (s3): 2 to delete" in captured.out
+    assert would in captured.out
     assert "dry run" not in captured.out and "Type 'erase'" in captured.out
     assert captured.err == "nothing was deleted\n"
     assert seed.census(clients, example_catalog, REGION, before) == before
@@ -412,9 +414,13 @@ def test_cli_dry_run_then_confirmed_run_then_noop(moto, example_catalog, monkeyp
     assert cli(moto, "--subject", "c-1", "--journal", str(journal),
                "--certificate-dir", str(certs)) == 1  # partial: the legal hold keeps data
     out = capsys.readouterr().out
-    assert "erased     customer_profiles/acme-customer-profiles: 2 deleted, 0 remaining" in out
+    assert ("erased     customer_profiles/acme-customer-profiles in account 123456789012 "
+            "(eu-west-1): 2 deleted, 0 remaining") in out
     (cert_json,) = certs.glob("*.json")
-    assert json.loads(cert_json.read_text())["deleted"] == 2 * 7
+    cert = json.loads(cert_json.read_text())
+    assert cert["deleted"] == 2 * 7
+    # one account, and the certificate still says which: the caller's (sts:GetCallerIdentity)
+    assert {(s["account"], s["region"]) for s in cert["stores"]} == {("123456789012", REGION)}
     assert json.loads(cert_json.read_text())["status"] == "partial"
     expected = without(before, "c-1")
     expected["acme-employee-records"] = before["acme-employee-records"]

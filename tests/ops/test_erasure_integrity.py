@@ -19,7 +19,7 @@ import pytest
 from guardian.cli import main
 from guardian.erasure.journal import KEY_FILE, Journal
 from guardian.erasure.plan import plan_erasure
-from guardian.erasure.run import erase
+from guardian.erasure.run import Accounts, erase
 from tests.ops import faults, seed
 from tests.ops.conftest import EXAMPLE_CATALOG, REGION
 
@@ -40,7 +40,9 @@ def interrupted(clients, example_catalog, tmp_path):  # type: ignore[no-untyped-
     dropped after two BatchWriteItem calls: a journal with records to forge, and the census."""
     before = seed.example_stores(clients, example_catalog, REGION, SUBJECTS, 110,
                                  datasets=["orders_payments"])
-    plan = plan_erasure(example_catalog, "abc", ["orders_payments"])
+    # placed in the caller's account and region, as guardian erase places it
+    plan = Accounts(clients, REGION, None).placed(
+        plan_erasure(example_catalog, "abc", ["orders_payments"]))
     path = tmp_path / "j.jsonl"
     dying = faults.FaultyClients(clients, "batch_write_item",
                                  faults.connection_lost(2, response_lost=False))
@@ -403,8 +405,8 @@ def test_a_numeric_id_erases_exactly_that_number(moto, clients, tmp_path, capsys
     assert erase_cli(moto.url, tmp_path / "k", tmp_path, "--dataset", "customer_profiles",
                      subject="c-7", catalog=catalog) == 0
     out = capsys.readouterr().out
-    assert "skipped    customer_profiles/acme-customer-index: the subject id is not a number" \
-        in out
+    assert ("skipped    customer_profiles/acme-customer-index in account 123456789012 "
+            "(eu-west-1): the subject id is not a number") in out
 
 
 def test_a_declared_string_on_a_number_key_fails_the_store(moto, clients, tmp_path, capsys):
@@ -414,7 +416,8 @@ def test_a_declared_string_on_a_number_key_fails_the_store(moto, clients, tmp_pa
     assert erase_cli(moto.url, tmp_path / "j", tmp_path, "--dataset", "customer_profiles",
                      subject="1042") == 1
     out = capsys.readouterr().out
-    assert ("failed     customer_profiles/acme-customer-index: acme-customer-index.customer_id "
+    assert ("failed     customer_profiles/acme-customer-index in account 123456789012 "
+            "(eu-west-1): acme-customer-index.customer_id "
             "is a key of type N (number) but the catalog declares subject_type string") in out
     assert numeric_census(ddb) == {s: 1 for s in NUMBERS}
 
