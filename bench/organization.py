@@ -9,6 +9,11 @@ botocore's event hooks, by operation.
 
     python bench/organization.py                  # 50 accounts x 2 regions x 10 stores
     python bench/organization.py --accounts 5     # quicker
+    python bench/organization.py --latency 50     # each call 50 ms away, as AWS is
+
+Locally moto answers in about a millisecond of CPU, so on a small machine the pool is bound by
+moto's CPU, not by waiting; `--latency MS` puts the fault proxy of the tests (tests/ops/proxy.py)
+in front of moto, holding each call that long, which is what the pool overlaps against AWS.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from collections import Counter
 from typing import Any
 
 from erase import moto_server  # bench/erase.py: a moto server on a free port
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from tests.ops.proxy import FaultProxy  # noqa: E402
 
 REGIONS = ("eu-west-1", "eu-central-1")
 ROLE = "GuardianAudit"
@@ -97,6 +105,8 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=50, help="member accounts (50)")
     parser.add_argument("--parallel", type=int, default=8, help="the pool's size (8)")
     parser.add_argument("--endpoint-url", help="an already running, empty moto server")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="milliseconds each audit call waits first (0)")
     args = parser.parse_args()
     for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
                         ("AWS_DEFAULT_REGION", REGIONS[0])):
@@ -115,8 +125,9 @@ def run(url: str, args: argparse.Namespace) -> int:
     print(f"seeded {args.accounts} member accounts x {len(REGIONS)} regions x {2 * STORES} "
           f"stores in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     rows = []
+    proxy = FaultProxy(url, latency=args.latency / 1000).start() if args.latency else None
     for parallel in (1, args.parallel):
-        seconds, calls, graph = audit(url, parallel)
+        seconds, calls, graph = audit(proxy.url if proxy else url, parallel)
         stores = sum(1 for r in graph.resources if r.type in (
             "aws:s3/bucket:Bucket", "aws:dynamodb/table:Table"))
         status = graph.coverage()
@@ -135,7 +146,8 @@ def run(url: str, args: argparse.Namespace) -> int:
         print(f"| {parallel} | {audited} | {stores:,} | {total:,} | {total / stores:.1f} "
               f"| {seconds:.1f} s | {seconds / audited:.2f} s |")
     speedup = rows[0][1] / rows[1][1]
-    print(f"\npool of {args.parallel}: {speedup:.1f}x faster than one account at a time")
+    print(f"\npool of {args.parallel}: {speedup:.1f}x faster than one account at a time"
+          + (f", each call {args.latency:g} ms away" if args.latency else ""))
     print(f"rules on the organisation's graph ({len(graph.resources):,} resources, "
           f"{len(report.results):,} findings): {rules:.1f} s")
     calls = rows[1][5]

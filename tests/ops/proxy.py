@@ -17,6 +17,7 @@ import http.client
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class FaultProxy:
     faults: list[Fault] = field(default_factory=list)
     calls: Counter[Call] = field(default_factory=Counter)
     injected: Counter[str] = field(default_factory=Counter)  # fault kind -> times applied
+    latency: float = 0.0  # seconds each call waits first: a round trip to AWS (benches only)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -147,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.owner.latency:
+            time.sleep(self.owner.latency)
         call = identify(self.command, self.path, dict(self.headers), body)
         fault = self.owner.fault_for(call) if call else None
         if fault is None or fault.kind == "rewrite":
