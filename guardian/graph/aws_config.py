@@ -5,7 +5,8 @@ the live reader as if they were the services' own answers.
 lists what exists in which account and region, with its tags and when Config captured it;
 `BatchGetAggregateResourceConfig` (at most 100 identifiers a call; those it leaves unprocessed
 are asked again) gives each item's `configuration` and `supplementaryConfiguration`, both JSON
-in strings. Items whose status says the resource was deleted are not resources.
+in strings. Items whose status says the resource was deleted are not resources; one whose
+status is ResourceNotRecorded exists, but nothing of its configuration or tags is known.
 
 There is no second mapper from AWS to the graph: `ConfigClient` answers the calls the live
 reader (`guardian.graph.live`) makes (ListBuckets, GetBucketEncryption, DescribeTable,
@@ -58,6 +59,7 @@ RECORDER = "AWS::Config::ConfigurationRecorder"
 READ_TYPES = (S3_BUCKET, TABLE, KEY, ALIAS, ROLE, POLICY)
 GLOBAL_TYPES = (ROLE, POLICY)  # IAM: one item per account, in region "global"
 DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded")
+UNRECORDED = "ResourceNotRecorded"  # the resource exists; its configuration was not recorded
 PAGE = 100  # SelectAggregateResourceConfig's Limit and BatchGet's identifiers, at most
 MAX_EXPRESSION = 4096  # characters of a Select expression
 UNPROCESSED_ROUNDS = 4  # BatchGet calls for identifiers it keeps leaving unprocessed
@@ -87,7 +89,7 @@ class Item:
     name: str
     arn: str | None
     captured: str | None
-    tags: dict[str, str]
+    tags: dict[str, str] | None  # None: not recorded
     configuration: str | None = None
     supplementary: Mapping[str, Any] = field(default_factory=dict)
     failed: str | None = "NotFetched"
@@ -116,6 +118,19 @@ class _Error(Exception):
 
 def _absent(code: str, what: str) -> _Error:
     return _Error(code, f"{what}: not configured (per its AWS Config item)")
+
+
+def _setting(item: Item, key: str, absent: str = NOT_RECORDED) -> Any:
+    """A supplementary configuration value, parsed. When the item has none: `absent`, AWS's
+    "not found" code, only for a setting Config leaves out when it is unset; a setting it
+    writes even then (BucketPolicy as {"policyText": null}, versioning "Off", ...) or never
+    documents is NotRecordedByAWSConfig: unknown, or read directly."""
+    value = item.extra(key)
+    if value is None:
+        if absent == NOT_RECORDED:
+            raise _Error(NOT_RECORDED, f"{key} of {item.name}: not in its AWS Config item")
+        raise _absent(absent, f"{key} of {item.name}")
+    return value
 
 
 # --- reading the aggregator --------------------------------------------------------------------
@@ -228,15 +243,24 @@ def _row(raw: Any) -> Item | None:
                     row.get("arn"), row.get("configurationItemCaptureTime"), tags)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if row.get("configurationItemStatus") in DELETED:
-        item.failed = "Deleted"
+    _status(item, row.get("configurationItemStatus"))
     return item
+
+
+def _status(item: Item, status: Any) -> bool:
+    """Whether the item's status leaves nothing to read: a deleted resource (no resource at
+    all), or one whose configuration and tags Config did not record."""
+    if status in DELETED:
+        item.failed = "Deleted"
+    elif status == UNRECORDED:
+        item.failed, item.tags = NOT_RECORDED, None
+    return status in (*DELETED, UNRECORDED)
 
 
 def _fetch(config: Any, aggregator: str, rows: list[Item], held: Holdings) -> None:
     """The configurations of `rows`, 100 identifiers a call, asking again for those left
     unprocessed; an item whose batch failed keeps the failure's code."""
-    wanted = {(i.account, i.region, i.type, i.id): i for i in rows if i.failed != "Deleted"}
+    wanted = {(i.account, i.region, i.type, i.id): i for i in rows if i.failed == "NotFetched"}
     pending = list(wanted)
     for attempt in range(UNPROCESSED_ROUNDS):
         left: list[tuple[str, str, str, str]] = []
@@ -274,10 +298,7 @@ def _fill(wanted: Mapping[tuple[str, str, str, str], Item], got: Any) -> None:
     key = (got.get("accountId"), got.get("awsRegion"), got.get("resourceType"),
            got.get("resourceId"))
     item = wanted.get(key)  # type: ignore[call-overload]
-    if item is None:
-        return
-    if got.get("configurationItemStatus") in DELETED:
-        item.failed = "Deleted"
+    if item is None or _status(item, got.get("configurationItemStatus")):
         return
     supplementary = got.get("supplementaryConfiguration") or {}
     if not isinstance(got.get("configuration"), str) or not isinstance(supplementary, Mapping):
@@ -340,6 +361,8 @@ Answer = Callable[[Account, str, dict[str, Any]], Any]
 
 
 def _tagset(item: Item, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
+    if item.tags is None:
+        raise _Error(NOT_RECORDED, f"the tags of {item.name}: not recorded by AWS Config")
     return [{key: k, value: v} for k, v in item.tags.items()]
 
 
@@ -347,19 +370,9 @@ def _bucket(acct: Account, kw: dict[str, Any]) -> Item:
     return acct.one(S3_BUCKET, None, "NoSuchBucket", kw["Bucket"])
 
 
-def _extra(code: str, setting: str) -> Callable[[Account, dict[str, Any]], Any]:
-    """A bucket's supplementary configuration `setting`; `code` when it has none."""
-    def get(acct: Account, kw: dict[str, Any]) -> Any:
-        value = _bucket(acct, kw).extra(setting)
-        if value is None:
-            raise _absent(code, f"{setting} of bucket {kw['Bucket']}")
-        return value
-    return get
-
-
 def _sse(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _extra("ServerSideEncryptionConfigurationNotFoundError",
-                 "ServerSideEncryptionConfiguration")(acct, kw)
+    cfg = _setting(_bucket(acct, kw), "ServerSideEncryptionConfiguration",
+                   "ServerSideEncryptionConfigurationNotFoundError")
     rules = []
     for rule in cfg["rules"]:
         default = rule.get("applyServerSideEncryptionByDefault") or {}
@@ -374,14 +387,15 @@ def _sse(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
 
 
 def _versioning(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _bucket(acct, kw).extra("BucketVersioningConfiguration") or {}
-    status = cfg.get("status")
-    return {"Status": status} if status in ("Enabled", "Suspended") else {}
+    status = _setting(_bucket(acct, kw), "BucketVersioningConfiguration")["status"]
+    if status not in ("Off", "Enabled", "Suspended"):  # Off: never enabled
+        raise ValueError(f"versioning status {status!r}")
+    return {"Status": status} if status != "Off" else {}
 
 
 def _pab(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _extra("NoSuchPublicAccessBlockConfiguration",
-                 "PublicAccessBlockConfiguration")(acct, kw)
+    cfg = _setting(_bucket(acct, kw), "PublicAccessBlockConfiguration",
+                   "NoSuchPublicAccessBlockConfiguration")
     return {"PublicAccessBlockConfiguration": {
         api: bool(cfg[api[0].lower() + api[1:]]) for api in
         ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}}
@@ -418,7 +432,8 @@ def _filter(rule: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _lifecycle(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _extra("NoSuchLifecycleConfiguration", "BucketLifecycleConfiguration")(acct, kw)
+    cfg = _setting(_bucket(acct, kw), "BucketLifecycleConfiguration",
+                   "NoSuchLifecycleConfiguration")
     rules = []
     for r in cfg["rules"]:
         rule: dict[str, Any] = {"ID": r.get("id"), "Status": r["status"], "Filter": _filter(r)}
@@ -454,7 +469,7 @@ def _lifecycle(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
 
 
 def _policy(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    text = (_bucket(acct, kw).extra("BucketPolicy") or {}).get("policyText")
+    text = _setting(_bucket(acct, kw), "BucketPolicy").get("policyText")
     if not text:
         raise _absent("NoSuchBucketPolicy", f"the policy of bucket {kw['Bucket']}")
     if not isinstance(text, str):
@@ -472,9 +487,7 @@ def _grantee(g: Any) -> dict[str, Any]:
 
 
 def _acl(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    acl = _bucket(acct, kw).extra("AccessControlList")
-    if acl is None:
-        raise _Error(NOT_RECORDED, f"the ACL of bucket {kw['Bucket']}")
+    acl = _setting(_bucket(acct, kw), "AccessControlList")
     owner = acl.get("owner") or {}
     return {"Owner": {"ID": owner["id"], **({"DisplayName": owner["displayName"]}
                                              if owner.get("displayName") else {})},
@@ -483,14 +496,15 @@ def _acl(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
 
 
 def _logging(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _bucket(acct, kw).extra("BucketLoggingConfiguration") or {}
+    cfg = _setting(_bucket(acct, kw), "BucketLoggingConfiguration")
     target = cfg.get("destinationBucketName")
     return {"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": cfg.get("logFilePrefix")
                                or ""}} if target else {}
 
 
 def _lock(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _extra("ObjectLockConfigurationNotFoundError", "ObjectLockConfiguration")(acct, kw)
+    cfg = _setting(_bucket(acct, kw), "ObjectLockConfiguration",
+                   "ObjectLockConfigurationNotFoundError")
     out: dict[str, Any] = {"ObjectLockEnabled": cfg["objectLockEnabled"]}
     retention = (cfg.get("rule") or {}).get("defaultRetention")
     if retention:
@@ -500,8 +514,8 @@ def _lock(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
 
 
 def _replication(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    cfg = _extra("ReplicationConfigurationNotFoundError",
-                 "BucketReplicationConfiguration")(acct, kw)
+    cfg = _setting(_bucket(acct, kw), "BucketReplicationConfiguration",
+                   "ReplicationConfigurationNotFoundError")
     rules = cfg["rules"]
     return {"ReplicationConfiguration": {"Role": cfg.get("roleARN"), "Rules": [
         {"ID": ident, "Status": r["status"], "Prefix": r.get("prefix") or "",
@@ -511,10 +525,10 @@ def _replication(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
 
 
 def _bucket_tags(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
-    bucket = _bucket(acct, kw)
-    if not bucket.tags:
+    tags = _tagset(_bucket(acct, kw))
+    if not tags:
         raise _absent("NoSuchTagSet", f"the tags of bucket {kw['Bucket']}")
-    return {"TagSet": _tagset(bucket)}
+    return {"TagSet": tags}
 
 
 def _location(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
@@ -554,9 +568,7 @@ def _describe_table(acct: Account, region: str, kw: dict[str, Any]) -> Any:
 
 
 def _backups(acct: Account, region: str, kw: dict[str, Any]) -> Any:
-    cfg = _table(acct, region, kw).extra("ContinuousBackupsDescription")
-    if cfg is None:
-        raise _Error(NOT_RECORDED, f"the continuous backups of table {kw['TableName']}")
+    cfg = _setting(_table(acct, region, kw), "ContinuousBackupsDescription")
     pitr = cfg.get("pointInTimeRecoveryDescription") or {}
     return {"ContinuousBackupsDescription": {
         "ContinuousBackupsStatus": cfg["continuousBackupsStatus"],
@@ -577,9 +589,7 @@ def _describe_key(acct: Account, region: str, kw: dict[str, Any]) -> Any:
 
 
 def _rotation(acct: Account, region: str, kw: dict[str, Any]) -> Any:
-    status = _key(acct, region, kw).extra("KeyRotationStatus")
-    if status is None:
-        raise _Error(NOT_RECORDED, f"the rotation of KMS key {kw['KeyId']}")
+    status = _setting(_key(acct, region, kw), "KeyRotationStatus")
     if not isinstance(status, bool):
         raise TypeError("KeyRotationStatus is not a boolean")
     return {"KeyRotationEnabled": status}
@@ -738,6 +748,8 @@ class ConfigClient:
             try:
                 return answer(self.account, self.region, kw)
             except _Error as exc:
+                if exc.code == NOT_RECORDED and self.account.direct is not None:
+                    return getattr(self._direct_or_fail(method), method)(**kw)
                 raise _client_error(exc.code, str(exc), method) from None
             except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
                 raise _client_error(MALFORMED, f"a configuration item lacks {exc}",

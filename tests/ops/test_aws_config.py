@@ -73,6 +73,32 @@ def read(server: ConfigServer, **kw: Any) -> ResourceGraph:
     return read_aggregator(Clients(endpoint_url=server.url, max_attempts=2), NAME, W, **kw)
 
 
+def read_items(moto: MotoServer, aggregator: Aggregator, **kw: Any) -> ResourceGraph:
+    """The graph from an aggregator of its own (items a test changed), served for this read."""
+    server = ConfigServer(moto.url, aggregators={NAME: aggregator}).start()
+    try:
+        return read(server, **kw)  # type: ignore[arg-type]
+    finally:
+        server.close()
+
+
+def changed(name: str, region: str = W, **fields: Any) -> list[dict[str, Any]]:
+    """organisation.json with item `name` (in `region`) changed: `fields` replace its own,
+    `supplementary` its supplementaryConfiguration entries (None: left out)."""
+    items = load("organisation.json")
+    item = next(i for i in items if i["resourceName"] == name and i["awsRegion"] == region)
+    for key, value in fields.pop("supplementary", {}).items():
+        item["supplementaryConfiguration"].pop(key, None)
+        if value is not None:
+            item["supplementaryConfiguration"][key] = value
+    for key, value in fields.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = value
+    return items
+
+
 def statuses(catalog: Path, graph: ResourceGraph) -> dict[tuple[str, str, str | None, str | None],
                                                         str]:
     """(rule, resource name, account, region) -> pass | fail | unknown, for every check."""
@@ -254,11 +280,7 @@ def test_pages_batches_and_unprocessed_identifiers(moto, catalog):
     many = [{**template, "resourceId": f"bulk-{n:03}", "resourceName": f"bulk-{n:03}",
              "arn": f"arn:aws:s3:::bulk-{n:03}"} for n in range(150)]
     aggregator = Aggregator(items + many, page=40, unprocessed={"bulk-007": 2, "orders": 1})
-    server = ConfigServer(moto.url, aggregators={NAME: aggregator}).start()
-    try:
-        graph = read(server, regions=[W])  # type: ignore[arg-type]
-    finally:
-        server.close()
+    graph = read_items(moto, aggregator, regions=[W])
     names = {r.name for r in graph.of_type(BUCKET)}
     assert {f"bulk-{n:03}" for n in range(150)} <= names
     assert aggregator.calls["SelectAggregateResourceConfig"] == 5  # 178 rows / 40
@@ -269,12 +291,8 @@ def test_pages_batches_and_unprocessed_identifiers(moto, catalog):
 
 
 def test_identifiers_never_processed_are_gaps(moto, catalog):
-    aggregator = Aggregator(load("organisation.json"), unprocessed={"hr-exports": 99})
-    server = ConfigServer(moto.url, aggregators={NAME: aggregator}).start()
-    try:
-        graph = read(server, regions=[W])  # type: ignore[arg-type]
-    finally:
-        server.close()
+    graph = read_items(moto, Aggregator(load("organisation.json"),
+                                        unprocessed={"hr-exports": 99}), regions=[W])
     codes = {g.code for g in graph.gaps if g.account == B and "hr-exports" in g.what}
     assert codes - {NOT_RECORDED} == {"UnprocessedResourceIdentifiers"}
     got = statuses(catalog, graph)
@@ -292,11 +310,7 @@ def test_malformed_items_are_gaps_not_tracebacks(moto, catalog):
         if i["resourceName"] == "orders-admin":
             i["configuration"] = "not json at all"
     items.append({"accountId": B, "awsRegion": W, "resourceType": "AWS::S3::Bucket"})  # no id
-    server = ConfigServer(moto.url, aggregators={NAME: Aggregator(items)}).start()
-    try:
-        graph = read(server, regions=[W])  # type: ignore[arg-type]
-    finally:
-        server.close()
+    graph = read_items(moto, Aggregator(items), regions=[W])
     malformed = {(g.call, g.account) for g in graph.gaps if g.code == "MalformedResponse"}
     assert ("s3:GetBucketEncryption", B) in malformed
     assert ("s3:GetPublicAccessBlock", B) in malformed
@@ -315,6 +329,69 @@ def test_an_account_the_aggregator_does_not_hold_is_failed(config, catalog):
     [gap] = [g for g in graph.gaps if g.account == "333333333333"]
     assert gap.account_wide and gap.code == "NotInAggregator"
 
+
+
+# --- item shapes AWS produces: what an item does not say is unknown, never "not set" -------
+
+def test_settings_config_always_records_are_unknown_when_an_item_lacks_them(moto, catalog):
+    """Config records "no policy" as {"policyText": null}, versioning never enabled as status
+    "Off" and no access logging as a null destination: an item without them did not record
+    them. hr-exports' policy is public: without it, never a pass."""
+    items = changed("hr-exports", supplementary={
+        "BucketPolicy": None, "BucketVersioningConfiguration": None,
+        "BucketLoggingConfiguration": None})
+    graph = read_items(moto, Aggregator(items), regions=[W])
+    unrecorded = {g.call for g in graph.gaps if g.code == NOT_RECORDED and "hr-exports" in g.what}
+    assert {"s3:GetBucketPolicy", "s3:GetBucketVersioning", "s3:GetBucketLogging"} <= unrecorded
+    got = statuses(catalog, graph)
+    # were they read as "none": a pass for the public policy and the versions kept, and a
+    # false failure for TLS
+    assert got[("GRD-PUB-003", "hr-exports", B, W)] == "unknown"
+    assert got[("GRD-RET-002", "hr-exports", B, W)] == "unknown"
+    assert got[("GRD-TLS-001", "hr-exports", B, W)] == "unknown"
+
+
+NOT_RECORDED_ITEM = {"configurationItemStatus": "ResourceNotRecorded", "configuration": None,
+                     "supplementaryConfiguration": {}, "tags": {}}
+
+
+def test_a_resource_whose_configuration_is_not_recorded_is_unknown(moto, catalog):
+    """ResourceNotRecorded: the bucket exists (Config discovered it) but its configuration,
+    settings and tags were not recorded: every rule that needs them says unknown, with the
+    code that says why (not a malformed answer, not "no settings")."""
+    graph = read_items(moto, Aggregator(changed("hr-exports", **NOT_RECORDED_ITEM)),
+                       regions=[W])
+    assert graph.named("hr-exports")
+    assert {g.code for g in graph.gaps if "hr-exports" in g.what} == {NOT_RECORDED}
+    got = {k[0]: v for k, v in statuses(catalog, graph).items() if k[1] == "hr-exports"}
+    assert got["GRD-INV-001"] == "unknown"  # its dataset tag too: which dataset is unknown
+    assert not {r for r, v in got.items() if r.startswith(("GRD-ENC", "GRD-TLS", "GRD-PUB",
+                                                           "GRD-RET")) and v != "unknown"}
+
+
+def test_with_a_role_what_an_item_lacks_is_read_directly(moto, catalog):
+    """With --assume-role, an unrecorded resource (hr-exports) and a setting its item lacks
+    (shop-orders' ACL) are read from the account, as the types Config does not record are."""
+    s3 = _member(moto.url, B, "s3", W)
+    s3.create_bucket(Bucket="hr-exports", CreateBucketConfiguration={"LocationConstraint": W})
+    s3.put_bucket_tagging(Bucket="hr-exports", Tagging={"TagSet": [
+        {"Key": "privacy:dataset", "Value": "orders"}]})
+    s3.put_public_access_block(Bucket="hr-exports", PublicAccessBlockConfiguration={
+        f: True for f in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                          "RestrictPublicBuckets")})
+    _member(moto.url, A, "s3", W).create_bucket(
+        Bucket="shop-orders", CreateBucketConfiguration={"LocationConstraint": W})
+    items = changed("hr-exports", **NOT_RECORDED_ITEM)
+    next(i for i in items if i["resourceName"] == "shop-orders")[
+        "supplementaryConfiguration"].pop("AccessControlList")
+    graph = read_items(moto, Aggregator(items), regions=[W], role="GuardianAudit")
+    assert not [g for g in graph.gaps if g.code == NOT_RECORDED]
+    got = statuses(catalog, graph)
+    assert got[("GRD-PUB-001", "hr-exports", B, W)] == "pass"  # its item said otherwise
+    assert got[("GRD-PUB-002", "hr-exports", B, W)] == "pass"
+    assert got[("GRD-PUB-003", "shop-orders", A, W)] == "pass"
+    note = graph.source.note or ""
+    assert "read directly through role GuardianAudit" in note and "s3:GetBucketAcl" in note
 
 
 # --- parity: the same deployment, from Config and from the account itself ------------------
