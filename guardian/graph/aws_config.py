@@ -133,6 +133,13 @@ def _setting(item: Item, key: str, absent: str = NOT_RECORDED) -> Any:
     return value
 
 
+def _field(mapping: Mapping[str, Any], name: str) -> Any:
+    """`name` in any casing: Config writes some names as bean properties (ssedescription,
+    kmsmasterKeyArn: its schema's) and others as the SDK's fields (sSEDescription,
+    kMSMasterKeyArn)."""
+    return next((v for k, v in mapping.items() if k.lower() == name.lower()), None)
+
+
 # --- reading the aggregator --------------------------------------------------------------------
 
 @dataclass
@@ -375,12 +382,13 @@ def _sse(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
                    "ServerSideEncryptionConfigurationNotFoundError")
     rules = []
     for rule in cfg["rules"]:
-        default = rule.get("applyServerSideEncryptionByDefault") or {}
+        default = _field(rule, "applyServerSideEncryptionByDefault") or {}
+        algorithm, key = _field(default, "sseAlgorithm"), _field(default, "kmsMasterKeyID")
+        if not algorithm:
+            raise KeyError("sseAlgorithm")
         rules.append({"ApplyServerSideEncryptionByDefault": {
-            "SSEAlgorithm": default["sseAlgorithm"],
-            **({"KMSMasterKeyID": default["kmsMasterKeyID"]}
-               if default.get("kmsMasterKeyID") else {})},
-            "BucketKeyEnabled": bool(rule.get("bucketKeyEnabled"))})
+            "SSEAlgorithm": algorithm, **({"KMSMasterKeyID": key} if key else {})},
+            "BucketKeyEnabled": bool(_field(rule, "bucketKeyEnabled"))})
     if not rules:
         raise _absent("ServerSideEncryptionConfigurationNotFoundError", kw["Bucket"])
     return {"ServerSideEncryptionConfiguration": {"Rules": rules}}
@@ -543,7 +551,7 @@ def _table(acct: Account, region: str, kw: dict[str, Any]) -> Item:
 
 def _describe_table(acct: Account, region: str, kw: dict[str, Any]) -> Any:
     c = _table(acct, region, kw).config()
-    sse = c.get("ssedescription") or c.get("sseDescription") or {}
+    sse = _field(c, "ssedescription") or {}
 
     def keys(schema: Any) -> list[dict[str, str]]:
         return [{"AttributeName": k["attributeName"], "KeyType": k["keyType"]} for k in schema]
@@ -559,8 +567,8 @@ def _describe_table(acct: Account, region: str, kw: dict[str, Any]) -> Any:
             {"IndexName": i["indexName"], "KeySchema": keys(i["keySchema"]),
              "Projection": {"ProjectionType": (i.get("projection") or {}).get("projectionType")}}
             for i in c.get("globalSecondaryIndexes") or ()],
-        **({"SSEDescription": {"Status": sse.get("status"), "SSEType": sse.get("ssetype"),
-                               "KMSMasterKeyArn": sse.get("kmsmasterKeyArn")}} if sse else {}),
+        **({"SSEDescription": {"Status": _field(sse, "status"), "SSEType": _field(sse, "ssetype"),
+                               "KMSMasterKeyArn": _field(sse, "kmsmasterKeyArn")}} if sse else {}),
         "StreamSpecification": {"StreamEnabled": bool((c.get("streamSpecification") or {}).get(
             "streamEnabled"))},
         "Replicas": [{"RegionName": r["regionName"]} for r in c.get("replicas") or ()],

@@ -394,6 +394,28 @@ def test_with_a_role_what_an_item_lacks_is_read_directly(moto, catalog):
     assert "read directly through role GuardianAudit" in note and "s3:GetBucketAcl" in note
 
 
+def test_encryption_read_in_either_casing_config_writes(moto, catalog):
+    """Config's items name SSE fields as bean properties (ssedescription.kmsmasterKeyArn, the
+    schema's) or as the SDK's fields (sSEDescription.kMSMasterKeyArn): a customer key either
+    way, never a false "AWS owned key" finding."""
+    items = load("organisation.json")
+    for i in items:
+        if (i["resourceName"], i["awsRegion"]) == ("orders", W):
+            table = json.loads(i["configuration"])
+            sse = table.pop("ssedescription")
+            table["sSEDescription"] = {"status": sse["status"], "sSEType": sse["ssetype"],
+                                       "kMSMasterKeyArn": sse["kmsmasterKeyArn"]}
+            i["configuration"] = json.dumps(table)
+        if i["resourceName"] == "shop-orders":
+            supp = i["supplementaryConfiguration"]
+            supp["ServerSideEncryptionConfiguration"] = supp[
+                "ServerSideEncryptionConfiguration"].replace("kmsMasterKeyID", "kMSMasterKeyID")
+    got = statuses(catalog, read_items(moto, Aggregator(items), regions=[W]))
+    assert got[("GRD-ENC-004", "orders", A, W)] == "pass"
+    assert got[("GRD-ENC-002", "orders", A, W)] == "pass"
+    assert got[("GRD-ENC-001", "shop-orders", A, W)] == "pass"
+
+
 # --- parity: the same deployment, from Config and from the account itself ------------------
 
 P = "123456789012"  # moto's account
