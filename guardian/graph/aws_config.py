@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -585,7 +586,20 @@ def _backups(acct: Account, region: str, kw: dict[str, Any]) -> Any:
 
 
 def _key(acct: Account, region: str, kw: dict[str, Any]) -> Item:
-    return acct.one(KEY, region, "NotFoundException", kw["KeyId"])
+    return acct.one(KEY, region, NOT_RECORDED, kw["KeyId"])
+
+
+def _list_keys(acct: Account, region: str, _kw: dict[str, Any]) -> Any:
+    """The region's keys Config holds, and those of the account and region its buckets and
+    tables name that it holds no item of (an AWS managed key, or one created since): their
+    reads are NotRecordedByAWSConfig, so a store under one is unknown, never taken for
+    another account's customer key."""
+    keys = {i.id: i.arn for i in acct.of(KEY, region)}
+    named = re.compile(rf"arn:aws[\w-]*:kms:{re.escape(region)}:{acct.id}:key/([\w-]+)")
+    for item in (*acct.of(S3_BUCKET, region), *acct.of(TABLE, region)):
+        for found in named.finditer(f"{item.configuration} {json.dumps(item.supplementary)}"):
+            keys.setdefault(found[1], found[0])
+    return {"Keys": [{"KeyId": k, "KeyArn": arn} for k, arn in keys.items()]}
 
 
 def _describe_key(acct: Account, region: str, kw: dict[str, Any]) -> Any:
@@ -674,8 +688,7 @@ ANSWERS: dict[tuple[str, str], tuple[str, Answer]] = {
     ("dynamodb", "describe_continuous_backups"): (TABLE, _backups),
     ("dynamodb", "list_tags_of_resource"): (TABLE, lambda a, r, kw: {"Tags": _tagset(
         _table(a, r, kw))}),
-    ("kms", "list_keys"): (KEY, lambda a, r, kw: {"Keys": [
-        {"KeyId": i.id, "KeyArn": i.arn} for i in a.of(KEY, r)]}),
+    ("kms", "list_keys"): (KEY, _list_keys),
     ("kms", "describe_key"): (KEY, _describe_key),
     ("kms", "get_key_rotation_status"): (KEY, _rotation),
     ("kms", "list_resource_tags"): (KEY, lambda a, r, kw: {"Tags": _tagset(

@@ -416,6 +416,25 @@ def test_encryption_read_in_either_casing_config_writes(moto, catalog):
     assert got[("GRD-ENC-001", "shop-orders", A, W)] == "pass"
 
 
+def test_a_key_config_does_not_hold_is_unknown_not_a_customer_key(moto, catalog):
+    """A table under a key of its own account and region that Config holds no item of (an
+    AWS managed key, or one created since the last capture): whether AWS or the customer
+    manages it is unknown, so GRD-ENC-004 cannot pass (it did: an unlisted key looked like
+    another account's customer key)."""
+    unheld = f"arn:aws:kms:{W}:{A}:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    items = load("organisation.json")
+    for i in items:
+        if (i["resourceName"], i["awsRegion"]) == ("orders", W):
+            i["configuration"] = i["configuration"].replace(
+                f"arn:aws:kms:{W}:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab", unheld)
+    graph = read_items(moto, Aggregator(items), regions=[W, C])
+    assert ("kms:DescribeKey", A, NOT_RECORDED) in {
+        (g.call, g.account, g.code) for g in graph.gaps if "aaaaaaaa" in g.what}
+    got = statuses(catalog, graph)
+    assert got[("GRD-ENC-004", "orders", A, W)] == "unknown"
+    assert got[("GRD-ENC-004", "orders", A, C)] == "pass"  # its key is held
+
+
 # --- parity: the same deployment, from Config and from the account itself ------------------
 
 P = "123456789012"  # moto's account
