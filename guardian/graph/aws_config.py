@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
 from guardian.aws import MALFORMED, Clients, failure_code, role_arn
 from guardian.errors import UserError
@@ -618,10 +618,11 @@ def _rotation(acct: Account, region: str, kw: dict[str, Any]) -> Any:
 
 
 def _document(text: Any) -> Any:
-    """An IAM policy document as Config holds it (URL-encoded JSON) -> as boto3 gives it."""
+    """An IAM policy document as Config holds it (URL-encoded JSON, a space as '+' as Java's
+    URLEncoder writes it; a '+' itself is %2B) -> as boto3 gives it."""
     if not isinstance(text, str):
         raise TypeError("a policy document is not a string")
-    return json.loads(unquote(text))
+    return json.loads(unquote_plus(text))
 
 
 def _role(acct: Account, kw: dict[str, Any]) -> Any:

@@ -435,6 +435,23 @@ def test_a_key_config_does_not_hold_is_unknown_not_a_customer_key(moto, catalog)
     assert got[("GRD-ENC-004", "orders", A, C)] == "pass"  # its key is held
 
 
+def test_iam_documents_encoded_as_config_encodes_them(moto, catalog):
+    """Config URL-encodes IAM policy documents as Java's URLEncoder does (a space is '+'):
+    a pretty-printed trust or inline policy is read, not a MalformedResponse."""
+    from urllib.parse import quote_plus, unquote
+
+    items = load("organisation.json")
+    role = next(i for i in items if i["resourceName"] == "orders-admin")
+    cfg = json.loads(role["configuration"])
+    for doc in (cfg, *cfg["rolePolicyList"]):
+        key = "assumeRolePolicyDocument" if doc is cfg else "policyDocument"
+        doc[key] = quote_plus(json.dumps(json.loads(unquote(doc[key])), indent=2))
+    role["configuration"] = json.dumps(cfg)
+    graph = read_items(moto, Aggregator(items), regions=[W])
+    assert not [g for g in graph.gaps if g.code == "MalformedResponse"]
+    assert statuses(catalog, graph)[("GRD-PUR-003", "hr-orders", B, W)] == "fail"
+
+
 # --- parity: the same deployment, from Config and from the account itself ------------------
 
 P = "123456789012"  # moto's account
