@@ -501,7 +501,7 @@ def _acl(acct: Account, _region: str, kw: dict[str, Any]) -> Any:
     return {"Owner": {"ID": owner["id"], **({"DisplayName": owner["displayName"]}
                                              if owner.get("displayName") else {})},
             "Grants": [{"Grantee": _grantee(g["grantee"]), "Permission": PERMISSIONS[
-                g["permission"]]} for g in acl.get("grantList") or ()]}
+                g["permission"]]} for g in (acl.get("grantList") or acl.get("grantSet") or ())]}
 
 
 def _logging(acct: Account, _region: str, kw: dict[str, Any]) -> Any:

@@ -416,6 +416,18 @@ def test_encryption_read_in_either_casing_config_writes(moto, catalog):
     assert got[("GRD-ENC-001", "shop-orders", A, W)] == "pass"
 
 
+def test_acl_grants_in_either_list_config_writes(moto, catalog):
+    """Config's AccessControlList holds the grants in grantList, or in grantSet with
+    grantList null (the SDK's two fields): hr-exports' public grant counts either way."""
+    items = load("organisation.json")
+    item = next(i for i in items if i["resourceName"] == "hr-exports")
+    acl = json.loads(item["supplementaryConfiguration"]["AccessControlList"])
+    acl["grantSet"], acl["grantList"] = acl["grantList"], None
+    item["supplementaryConfiguration"]["AccessControlList"] = json.dumps(acl)
+    got = statuses(catalog, read_items(moto, Aggregator(items), regions=[W]))
+    assert got[("GRD-PUB-002", "hr-exports", B, W)] == "fail"
+
+
 def test_a_key_config_does_not_hold_is_unknown_not_a_customer_key(moto, catalog):
     """A table under a key of its own account and region that Config holds no item of (an
     AWS managed key, or one created since the last capture): whether AWS or the customer
