@@ -324,7 +324,7 @@ def records(recorder: Item | None, rtype: str) -> bool:
         return False
     try:
         cfg = recorder.config()
-        if not cfg.get("Recording", True):
+        if cfg.get("Recording") is not True:  # stopped, or not saying
             return False
         group = cfg.get("RecordingGroup") or {}
         strategy = (group.get("RecordingStrategy") or {}).get("UseOnly")

@@ -416,6 +416,23 @@ def test_encryption_read_in_either_casing_config_writes(moto, catalog):
     assert got[("GRD-ENC-001", "shop-orders", A, W)] == "pass"
 
 
+@pytest.mark.parametrize("recording", [False, None])
+def test_a_recorder_not_recording_or_not_saying_is_no_authority(moto, catalog, recording):
+    """Config answers for a region only while its recorder's item says it records: stopped
+    (Recording false) or not saying, B's items there are not read (as last seen): with
+    nothing else Config records there, the account is failed."""
+    items = load("organisation.json")
+    recorder = next(i for i in items if i["resourceType"] == "AWS::Config::ConfigurationRecorder"
+                    and (i["accountId"], i["awsRegion"]) == (B, W))
+    cfg = json.loads(recorder["configuration"])
+    cfg.pop("Recording")
+    if recording is not None:
+        cfg["Recording"] = recording
+    recorder["configuration"] = json.dumps(cfg)
+    graph = read_items(moto, Aggregator(items), regions=[W])
+    assert graph.coverage()["failed"] == [B] and not graph.named("hr-exports")
+
+
 def test_acl_grants_in_either_list_config_writes(moto, catalog):
     """Config's AccessControlList holds the grants in grantList, or in grantSet with
     grantList null (the SDK's two fields): hr-exports' public grant counts either way."""
