@@ -64,7 +64,9 @@ def _summary(catalog: Catalog, graph: ResourceGraph, report: Report, stores: int
         + "</tr><tr>" + "".join(f'<td class="num">{by_sev.get(s, 0)}</td>' for s in SEVERITIES)
         + "</tr></table>",
         f"<p>Source: {escape(report.source_kind)} <code>{escape(report.source_path)}</code>; "
-        f"blocking from severity <b>{escape(report.fail_on)}</b> up.</p></section>",
+        f"blocking from severity <b>{escape(report.fail_on)}</b> up.</p>",
+        *([f"<p>{escape(report.note)}</p>"] if report.note else []),
+        "</section>",
     ]
     return out
 

@@ -196,6 +196,17 @@ def test_cli_reports_accounts_and_the_config_note(config, catalog, capsys):
     assert first[1].startswith("AWS CONFIG: aggregator org-aggregator")
 
 
+@pytest.mark.parametrize("command", [["check", "--format", f] for f in (
+    "text", "json", "sarif", "junit")] + [["report"]])
+def test_every_output_says_how_old_config_items_are(config, catalog, capsys, command):
+    """Config's record, not a live read: the oldest capture time is in every report."""
+    main([command[0], "--live", "--source", "aws-config", "--aggregator", NAME, "--catalog",
+          str(catalog), "--endpoint-url", config.url, "--region", W, *command[1:]])
+    out = capsys.readouterr().out
+    assert "AWS CONFIG: aggregator org-aggregator" in out
+    assert "2026-12-01T08:00:00+00:00 (oldest)" in out
+
+
 # --- what Config does not hold: direct reads, or unknown -----------------------------------
 
 def test_kinds_not_in_config_are_unknown_without_a_role(config, catalog):
