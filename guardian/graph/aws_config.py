@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,7 +43,7 @@ from guardian.aws import MALFORMED, Clients, failure_code, role_arn
 from guardian.errors import UserError
 from guardian.graph.live import NOT_RECORDED, STORE_CONTROLS, call_name
 from guardian.graph.model import ReadGap, ResourceGraph, Source
-from guardian.graph.options import DEFAULT_PARALLEL, MAX_PARALLEL
+from guardian.graph.options import DEFAULT_PARALLEL
 from guardian.graph.organization import (
     SESSION_NAME,
     AccountRead,
@@ -901,35 +900,12 @@ def _note(aggregator: str, held: Holdings, accounts: Iterable[Account],
 
 def read_aggregator_from_args(args: argparse.Namespace) -> ResourceGraph:
     """`guardian check --live --source aws-config --aggregator NAME`."""
-    from guardian.aws import check_external_id, check_region, check_role, credentials_error
-    from guardian.graph.live import live_clients
-    from guardian.graph.organization import organization_accounts, parse_accounts
+    from guardian.graph.organization import read_fleet
 
     if not args.aggregator:
         raise UserError("--source aws-config needs --aggregator NAME: the AWS Config "
                         "configuration aggregator to read")
-    if not 1 <= args.parallel <= MAX_PARALLEL:
-        raise UserError(f"--parallel must be between 1 and {MAX_PARALLEL}, not {args.parallel}")
-    role = check_role(args.assume_role) if args.assume_role else None
-    if args.external_id and not role:
-        raise UserError("--external-id applies with --assume-role")
-    external_id = check_external_id(args.external_id) if args.external_id else None
-    regions = [check_region(r) for r in args.region or []]
-    clients = live_clients(args)
-    home = regions[0] if regions else check_region(clients.default_region or "us-east-1",
-                                                   "the profile's region")
-    tty = sys.stderr.isatty()
-    try:
-        accounts, not_active = organization_accounts(clients, home) if args.organization \
-            else (parse_accounts(args.accounts or []), [])
-        return read_aggregator(
-            clients, args.aggregator, home, accounts=accounts, regions=regions, role=role,
-            external_id=external_id, parallel=args.parallel,
-            allow_partial=bool(args.allow_partial), not_active=not_active,
-            progress=(lambda m: print(f"live: {m}", file=sys.stderr, flush=True)) if tty
-            else None)
-    except Exception as exc:
-        user = credentials_error(exc)
-        if user is None:
-            raise
-        raise user from None
+    return read_fleet(args, lambda f, accounts, not_active: read_aggregator(
+        f.clients, args.aggregator, f.home, accounts=accounts, regions=f.regions, role=f.role,
+        external_id=f.external_id, parallel=f.parallel, allow_partial=f.allow_partial,
+        not_active=not_active, progress=f.progress))

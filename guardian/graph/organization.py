@@ -225,15 +225,32 @@ def fan_out(source: Source, read: Callable[[str], AccountRead], *,
                          (*gaps, *(g for a in ids for g in reads[a].gaps)))
 
 
-def read_organization_from_args(args: argparse.Namespace) -> ResourceGraph:
-    """`guardian check --live --organization | --accounts ID|FILE ...`."""
+@dataclass(frozen=True)
+class Fleet:
+    """What an audit of several accounts (--organization, --accounts, --source aws-config)
+    takes from the command line, checked before anything is called."""
+
+    clients: Clients
+    home: str  # the region global calls go through: the first --region, else the profile's
+    regions: list[str]
+    named: list[str]  # --accounts
+    role: str | None
+    external_id: str | None
+    parallel: int
+    allow_partial: bool
+    progress: Progress | None  # each finished account, on a terminal
+
+
+def read_fleet(args: argparse.Namespace,
+               read: Callable[[Fleet, list[str], list[str]], ResourceGraph]) -> ResourceGraph:
+    """read(fleet, accounts, the organisation's accounts not active): the accounts
+    --organization lists, else those --accounts names; a credentials problem is exit 2."""
     from guardian.aws import check_external_id, check_region, check_role, credentials_error
     from guardian.graph.live import live_clients
 
-    if not args.assume_role:
-        raise UserError("--organization and --accounts need --assume-role NAME: the role "
-                        "Guardian assumes in each account to read it")
-    role = check_role(args.assume_role)
+    role = check_role(args.assume_role) if args.assume_role else None
+    if args.external_id and not role:
+        raise UserError("--external-id applies with --assume-role")
     external_id = check_external_id(args.external_id) if args.external_id else None
     if not 1 <= args.parallel <= MAX_PARALLEL:
         raise UserError(f"--parallel must be between 1 and {MAX_PARALLEL}, not {args.parallel}")
@@ -242,18 +259,32 @@ def read_organization_from_args(args: argparse.Namespace) -> ResourceGraph:
     clients = live_clients(args)
     home = regions[0] if regions else check_region(clients.default_region or "us-east-1",
                                                    "the profile's region")
-    tty = sys.stderr.isatty()
+    fleet = Fleet(clients, home, regions, named, role, external_id, args.parallel,
+                  bool(args.allow_partial),
+                  (lambda m: print(f"live: {m}", file=sys.stderr, flush=True))
+                  if sys.stderr.isatty() else None)
     try:
         accounts, not_active = organization_accounts(clients, home) if args.organization \
             else (named, [])
-        return read_organization(
-            clients, accounts, role, external_id, home, regions, parallel=args.parallel,
-            allow_partial=bool(args.allow_partial), not_active=not_active,
-            label="organization" if args.organization else "accounts",
-            progress=(lambda m: print(f"live: {m}", file=sys.stderr, flush=True)) if tty
-            else None)
+        return read(fleet, accounts, not_active)
     except Exception as exc:
         user = credentials_error(exc)
         if user is None:
             raise
         raise user from None
+
+
+def read_organization_from_args(args: argparse.Namespace) -> ResourceGraph:
+    """`guardian check --live --organization | --accounts ID|FILE ...`."""
+    if not args.assume_role:
+        raise UserError("--organization and --accounts need --assume-role NAME: the role "
+                        "Guardian assumes in each account to read it")
+
+    def read(f: Fleet, accounts: list[str], not_active: list[str]) -> ResourceGraph:
+        assert f.role is not None  # required above
+        return read_organization(
+            f.clients, accounts, f.role, f.external_id, f.home, f.regions, parallel=f.parallel,
+            allow_partial=f.allow_partial, not_active=not_active,
+            label="organization" if args.organization else "accounts", progress=f.progress)
+
+    return read_fleet(args, read)
