@@ -874,15 +874,15 @@ def read_aggregator(clients: Clients, aggregator: str, home: str, *,
                                            external_id, allow_partial=allow_partial)
         return done
 
-    source = Source("live", f"aws-config://{aggregator}/{','.join(regions) or 'every-region'}",
+    source = Source("live", f"aws-config://{aggregator}/{','.join(regions) or 'recorded-regions'}",
                     accounts=tuple(ids), inactive=tuple(not_active))
     graph = fan_out(source, one, parallel=parallel, progress=progress, gaps=held.gaps)
-    note = _note(aggregator, held, seen.values(), role)
+    note = _note(aggregator, held, seen.values(), role, named_regions=bool(regions))
     return ResourceGraph(graph.resources, replace(source, note=note), graph.gaps)
 
 
 def _note(aggregator: str, held: Holdings, accounts: Iterable[Account],
-          role: str | None) -> str:
+          role: str | None, *, named_regions: bool) -> str:
     accounts = list(accounts)
     used = sorted({t for a in accounts for t in a.used})
     other = sorted({c for a in accounts for c in a.elsewhere})
@@ -890,6 +890,8 @@ def _note(aggregator: str, held: Holdings, accounts: Iterable[Account],
     note = (f"AWS CONFIG: aggregator {aggregator}, {held.calls} Config call(s)"
             + (f"; configuration items captured {when[0]} (oldest) to {when[1]}: Config's "
                "record, not a live read" if when else "")
+            + ("" if named_regions else "; regions: those where the aggregator holds the "
+               "account's items or recorder, no other (--region names them)")
             + f"; from Config: {', '.join(used) or 'nothing'}")
     if other:
         note += ("; read directly through role " + role if role else

@@ -130,6 +130,9 @@ def test_every_account_and_region_from_the_aggregator(config, catalog):
     [gap] = [g for g in graph.gaps if g.call == "dynamodb:ListTables"]
     assert (gap.account, gap.region, gap.code, gap.listing) == (B, C, NOT_RECORDED, True)
     note = graph.source.note or ""
+    # no --region: the regions Config knows of, and the report says so
+    assert graph.source.path == f"aws-config://{NAME}/recorded-regions"
+    assert "regions: those where the aggregator holds the account's items or recorder" in note
     assert "AWS::S3::Bucket" in note and "AWS::DynamoDB::Table" in note
     assert "2026-12-01T08:00:00+00:00 (oldest)" in note
     assert "not in Config, unknown" in note and "dynamodb:ListTables" in note
