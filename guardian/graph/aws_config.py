@@ -234,10 +234,20 @@ def read_holdings(config: Any, aggregator: str, accounts: Sequence[str] = (),
         if item.failed == "Deleted":
             continue
         if item.type == RECORDER:
-            held.recorders[(item.account, item.region)] = item
+            if not _service_linked(item):
+                held.recorders[(item.account, item.region)] = item
         else:
             held.items.setdefault(item.account, []).append(item)
     return held
+
+
+def _service_linked(recorder: Item) -> bool:
+    """A service-linked recorder (ServicePrincipal) records for its AWS service, which may keep
+    its items from the aggregator: only the account's own recorder says what Config holds."""
+    try:
+        return bool(recorder.config().get("ServicePrincipal"))
+    except (_Error, ValueError, AttributeError):
+        return False
 
 
 def _row(raw: Any) -> Item | None:

@@ -447,6 +447,27 @@ def test_a_recorder_not_recording_or_not_saying_is_no_authority(moto, catalog, r
     assert graph.coverage()["failed"] == [B] and not graph.named("hr-exports")
 
 
+def test_a_service_linked_recorder_says_nothing_of_what_config_holds(moto, catalog):
+    """A service-linked recorder (ServicePrincipal: recording for one AWS service, its items
+    maybe kept internal) beside B's own in eu-west-1: what Config holds there is still what
+    B's recorder records, whichever item comes first."""
+    items = load("organisation.json")
+    own = next(i for i in items if i["resourceType"] == "AWS::Config::ConfigurationRecorder"
+               and (i["accountId"], i["awsRegion"]) == (B, W))
+    linked = {**own, "resourceId": "AWSConfigurationRecorderForExample",
+              "resourceName": "AWSConfigurationRecorderForExample",
+              "configuration": json.dumps({
+                  "Name": "AWSConfigurationRecorderForExample",
+                  "ServicePrincipal": "example.amazonaws.com", "RecordingScope": "INTERNAL",
+                  "Recording": True, "RecordingGroup": {
+                      "AllSupported": False, "ResourceTypes": ["AWS::EC2::Instance"]}})}
+    items.insert(items.index(own) + 1, linked)
+    graph = read_items(moto, Aggregator(items), regions=[W])
+    assert not [g for g in graph.gaps if g.account == B and g.code == NOT_RECORDED
+                and g.call.startswith(("s3:ListBuckets", "s3:GetBucketEncryption"))]
+    assert statuses(catalog, graph)[("GRD-PUB-003", "hr-exports", B, W)] == "fail"
+
+
 def test_acl_grants_in_either_list_config_writes(moto, catalog):
     """Config's AccessControlList holds the grants in grantList, or in grantSet with
     grantList null (the SDK's two fields): hr-exports' public grant counts either way."""
