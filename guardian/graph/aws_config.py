@@ -58,6 +58,14 @@ ROLE, POLICY = "AWS::IAM::Role", "AWS::IAM::Policy"
 RECORDER = "AWS::Config::ConfigurationRecorder"
 READ_TYPES = (S3_BUCKET, TABLE, KEY, ALIAS, ROLE, POLICY)
 GLOBAL_TYPES = (ROLE, POLICY)  # IAM: one item per account, in region "global"
+# The regions Config ran in before February 2022, the only ones whose recorder can record
+# IAM's global types (AWS Config API Reference, ExclusionByResourceTypes): a fixed list.
+IAM_REGIONS = frozenset((
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
+    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-west-1",
+    "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1",
+    "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1"))
 DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded")
 UNRECORDED = "ResourceNotRecorded"  # the resource exists; its configuration was not recorded
 PAGE = 100  # SelectAggregateResourceConfig's Limit and BatchGet's identifiers, at most
@@ -361,7 +369,8 @@ class Account:
 
     def records(self, rtype: str, region: str) -> bool:
         if rtype in GLOBAL_TYPES:
-            return any(records(r, rtype) for r in self.recorders.values())
+            return any(records(r, rtype) for where, r in self.recorders.items()
+                       if where in IAM_REGIONS)
         return records(self.recorders.get(region), rtype)
 
     def of(self, rtype: str, region: str | None = None) -> list[Item]:

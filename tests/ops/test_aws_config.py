@@ -468,6 +468,25 @@ def test_a_service_linked_recorder_says_nothing_of_what_config_holds(moto, catal
     assert statuses(catalog, graph)[("GRD-PUB-003", "hr-exports", B, W)] == "fail"
 
 
+def test_iam_is_config_s_only_where_a_recorder_can_record_it(moto, catalog):
+    """IAM's global types are recorded only in regions Config ran in before February 2022: a
+    Zurich recorder saying it includes them (B's only one that does) records none, so B's
+    roles are not read from its items."""
+    items = load("organisation.json")
+    for i in items:
+        if i["resourceType"] == "AWS::Config::ConfigurationRecorder" and i["accountId"] == B:
+            cfg = json.loads(i["configuration"])
+            cfg["RecordingGroup"]["IncludeGlobalResourceTypes"] = False
+            i["configuration"] = json.dumps(cfg)
+            zurich = {**i, "awsRegion": "eu-central-2", "configuration": json.dumps({
+                **cfg, "RecordingGroup": {**cfg["RecordingGroup"], "AllSupported": True,
+                                          "IncludeGlobalResourceTypes": True}})}
+    items.append(zurich)
+    graph = read_items(moto, Aggregator(items), regions=[W, "eu-central-2"])
+    unrecorded = {(g.call, g.account) for g in graph.gaps if g.code == NOT_RECORDED}
+    assert ("iam:ListRoles", B) in unrecorded and ("iam:ListRoles", A) not in unrecorded
+
+
 def test_acl_grants_in_either_list_config_writes(moto, catalog):
     """Config's AccessControlList holds the grants in grantList, or in grantSet with
     grantList null (the SDK's two fields): hr-exports' public grant counts either way."""
