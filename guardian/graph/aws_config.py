@@ -900,6 +900,17 @@ def read_aggregator(clients: Clients, aggregator: str, home: str, *,
     return ResourceGraph(graph.resources, replace(source, note=note), graph.gaps)
 
 
+def _daily(recorder: Item) -> bool:
+    """Whether the recorder records a type read once a day, not as it changes."""
+    try:
+        mode = recorder.config().get("RecordingMode") or {}
+        return mode.get("RecordingFrequency") == "DAILY" or any(
+            o.get("RecordingFrequency") == "DAILY" and set(o.get("ResourceTypes") or ())
+            & set(READ_TYPES) for o in mode.get("RecordingModeOverrides") or ())
+    except (_Error, ValueError, AttributeError, TypeError):
+        return False
+
+
 def _note(aggregator: str, held: Holdings, accounts: Iterable[Account],
           role: str | None, *, named_regions: bool) -> str:
     accounts = list(accounts)
@@ -912,6 +923,10 @@ def _note(aggregator: str, held: Holdings, accounts: Iterable[Account],
             + ("" if named_regions else "; regions: those where the aggregator holds the "
                "account's items or recorder, no other (--region names them)")
             + f"; from Config: {', '.join(used) or 'nothing'}")
+    daily = [f"{a} {r}" for (a, r), recorder in sorted(held.recorders.items())
+             if _daily(recorder)]
+    if daily:
+        note += f"; recorded daily, up to a day behind, in {', '.join(daily)}"
     if other:
         note += ("; read directly through role " + role if role else
                  "; not in Config, unknown (--assume-role NAME reads them directly)")

@@ -487,6 +487,25 @@ def test_iam_is_config_s_only_where_a_recorder_can_record_it(moto, catalog):
     assert ("iam:ListRoles", B) in unrecorded and ("iam:ListRoles", A) not in unrecorded
 
 
+def test_the_note_says_where_config_records_once_a_day(moto, catalog):
+    """A recorder recording daily (RecordingFrequency, or an override for a type read)
+    leaves its items up to a day behind: the note names where."""
+    items = load("organisation.json")
+    for i in items:
+        if i["resourceType"] == "AWS::Config::ConfigurationRecorder" and \
+                i["awsRegion"] == W:
+            cfg = json.loads(i["configuration"])
+            cfg["RecordingMode"] = {"RecordingFrequency": "CONTINUOUS"} if i[
+                "accountId"] == A else {"RecordingFrequency": "CONTINUOUS",
+                                        "RecordingModeOverrides": [{
+                                            "RecordingFrequency": "DAILY",
+                                            "ResourceTypes": ["AWS::S3::Bucket"]}]}
+            i["configuration"] = json.dumps(cfg)
+    note = read_items(moto, Aggregator(items), regions=[W]).source.note or ""
+    assert f"recorded daily, up to a day behind, in {B} {W}" in note
+    assert f"{A} {W}" not in note
+
+
 def test_acl_grants_in_either_list_config_writes(moto, catalog):
     """Config's AccessControlList holds the grants in grantList, or in grantSet with
     grantList null (the SDK's two fields): hr-exports' public grant counts either way."""
