@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -821,25 +820,23 @@ class _Caller:
 @dataclass
 class Direct:
     """The account's assumed-role clients, assumed once, on the first call that needs them
-    (a failure to assume is every such call's failure)."""
+    (a failure to assume is every such call's failure). An account is read by one thread."""
 
     clients: Clients
     arn: str
     external_id: str | None
     home: str
     _got: Clients | Exception | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self) -> Clients:
-        with self._lock:
-            if self._got is None:
-                try:
-                    self._got = self.clients.assume(self.arn, self.external_id, SESSION_NAME,
-                                                    self.home)
-                except Exception as exc:
-                    if failure_code(exc) is None:
-                        raise
-                    self._got = exc
+        if self._got is None:
+            try:
+                self._got = self.clients.assume(self.arn, self.external_id, SESSION_NAME,
+                                                self.home)
+            except Exception as exc:
+                if failure_code(exc) is None:
+                    raise
+                self._got = exc
         if isinstance(self._got, Exception):
             raise self._got
         return self._got
