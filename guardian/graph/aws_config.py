@@ -12,16 +12,19 @@ There is no second mapper from AWS to the graph: `ConfigClient` answers the call
 reader (`guardian.graph.live`) makes (ListBuckets, GetBucketEncryption, DescribeTable,
 DescribeKey, ListRoles, ...) for one account and region in the services' own response shapes,
 taken from the items, with the error codes AWS gives for an absent setting
-(ServerSideEncryptionConfigurationNotFoundError, NoSuchBucketPolicy, ...), and the reader runs
-on them per account, as the organisation fan-out runs it on assumed-role clients.
+(ServerSideEncryptionConfigurationNotFoundError, NoSuchBucketPolicy, ...) where the item says
+it is unset, and the reader runs on them per account, as the organisation fan-out runs it on
+assumed-role clients.
 
 Config is the authority for a resource type in an account and region only where the
-aggregator holds that region's configuration recorder (`AWS::Config::ConfigurationRecorder`)
-and it is recording that type. Everything else (the types and settings Config does not
-record, such as a KMS key's policy or a table's TTL, and every type of a region whose recorder
-does not record it) is read directly through `--assume-role`, or else is a
-`NotRecordedByAWSConfig` gap, which GRD-INV-006 reports as unknown: never a silent pass. The
-source's note says which was which, and how old the oldest configuration item is: Config's
+aggregator holds that region's configuration recorder (`AWS::Config::ConfigurationRecorder`,
+the account's own, not a service-linked one) and it is recording that type. Everything else
+(the types and settings Config does not record, such as a KMS key's policy or a table's TTL;
+every type of a region whose recorder does not record it; what an item does not say: a
+ResourceNotRecorded item, a setting Config writes even when unset but the item lacks, a key
+the items name but Config holds no item of) is read directly through `--assume-role`, or else
+is a `NotRecordedByAWSConfig` gap, which GRD-INV-006 reports as unknown: never a silent pass.
+The source's note says which was which, and how old the oldest configuration item is: Config's
 record, not a live read.
 """
 
