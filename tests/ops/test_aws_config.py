@@ -369,6 +369,18 @@ NOT_RECORDED_ITEM = {"configurationItemStatus": "ResourceNotRecorded", "configur
                      "supplementaryConfiguration": {}, "tags": {}}
 
 
+@pytest.mark.parametrize("status, read", [
+    ("OK", True), ("ResourceDiscovered", True),
+    ("ResourceDeleted", False), ("ResourceDeletedNotRecorded", False)])
+def test_each_item_status(moto, catalog, status, read):
+    """An item OK or just discovered is read; a deleted one is no resource."""
+    graph = read_items(moto, Aggregator(changed("shop-orders", configurationItemStatus=status)),
+                       regions=[W])
+    got = statuses(catalog, graph)
+    assert got.get(("GRD-ENC-001", "shop-orders", A, W)) == ("pass" if read else None)
+    assert bool(graph.named("shop-orders")) is read
+
+
 def test_a_resource_whose_configuration_is_not_recorded_is_unknown(moto, catalog):
     """ResourceNotRecorded: the bucket exists (Config discovered it) but its configuration,
     settings and tags were not recorded: every rule that needs them says unknown, with the
