@@ -36,7 +36,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote_plus
@@ -172,17 +172,19 @@ class Holdings:
     def captured(self) -> tuple[str, str] | None:
         times = sorted(t for items in self.items.values() for i in items
                        if (t := _instant(i.captured)))
-        return (times[0], times[-1]) if times else None
+        return (times[0].isoformat(), times[-1].isoformat()) if times else None
 
 
-def _instant(value: Any) -> str | None:
-    """A capture time as ISO 8601 UTC, None when it is not one."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        return None
+def _instant(value: Any) -> datetime | None:
+    """A capture time in UTC, None when it is not one. Select gives ISO text, BatchGet epoch
+    seconds, which botocore makes a datetime in the local time zone: both are brought to UTC
+    (so the note reads the same on every machine) and compared as instants, not as text."""
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _quoted(values: Iterable[str]) -> str:

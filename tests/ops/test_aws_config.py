@@ -665,3 +665,21 @@ def test_parity_with_the_direct_reader_on_the_same_deployment(moto, catalog):
     assert statuses(catalog, via) == statuses(catalog, direct)
     assert "from Config: AWS::DynamoDB::Table, AWS::IAM::Policy, AWS::IAM::Role, " \
         "AWS::KMS::Alias, AWS::KMS::Key, AWS::S3::Bucket" in (via.source.note or "")
+
+
+def test_capture_times_are_utc_instants_whatever_the_local_time_zone():
+    """BatchGet's epoch seconds reach the reader as botocore's datetimes in the local zone
+    (2026-12-01T22:00:00+14:00 on Kiritimati), Select's as text: the note gives both in UTC,
+    and the oldest is the earliest instant, not the smallest text."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from guardian.graph.aws_config import Holdings, Item
+
+    kiritimati, adak = timezone(timedelta(hours=14)), timezone(timedelta(hours=-10))
+    times = [datetime(2026, 12, 1, 22, tzinfo=kiritimati),  # 08:00 UTC: the oldest
+             "2026-12-01T09:00:00.000Z",
+             datetime(2026, 11, 30, 23, tzinfo=adak),  # 09:00 UTC on Dec 1st
+             datetime(2026, 12, 1, 10, tzinfo=UTC), "not a time"]
+    held = Holdings(items={A: [Item(A, W, "AWS::S3::Bucket", f"b{n}", f"b{n}", None, t, {})
+                               for n, t in enumerate(times)]})
+    assert held.captured() == ("2026-12-01T08:00:00+00:00", "2026-12-01T10:00:00+00:00")
