@@ -6,13 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # Property tests draw the same examples on every run (derived from each test), so the suite
 # gives the same verdict each time and a failure reproduces; HYPOTHESIS_PROFILE=explore draws
 # new ones (run it when changing a parser or a renderer, and add what it finds as @example).
-settings.register_profile("repeatable", derandomize=True, database=None)
-settings.register_profile("explore", database=None)
+# Neither profile times anything: an example over Hypothesis's 200 ms deadline, or generation
+# it finds too slow, fails a test on a loaded machine only, so both are off everywhere (a test
+# that lists its own health checks to suppress must list too_slow again).
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("repeatable", derandomize=True, database=None, **UNTIMED)
+settings.register_profile("explore", database=None, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Tests never read or fill the user's synthesis cache; the cache's own tests name a directory.
