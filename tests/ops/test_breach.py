@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -396,7 +396,23 @@ def test_cli_asks_then_records_the_answers_in_the_register(tmp_path, capsys):
     assert keep["ccpa"]["until"] is None
     assert entry["retain_until"] == keep["hipaa"]["until"]  # 6 years: the longest
     recorded = datetime.fromisoformat(entry["recorded_at"].replace("Z", "+00:00")).date()
-    assert keep["hipaa"]["until"] == recorded.replace(year=recorded.year + 6).isoformat()
+    assert keep["hipaa"]["until"] == six_years_on(recorded).isoformat()
+
+
+def six_years_on(day: date) -> date:
+    """The same day six years later; 28 February for a 29th (a leap day's record, once in
+    1,461 days, made `day.replace(year=...)` raise: the test failed on every 29 February)."""
+    return day.replace(year=day.year + 6, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def test_a_record_made_on_a_leap_day_is_kept_until_the_28th_of_february():
+    from guardian.breach.law import Record
+
+    six_years = Record("the breach record", "45 CFR 164.530(j)(2)", "6 years", months=72)
+    assert six_years.until(date(2028, 2, 29)) == date(2034, 2, 28) == six_years_on(
+        date(2028, 2, 29))
+    assert six_years.until(date(2026, 12, 5)) == date(2032, 12, 5) == six_years_on(
+        date(2026, 12, 5))
 
 
 def test_assessment_file_mistakes_are_located(tmp_path, capsys):
