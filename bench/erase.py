@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 REGION = "eu-west-1"
@@ -37,28 +35,18 @@ TEMPLATE = "subjects/{subject_id}/"
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port),
-                             "-H", "127.0.0.1"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    """The tests' moto server (tests/ops/moto_server.py), serving on a socket bound here and
+    handed over: no port is free between choosing it and serving on it, so no other process
+    can take it (a port probed, closed and passed as -p could be), and the start is awaited
+    with a deadline, failing if the server dies or never answers."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.ops.conftest import start_server, stop_server
+
+    server = start_server(dict(os.environ))
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/moto-api/data.json", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(server)
 
 
 class CallCounter:
