@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -96,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
             return 1 if any(p.error for p in previews) else 0
 
         certificate_dir = prepare_certificate_dir(args.certificate_dir)
+        # A new file: the time alone is not unique (two runs started in one second, say a
+        # script erasing one subject after another, would share it, and the second be refused)
         journal_path = Path(args.journal) if args.journal else certificate_dir / (
-            "erasure-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ".jsonl")
+            "erasure-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-"
+            + secrets.token_hex(4) + ".jsonl")
         resuming = journal_path.is_file() and journal_path.stat().st_size > 0
         # Checked, chained and locked before anything is deleted (UserError otherwise).
         journal = Journal.open(journal_path, plan.subject, plan.datasets, args.catalog,

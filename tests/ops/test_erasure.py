@@ -611,6 +611,34 @@ def test_recipients_to_inform_come_from_the_catalog(example_catalog):
     assert certificate.recipients([example_catalog.dataset("pharmacy_prescriptions")]) == []
 
 
+def test_two_runs_started_in_the_same_second_each_get_a_new_journal(
+        moto, example_catalog, tmp_path, monkeypatch, capsys):
+    """The default journal is a new file in the certificate directory: two erasures started
+    within one second (a script erasing one subject after another) must not share one, or the
+    second finds the first's journal and is refused (another subject) or does nothing."""
+    from datetime import UTC, datetime
+
+    import guardian.erasure.cli as erasure_cli
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return datetime(2026, 12, 5, 9, 0, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(erasure_cli, "datetime", Frozen)
+    clients = Clients(endpoint_url=moto.url)
+    before = seed.example_stores(clients, example_catalog, REGION, ["c-1", "c-2", "c-3"], 2,
+                                 datasets=["customer_profiles"])
+    certs = tmp_path / "certs"
+    for subject in ("c-1", "c-2"):
+        assert cli(moto, "--subject", subject, "--dataset", "customer_profiles", "--yes",
+                   "--certificate-dir", str(certs)) == 0, capsys.readouterr().err
+    assert len(list(certs.glob("erasure-20261205T090000Z-*.jsonl"))) == 2
+    assert len(list(certs.glob("erasure-*.json"))) == 2
+    after = seed.census(clients, example_catalog, REGION, before)
+    assert after == without(without(before, "c-1"), "c-2")
+
+
 def test_cli_certificate_records_the_request_and_the_erasures_own_times(
         moto, example_catalog, tmp_path, capsys):
     clients = Clients(endpoint_url=moto.url)
