@@ -21,6 +21,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Tests never read or fill the user's synthesis cache; the cache's own tests name a directory.
 os.environ["GUARDIAN_CACHE"] = "off"
+# Nor take a link to the rules page from the machine they run on: in GitHub Actions (or with
+# GUARDIAN_DOCS_URL set) every report would carry one, and the tests that say "no docs URL
+# here" failed there only. A test that wants one sets these itself. Done at import, before
+# collection: the CrossGuard policies read it when their module is imported.
+for _name in ("GUARDIAN_DOCS_URL", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA",
+              "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CATALOG = ROOT / "catalog.yaml"
