@@ -91,6 +91,10 @@ class MotoServer:
 def start_server(env: dict[str, str]) -> MotoServer:
     """moto_server.py on a socket bound here; returns once it answers (connections made before
     it is ready wait in the socket's queue, they are never refused)."""
+    # Not the machine's profile or endpoints: moto's own boto3 calls go through them, and an
+    # AWS_PROFILE the server cannot find made it answer 500 to every request.
+    env = {k: v for k, v in env.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+           and not k.startswith("AWS_ENDPOINT_URL")}
     sock = listening_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
