@@ -127,6 +127,8 @@ def stop_server(server: MotoServer) -> None:
         server.process.wait(timeout=10)
 
 
+# The machine's choices that would take a client elsewhere than the test's moto server.
+AWS_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION")
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -155,7 +157,7 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Dummy credentials and no user AWS config: nothing here can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
+    for name in AWS_UNSET:
         monkeypatch.delenv(name, raising=False)
     for name, value in AWS_ENV.items():
         monkeypatch.setenv(name, value)

@@ -18,7 +18,7 @@ from guardian.cli import main
 from guardian.errors import UserError
 from guardian.graph.live import FAILURE_BUDGET, read_live
 from guardian.graph.model import ResourceGraph
-from tests.ops.conftest import AWS_ENV, EXAMPLE_CATALOG, REGION, MotoServer, serve
+from tests.ops.conftest import AWS_ENV, AWS_UNSET, EXAMPLE_CATALOG, REGION, MotoServer, serve
 from tests.ops.deploy import backup_selections, deploy
 from tests.ops.proxy import FaultProxy
 
@@ -34,6 +34,8 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MotoServ
     from guardian.graph.program import synthesize
 
     with pytest.MonkeyPatch.context() as mp:
+        for name in AWS_UNSET:  # as aws_env does: an AWS_PROFILE here failed every test
+            mp.delenv(name, raising=False)
         for name, value in AWS_ENV.items():
             mp.setenv(name, value)
         empty = tmp_path_factory.mktemp("aws-faults")
