@@ -145,8 +145,10 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *,
     if managed_policies:  # AWS managed policies, as in an account; makes each reset ~2 s
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     server = start_server(env)
-    yield server
-    stop_server(server)
+    try:  # stopped also when the generator is closed early (its user's setup failed)
+        yield server
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ No failed read may leave the audit passing, and no fault may end in a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -41,7 +42,9 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MotoServ
         empty = tmp_path_factory.mktemp("aws-faults")
         mp.setenv("AWS_CONFIG_FILE", str(empty / "config"))
         mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
-        for server in serve(tmp_path_factory, managed_policies=True):
+        # closed, so the server stopped, even when the deployment fails (it was left running)
+        with contextlib.closing(serve(tmp_path_factory, managed_policies=True)) as servers:
+            server = next(servers)
             offline = synthesize(DEPLOYED)
             ids = deploy(offline, Clients(endpoint_url=server.url, max_attempts=2), REGION)
             yield server, ids, offline
