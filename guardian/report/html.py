@@ -52,6 +52,7 @@ def _summary(catalog: Catalog, graph: ResourceGraph, report: Report, stores: int
                else f"BLOCKED: {len(report.blocking)} blocking finding(s)")
     out = [
         "<section id=\"summary\"><h2>Summary</h2>",
+        *([f'<p class="unknown"><b>{escape(report.partial)}</b></p>'] if report.partial else []),
         f'<p><span class="status {"pass" if ok else "block"}">{verdict}</span></p>',
         '<div class="cards">',
         f'<div class="card"><b>{len(catalog.datasets)}</b>datasets</div>',
@@ -65,6 +66,7 @@ def _summary(catalog: Catalog, graph: ResourceGraph, report: Report, stores: int
         + "</tr></table>",
         f"<p>Source: {escape(report.source_kind)} <code>{escape(report.source_path)}</code>; "
         f"blocking from severity <b>{escape(report.fail_on)}</b> up.</p>",
+        *([f"<p>{escape(report.accounts_line)}</p>"] if report.accounts_line else []),
         *([f"<p>{escape(report.note)}</p>"] if report.note else []),
         "</section>",
     ]

@@ -486,6 +486,34 @@ def test_a_partial_audit_says_so_in_every_format(sarif_validator) -> None:
                                                                                      "json")
 
 
+def test_the_html_report_says_what_the_text_report_says_before_its_findings() -> None:
+    """The page a compliance reader opens carries the partial audit's sentence above the verdict,
+    and the accounts audited, partial and failed of an organisation's audit; a whole audit of one
+    account carries neither."""
+    from datetime import UTC, datetime
+
+    from guardian.catalog import load_catalog
+    from guardian.graph.model import ResourceGraph
+    from guardian.report.html import render_html
+
+    catalog = load_catalog(ROOT / "tests/policies/catalog.yaml")
+    graph = ResourceGraph.from_json(
+        json.loads((ROOT / "tests/policies/cases/GRD-INV-006/live.json").read_text()))
+    coverage = {"audited": ["111111111111"], "partial": ["222222222222"],
+                "failed": ["333333333333"], "inactive": []}
+    audit = replace(sample_report(), partial=PARTIAL, coverage=coverage)
+
+    def page(report: Report) -> str:
+        return render_html(catalog, graph, report, time=datetime(2026, 6, 1, tzinfo=UTC))
+
+    html = page(audit)
+    line = "accounts: 1 audited, 1 partial (222222222222), 1 failed (333333333333)"
+    assert audit.accounts_line == line and line in html
+    assert html.index(PARTIAL) < html.index("BLOCKED")  # read before the verdict
+    whole = page(sample_report())
+    assert "PARTIAL" not in whole and "accounts:" not in whole
+
+
 @pytest.mark.parametrize(("kind", "label"), [("live", "Unknown in the live audit: "),
                                              ("graph", "Unknown offline: ")])
 def test_an_unknown_says_offline_only_when_the_source_is(kind: str, label: str) -> None:
