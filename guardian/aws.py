@@ -240,6 +240,7 @@ class _Given:
 
 MALFORMED = "MalformedResponse"  # a successful answer without a field taken from it
 EXPIRED = "ExpiredCredentials"  # temporary credentials that had expired when they came
+NOT_RECORDED = "NotRecordedByAWSConfig"  # a setting the AWS Config source holds no record of
 
 
 class Unread(Exception):

@@ -41,9 +41,9 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote_plus
 
-from guardian.aws import MALFORMED, Clients, failure_code, role_arn
+from guardian.aws import MALFORMED, NOT_RECORDED, Clients, failure_code, role_arn
 from guardian.errors import UserError
-from guardian.graph.live import NOT_RECORDED, STORE_CONTROLS, call_name
+from guardian.graph.live import STORE_CONTROLS, call_name
 from guardian.graph.model import ReadGap, ResourceGraph, Source
 from guardian.graph.options import DEFAULT_PARALLEL
 from guardian.graph.organization import (

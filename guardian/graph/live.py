@@ -110,8 +110,6 @@ BREACH = ("breach-detection",)
 IAM_PREFIX = {"monitoring": "cloudwatch"}  # signing names that are not the IAM prefix
 LIVE_ATTEMPTS = 4  # per call, with adaptive client-side rate limiting once AWS throttles
 FAILURE_BUDGET = 3  # failed calls in a row to one service in one region before giving up on it
-# A call the source cannot answer (a setting AWS Config does not record): a gap.
-NOT_RECORDED = "NotRecordedByAWSConfig"
 
 
 def read_live(clients: ClientFactory, regions: Sequence[str], *, allow_partial: bool = False,

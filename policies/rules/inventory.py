@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from guardian.policies.rules._index import CATALOG_KINDS, Store
 
-from guardian.aws import EXPIRED, MALFORMED
+from guardian.aws import EXPIRED, MALFORMED, NOT_RECORDED
 from guardian.errors import closest
 from guardian.findings import EVERY_KIND, Context, Finding, Rule, Scope
 from guardian.graph.model import DATASET_TAG, UNKNOWN
@@ -225,6 +225,10 @@ UNREAD_FIX = {
     "rerun; if it happens again, report it with the call named. No permission is missing.",
     EXPIRED: "The temporary credentials AWS gave had already expired when they came: check "
     "the clock of the machine running Guardian, then rerun.",
+    NOT_RECORDED: "AWS Config holds no record of it (the account's configuration recorder does "
+    "not record this resource type or setting, or has not recorded it yet): rerun with "
+    "--assume-role NAME to read it directly in its account, or have the recorder record the "
+    "type.",
 }
 
 RULES: tuple[Rule, ...] = (INV_001, INV_002, INV_003, INV_004, INV_005, INV_006)

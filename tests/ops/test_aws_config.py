@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 import pytest
 
-from guardian.aws import Clients
+from guardian.aws import NOT_RECORDED, Clients
 from guardian.catalog import load_catalog
 from guardian.check import evaluate
 from guardian.cli import main
 from guardian.graph.aws_config import read_aggregator
-from guardian.graph.live import NOT_RECORDED, read_live
+from guardian.graph.live import read_live
 from guardian.graph.model import UNKNOWN, ResourceGraph
 from tests.ops.config_server import Aggregator, ConfigServer, load
 from tests.ops.conftest import MotoServer

@@ -122,8 +122,9 @@ def test_unread_reads_block_as_unknown_and_allow_partial_says_so(catalog: Catalo
 
 
 def test_an_unread_reads_fix_depends_on_why_it_failed(catalog: Catalog) -> None:
-    """A denied read asks for a permission; an answer that was malformed, or credentials that
-    came expired, ask for no permission (the call was allowed) but a rerun, a report, a clock."""
+    """A denied read asks for a permission; an answer that was malformed, credentials that came
+    expired, or a setting AWS Config does not record, ask for no permission (nothing was denied)
+    but a rerun, a report, a clock, a direct read."""
     from guardian.graph.model import ReadGap
     from guardian.report import render
     from policies.rules.inventory import INV_006, UNREAD_FIX
@@ -137,16 +138,20 @@ def test_an_unread_reads_fix_depends_on_why_it_failed(catalog: Catalog) -> None:
         ReadGap("sts:AssumeRole", "ExpiredCredentials", "anything in account 111122223333",
                 listing=True, controls=("inventory",), account="111122223333",
                 account_wide=True),
+        ReadGap("s3:GetBucketOwnershipControls", "NotRecordedByAWSConfig",
+                "the ownership controls", "eu-west-1", bucket.urn),
     ])
     report = evaluate(catalog, gaps, today=TODAY)
     fixes = {r.finding.message.split(": ")[1].split(" failed")[0]: r.remediation
              for r in report.results if r.finding.rule == "GRD-INV-006"}
     assert fixes == {"s3:GetBucketAcl": INV_006.remediation,
                      "s3:GetBucketPolicy": UNREAD_FIX["MalformedResponse"],
-                     "sts:AssumeRole": UNREAD_FIX["ExpiredCredentials"]}
+                     "sts:AssumeRole": UNREAD_FIX["ExpiredCredentials"],
+                     "s3:GetBucketOwnershipControls": UNREAD_FIX["NotRecordedByAWSConfig"]}
     assert "Grant" in INV_006.remediation
     assert not [f for f in UNREAD_FIX.values() if "Grant" in f or "grant" in f]
     assert "report it" in fixes["s3:GetBucketPolicy"] and "clock" in fixes["sts:AssumeRole"]
+    assert "--assume-role" in fixes["s3:GetBucketOwnershipControls"]
     doc = json.loads(render(report, "json"))
     assert {f["remediation"] for f in doc["findings"] if f["rule"] == "GRD-INV-006"} == set(
         fixes.values())
