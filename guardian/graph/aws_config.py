@@ -53,6 +53,7 @@ from guardian.graph.organization import (
     read_in,
     unread_account,
 )
+from guardian.graph.organization import read_account as read_directly  # one account, no Config
 
 S3_BUCKET, TABLE, KEY, ALIAS = ("AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::KMS::Key",
                                 "AWS::KMS::Alias")
@@ -855,12 +856,15 @@ def read_account(clients: Clients, held: Holdings, account: str, regions: Sequen
                    {r: i for (a, r), i in held.recorders.items() if a == account},
                    Direct(clients, role_arn(home, account, role), external_id, home)
                    if role else None)
-    regions = list(regions) or held.regions(account) or [home]
-    if not acct.items and not acct.recorders:
-        if acct.direct is None:
-            return unread_account(account, regions, SELECT, "NotInAggregator",
+    if not acct.items and not acct.recorders:  # Config knows nothing of it, regions included
+        if role is None:
+            return unread_account(account, list(regions) or [home], SELECT, "NotInAggregator",
                                   "the AWS Config aggregator holds nothing of it"), acct
-        acct.elsewhere.add("every call (the aggregator holds nothing of the account)")
+        acct.elsewhere.add(f"all of account {account}, the aggregator holding nothing of it "
+                           "(in its enabled regions, or those named)")
+        return read_directly(clients, account, role, external_id, home, regions,
+                             allow_partial=allow_partial), acct
+    regions = list(regions) or held.regions(account) or [home]
     failed = [r.failed for r in acct.recorders.values() if r.failed]
     if failed and len(failed) == len(acct.recorders) and acct.direct is None:
         return unread_account(account, regions, BATCH, failed[0], "the items of its "

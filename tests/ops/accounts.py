@@ -63,3 +63,15 @@ def expiring_in(minutes: int) -> Callable[[bytes], bytes]:
         assert n == 1, body
         return out
     return rewrite
+
+
+def regions_xml(*items: str) -> bytes:
+    """An ec2:DescribeRegions answer of these <item> contents, as EC2 writes it."""
+    return ("<DescribeRegionsResponse><regionInfo>" + "".join(
+        f"<item>{i}</item>" for i in items) + "</regionInfo></DescribeRegionsResponse>").encode()
+
+
+def enabled(*regions: str) -> bytes:
+    """An ec2:DescribeRegions answer: these regions, enabled."""
+    return regions_xml(*(f"<regionName>{r}</regionName><optInStatus>opt-in-not-required"
+                         "</optInStatus>" for r in regions))

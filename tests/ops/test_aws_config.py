@@ -19,6 +19,8 @@ from guardian.cli import main
 from guardian.graph.aws_config import read_aggregator
 from guardian.graph.live import read_live
 from guardian.graph.model import UNKNOWN, ResourceGraph
+from tests.ops import seed
+from tests.ops.accounts import enabled
 from tests.ops.config_server import Aggregator, ConfigServer, load
 from tests.ops.conftest import MotoServer
 
@@ -26,7 +28,7 @@ from tests.ops.conftest import MotoServer
 # (bounded by its own 60 s deadline), which would otherwise count against this minute.
 pytestmark = pytest.mark.timeout(60, func_only=True)
 
-A, B = "111111111111", "222222222222"
+A, B, D = "111111111111", "222222222222", "333333333333"
 W, C, US = "eu-west-1", "eu-central-1", "us-east-1"
 NAME = "org-aggregator"
 BUCKET, TABLE = "aws:s3/bucket:Bucket", "aws:dynamodb/table:Table"
@@ -340,10 +342,25 @@ def test_malformed_items_are_gaps_not_tracebacks(moto, catalog):
 
 
 def test_an_account_the_aggregator_does_not_hold_is_failed(config, catalog):
-    graph = read(config, accounts=[A, "333333333333"], regions=[W])
-    assert graph.coverage()["failed"] == ["333333333333"]
-    [gap] = [g for g in graph.gaps if g.account == "333333333333"]
+    graph = read(config, accounts=[A, D], regions=[W])
+    assert graph.coverage()["failed"] == [D]
+    [gap] = [g for g in graph.gaps if g.account == D]
     assert gap.account_wide and gap.code == "NotInAggregator"
+
+
+def test_with_a_role_an_account_the_aggregator_does_not_hold_is_read_in_its_regions(
+        config, moto, catalog):
+    """Config knows nothing of account D, not even its regions: with --assume-role it is read
+    directly as --organization reads it, in every region it has enabled, not only where the
+    aggregator lives (W): its eu-central-1 table is found."""
+    seed.dynamo_table(_member(moto.url, D, "dynamodb", C), "orders", "customer_id")
+    config.add("answer", "ec2", "DescribeRegions", body=enabled(W, C))
+    graph = read(config, accounts=[A, D], role="GuardianAudit")
+    coverage = graph.coverage()  # (A is partial: its items are in Config, not in moto)
+    assert D in coverage["audited"] and not coverage["failed"]
+    assert ("orders", D, C) in {(r.name, r.account, r.region) for r in graph.of_type(TABLE)}
+    assert config.count("ec2", "DescribeRegions") == 1  # D's alone: A's regions are Config's
+    assert f"all of account {D}" in (graph.source.note or "")
 
 
 

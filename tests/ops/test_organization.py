@@ -14,7 +14,13 @@ import pytest
 
 from guardian.cli import main
 from tests.ops import seed
-from tests.ops.accounts import catalog_text, credentials_xml, expiring_in, member_client
+from tests.ops.accounts import (
+    catalog_text,
+    credentials_xml,
+    expiring_in,
+    member_client,
+    regions_xml,
+)
 from tests.ops.conftest import MotoServer
 
 HOME, OTHER = "eu-west-1", "eu-central-1"
@@ -225,11 +231,6 @@ def test_an_assume_role_answer_without_usable_credentials_fails_its_account(
     [gap] = [f for f in doc["findings"] if f["rule"] == "GRD-INV-006"]
     assert gap["account"] == hr and gap["unknown"] and gap["severity"] == "critical"
     assert f"sts:AssumeRole failed ({code})" in gap["message"]
-
-
-def regions_xml(*items: str) -> bytes:
-    return ("<DescribeRegionsResponse><regionInfo>" + "".join(
-        f"<item>{i}</item>" for i in items) + "</regionInfo></DescribeRegionsResponse>").encode()
 
 
 def test_an_accounts_enabled_regions_are_the_opted_in_ones(org, moto, proxy, capsys):
