@@ -224,7 +224,8 @@ def read_holdings(config: Any, aggregator: str, accounts: Sequence[str] = (),
             if code is None:
                 raise
             hint = (f": there is no aggregator {aggregator!r} in {config.meta.region_name} "
-                    "(--aggregator, --region)" if code == "NoSuchConfigurationAggregatorException"
+                    "(looked up in the first --region, else the profile's region or "
+                    "AWS_DEFAULT_REGION)" if code == "NoSuchConfigurationAggregatorException"
                     else "; the audit needs config:SelectAggregateResourceConfig and "
                     "config:BatchGetAggregateResourceConfig on it" if "Denied" in code else "")
             raise UserError(f"--source aws-config: {SELECT} on aggregator {aggregator!r} "

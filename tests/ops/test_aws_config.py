@@ -259,6 +259,7 @@ def test_an_unknown_aggregator_is_exit_2(config, catalog, capsys):
                  "--catalog", str(catalog), "--endpoint-url", config.url, "--region", W])
     err = capsys.readouterr().err
     assert code == 2 and "NoSuchConfigurationAggregatorException" in err and "nope" in err
+    assert f"in {W} (looked up in the first --region" in err  # where it looked, and why
     assert "Traceback" not in err
 
 
